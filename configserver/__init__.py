@@ -1,0 +1,1 @@
+"""The config server: deploy API, application packages, sessions in ZooKeeper, config API."""

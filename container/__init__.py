@@ -1,0 +1,1 @@
+"""The container: stateless query (/search/) and document (/document/v1/) APIs."""

@@ -1,0 +1,1 @@
+"""The content node: stores documents in buckets and does matching and ranking."""
