@@ -54,7 +54,7 @@ def decode_value(tp: Any, data: Any, where: str) -> Any:
 
 
 @cache
-def hints_of(cls: type) -> dict[str, Any]:
+def hints_of(cls: Any) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
@@ -79,9 +79,13 @@ def _decode(tp: Any, data: Any, where: str) -> Any:
             raise ValueError(f"{where}: expected a list, got {type(data).__name__}")
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_decode(args[0], v, f"{where}[{i}]") for i, v in enumerate(data))
-        return tuple(_decode(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, data)))
+        if len(args) != len(data):
+            raise ValueError(f"{where}: expected {len(args)} items, got {len(data)}")
+        return tuple(
+            _decode(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, data, strict=True))
+        )
     if origin is dict:
-        key_type, value_type = get_args(tp)
+        _, value_type = get_args(tp)
         if not isinstance(data, dict):
             raise ValueError(f"{where}: expected an object, got {type(data).__name__}")
         return {k: _decode(value_type, v, f"{where}.{k}") for k, v in data.items()}
