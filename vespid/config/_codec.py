@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 T = TypeVar("T")
@@ -53,9 +52,14 @@ def decode_value(tp: Any, data: Any, where: str) -> Any:
     return _decode(tp, data, where)
 
 
-@cache
+_HINTS: dict[Any, dict[str, Any]] = {}
+
+
 def hints_of(cls: Any) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    """Return the resolved type hints of a dataclass, cached per class."""
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
 
 
 def _decode(tp: Any, data: Any, where: str) -> Any:
