@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 class _ConfigDocument(Protocol):
-    generation: int
+    @property
+    def generation(self) -> int: ...
 
 
 C = TypeVar("C", bound=_ConfigDocument)
@@ -35,6 +36,7 @@ class ConfigSubscriber(Generic[C]):
         poll_timeout: seconds the server may hold one long poll.
         retry_delay: seconds to wait after a failed poll before the next URL.
         sleep: injected for tests.
+        transport: an httpx transport, injected for tests.
     """
 
     def __init__(
@@ -48,6 +50,7 @@ class ConfigSubscriber(Generic[C]):
         poll_timeout: float = 30.0,
         retry_delay: float = 0.5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if not urls:
             raise ValueError("ConfigSubscriber needs at least one config server URL")
@@ -58,7 +61,9 @@ class ConfigSubscriber(Generic[C]):
         self._retry_delay = retry_delay
         self._sleep = sleep
         self._current = 0
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(poll_timeout + 10.0))
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(poll_timeout + 10.0), transport=transport
+        )
 
     async def next_config(self, after_generation: int = -1) -> C:
         """Return the first config whose generation is greater than ``after_generation``.
