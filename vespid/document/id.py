@@ -10,13 +10,31 @@ character, ``:`` and ``/`` included.
 '1234'
 >>> str(DocumentId.parse("id:ns:t:n=7:x:y"))
 'id:ns:t:n=7:x:y'
+
+Each id has a 64-bit *location* and a 12-byte *global id* (gid), computed as Vespa's
+``IdString::getLocation`` and ``DocumentId::calculateGlobalId`` do: the location is
+the ``n=`` number, else the first 8 bytes (little-endian) of MD5 of the ``g=`` group,
+else of MD5 of the user-specified part; the gid is MD5 of the whole id text with its
+first 4 bytes replaced by the low 32 bits of the location (little-endian).
+
+>>> DocumentId.parse("id:ns:t:n=1234:a").location
+1234
+>>> DocumentId.parse("id:ns:t:n=1234:a").global_id[:4].hex()
+'d2040000'
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from vespid.errors import InvalidDocumentIdError
+
+_U64 = (1 << 64) - 1
+
+
+def _md5_location(text: str) -> int:
+    return int.from_bytes(hashlib.md5(text.encode("utf-8")).digest()[:8], "little")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +77,16 @@ class DocumentId:
             raise InvalidDocumentIdError(f"Document id '{text}': '{kv}' is not a key=value pair")
         if key == "n":
             try:
-                return int(value), None
+                number = int(value)
             except ValueError:
                 raise InvalidDocumentIdError(
                     f"Document id '{text}': n={value} is not a number"
                 ) from None
+            if not -_U64 <= number <= _U64:
+                raise InvalidDocumentIdError(
+                    f"Document id '{text}': n={value} is out of range for a 64-bit number"
+                )
+            return number, None
         if key == "g":
             if not value:
                 raise InvalidDocumentIdError(f"Document id '{text}': empty group g=")
@@ -71,6 +94,23 @@ class DocumentId:
         raise InvalidDocumentIdError(
             f"Document id '{text}': unknown key '{key}' (expected n= or g=)"
         )
+
+    @property
+    def location(self) -> int:
+        """The unsigned 64-bit location that places the document in a bucket."""
+        if self.number is not None:
+            # Vespa reads n= with strtoul, so a negative number wraps around.
+            return self.number & _U64
+        if self.group is not None:
+            return _md5_location(self.group)
+        return _md5_location(self.user_specific)
+
+    @property
+    def global_id(self) -> bytes:
+        """The 12-byte global id (gid) that identifies the document across nodes."""
+        digest = bytearray(hashlib.md5(str(self).encode("utf-8")).digest()[:12])
+        digest[:4] = (self.location & 0xFFFFFFFF).to_bytes(4, "little")
+        return bytes(digest)
 
     def __str__(self) -> str:
         if self.number is not None:
