@@ -1,0 +1,36 @@
+"""Attributes: per-document values in memory by lid, for filters, sorting and ranking.
+
+Given a field, its values for any set of lids as numpy arrays, and the lids whose
+values pass a vectorised test (see `content.attribute.base`). :func:`create_attribute`
+picks the implementation for a field's type.
+"""
+
+from __future__ import annotations
+
+from content.attribute.base import Attribute, LidArray, ValueTest, element_type
+from content.attribute.factory import AnyAttribute, create_attribute
+from content.attribute.multi import MultiValueAttribute
+from content.attribute.single import NumericAttribute, StringAttribute, StringDictionary
+from content.attribute.tensor import (
+    DenseTensorAttribute,
+    MappedTensorAttribute,
+    TensorType,
+    parse_tensor_type,
+)
+
+__all__ = [
+    "AnyAttribute",
+    "Attribute",
+    "DenseTensorAttribute",
+    "LidArray",
+    "MappedTensorAttribute",
+    "MultiValueAttribute",
+    "NumericAttribute",
+    "StringAttribute",
+    "StringDictionary",
+    "TensorType",
+    "ValueTest",
+    "create_attribute",
+    "element_type",
+    "parse_tensor_type",
+]

@@ -1,0 +1,44 @@
+"""Choosing the attribute implementation for a field's type."""
+
+from __future__ import annotations
+
+from content.attribute.base import FLOAT_TYPES, INTEGER_TYPES, element_type
+from content.attribute.multi import MultiValueAttribute
+from content.attribute.single import NumericAttribute, StringAttribute
+from content.attribute.tensor import (
+    DenseTensorAttribute,
+    MappedTensorAttribute,
+    parse_tensor_type,
+)
+from vespid.config import FieldConfig
+
+AnyAttribute = (
+    NumericAttribute
+    | StringAttribute
+    | MultiValueAttribute
+    | DenseTensorAttribute
+    | MappedTensorAttribute
+)
+
+_SCALARS = {"string", *INTEGER_TYPES, *FLOAT_TYPES}
+
+
+def create_attribute(field: FieldConfig) -> AnyAttribute | None:
+    """Return an empty attribute for ``field``, or None for types kept elsewhere.
+
+    Positions, maps, structs and references have no attribute here (their matching
+    is not supported yet); the caller treats them as unsearchable.
+    """
+    if field.type.startswith("tensor"):
+        tensor_type = parse_tensor_type(field.type)
+        if tensor_type.dense:
+            return DenseTensorAttribute(field.name, tensor_type)
+        return MappedTensorAttribute(field.name, tensor_type)
+    collection, element = element_type(field.type)
+    if element not in _SCALARS:
+        return None
+    if collection != "single":
+        return MultiValueAttribute(field.name, collection, element)
+    if element == "string":
+        return StringAttribute(field.name)
+    return NumericAttribute(field.name, element)

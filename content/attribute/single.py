@@ -1,0 +1,175 @@
+"""Single-value attributes: one number or string per document, as numpy arrays by lid.
+
+:class:`NumericAttribute` holds int/long/byte/bool as int64 and float/double as
+float64, with a presence mask; a document without a value reads as Vespa's undefined
+value (the type's minimum for integers, NaN for floats). :class:`StringAttribute`
+dictionary-encodes its values: an int32 code per lid (-1 when missing) into a
+:class:`StringDictionary`, so filters and sorting work on codes.
+
+Complexity: put and remove O(1); a filter is one vectorised pass over the value
+array (numbers) or the dictionary plus one gather (strings).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from content.attribute.base import (
+    FLOAT_TYPES,
+    UNDEFINED_INTEGER,
+    LidArray,
+    ValueTest,
+    grown,
+)
+
+
+class NumericAttribute:
+    """A single number per lid."""
+
+    value_kind = "numeric"
+
+    def __init__(self, name: str, value_type: str) -> None:
+        self.name = name
+        self.value_type = value_type
+        self.is_float = value_type in FLOAT_TYPES
+        self.undefined: float = float("nan") if self.is_float else UNDEFINED_INTEGER[value_type]
+        self._values: npt.NDArray[Any] = np.zeros(0, np.float64 if self.is_float else np.int64)
+        self._present = np.zeros(0, dtype=bool)
+
+    def put(self, lid: int, value: Any) -> None:
+        """Set ``lid``'s number; None clears it."""
+        if value is None:
+            self.remove(lid)
+            return
+        self._values = grown(self._values, lid + 1, 0)
+        self._present = grown(self._present, lid + 1, False)
+        self._values[lid] = float(value) if self.is_float else int(value)
+        self._present[lid] = True
+
+    def remove(self, lid: int) -> None:
+        """Clear ``lid``'s number."""
+        if lid < self._present.size:
+            self._present[lid] = False
+
+    def lids_where(self, test: ValueTest) -> LidArray:
+        """Return the lids whose number passes ``test``."""
+        mask = self._present & test(self._values[: self._present.size])
+        return np.flatnonzero(mask).astype(np.uint32)
+
+    def present(self) -> LidArray:
+        """Return the lids that hold a number."""
+        return np.flatnonzero(self._present).astype(np.uint32)
+
+    def values_for(self, lids: LidArray) -> npt.NDArray[np.float64]:
+        """Return each lid's number as float64, the undefined value where missing."""
+        out = np.full(lids.size, self.undefined, dtype=np.float64)
+        inside = lids < self._present.size
+        known = lids[inside]
+        hit = self._present[known]
+        out[np.flatnonzero(inside)[hit]] = self._values[known[hit]]
+        return out
+
+    def presence_for(self, lids: LidArray) -> npt.NDArray[np.bool_]:
+        """Return whether each lid holds a number."""
+        inside = lids < self._present.size
+        out = np.zeros(lids.size, dtype=bool)
+        out[inside] = self._present[lids[inside]]
+        return out
+
+    def value_of(self, lid: int) -> int | float | None:
+        """Return ``lid``'s number as a Python value, None when missing."""
+        if lid >= self._present.size or not self._present[lid]:
+            return None
+        raw = self._values[lid]
+        return float(raw) if self.is_float else int(raw)
+
+
+class StringDictionary:
+    """Distinct strings and their codes; codes are stable and never reused."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, int] = {}
+        self._values: list[str] = []
+        self._lowered: npt.NDArray[np.object_] | None = None
+
+    def code(self, value: str) -> int:
+        """Return the code of ``value``, adding it when new."""
+        code = self._codes.get(value)
+        if code is None:
+            code = self._codes[value] = len(self._values)
+            self._values.append(value)
+            self._lowered = None
+        return code
+
+    def value(self, code: int) -> str:
+        """Return the string of ``code``."""
+        return self._values[code]
+
+    def lowered(self) -> npt.NDArray[np.object_]:
+        """Return every value lower-cased, indexed by code (what filters test)."""
+        if self._lowered is None:
+            self._lowered = np.array([v.lower() for v in self._values], dtype=object)
+        return self._lowered
+
+    def code_mask(self, test: ValueTest) -> npt.NDArray[np.bool_]:
+        """Return, by code, whether the lower-cased value passes ``test``."""
+        lowered = self.lowered()
+        if lowered.size == 0:
+            return np.zeros(0, dtype=bool)
+        return np.asarray(test(lowered), dtype=bool)
+
+    def sort_ranks(self) -> npt.NDArray[np.int64]:
+        """Return, by code, the rank of the value in sorted (binary) order."""
+        order = np.argsort(np.array(self._values, dtype=object), kind="stable")
+        ranks = np.empty(len(self._values), dtype=np.int64)
+        ranks[order] = np.arange(len(self._values))
+        return ranks
+
+
+class StringAttribute:
+    """A single string per lid, dictionary-encoded."""
+
+    value_kind = "string"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.dictionary = StringDictionary()
+        self._codes = np.zeros(0, dtype=np.int32)
+
+    def put(self, lid: int, value: Any) -> None:
+        """Set ``lid``'s string; None clears it."""
+        if value is None:
+            self.remove(lid)
+            return
+        self._codes = grown(self._codes, lid + 1, -1)
+        self._codes[lid] = self.dictionary.code(str(value))
+
+    def remove(self, lid: int) -> None:
+        """Clear ``lid``'s string."""
+        if lid < self._codes.size:
+            self._codes[lid] = -1
+
+    def lids_where(self, test: ValueTest) -> LidArray:
+        """Return the lids whose lower-cased string passes ``test``."""
+        passing = np.append(self.dictionary.code_mask(test), False)
+        return np.flatnonzero(passing[self._codes]).astype(np.uint32)
+
+    def present(self) -> LidArray:
+        """Return the lids that hold a string."""
+        return np.flatnonzero(self._codes >= 0).astype(np.uint32)
+
+    def codes_for(self, lids: LidArray) -> npt.NDArray[np.int32]:
+        """Return each lid's code, -1 where missing."""
+        out = np.full(lids.size, -1, dtype=np.int32)
+        inside = lids < self._codes.size
+        out[inside] = self._codes[lids[inside]]
+        return out
+
+    def value_of(self, lid: int) -> str | None:
+        """Return ``lid``'s string, None when missing."""
+        if lid >= self._codes.size or self._codes[lid] < 0:
+            return None
+        return self.dictionary.value(int(self._codes[lid]))

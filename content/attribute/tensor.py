@@ -1,0 +1,159 @@
+"""Tensor attributes: dense tensors as one float32 matrix, mapped tensors as values.
+
+A tensor type whose dimensions are all indexed (``tensor<float>(x[384])``,
+``tensor(x[2],y[3])``) is stored as row ``lid`` of a ``(capacity, cells)`` float32
+matrix in row-major cell order, with a presence mask; this is the matrix exact
+nearest-neighbor search scans and ranking reads (``attribute(embedding)``). Cell
+types bfloat16 and int8 are widened to float32. A type with a mapped dimension is
+kept as its canonical document JSON per lid, for ranking to turn into tensor values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from content.attribute.base import LidArray, grown
+
+_TYPE = re.compile(r"^tensor(?:<(\w+)>)?\((.*)\)$")
+_DIMENSION = re.compile(r"^(\w+)(?:\[(\d+)\]|\{\})$")
+
+
+@dataclass(frozen=True, slots=True)
+class TensorType:
+    """A parsed tensor type: cell type and dimensions (size None for mapped ones)."""
+
+    cell_type: str
+    dimensions: tuple[tuple[str, int | None], ...]
+
+    @property
+    def dense(self) -> bool:
+        """True when every dimension is indexed."""
+        return all(size is not None for _, size in self.dimensions)
+
+    @property
+    def cell_count(self) -> int:
+        """Cells of a dense tensor of this type."""
+        count = 1
+        for _, size in self.dimensions:
+            count *= size or 1
+        return count
+
+
+def parse_tensor_type(text: str) -> TensorType:
+    """Parse Vespa's tensor type syntax.
+
+    >>> parse_tensor_type("tensor<int8>(x[8])")
+    TensorType(cell_type='int8', dimensions=(('x', 8),))
+    >>> parse_tensor_type("tensor(cat{},x[2])").dense
+    False
+
+    Raises:
+        ValueError: when ``text`` is not a tensor type.
+    """
+    found = _TYPE.match(text.replace(" ", ""))
+    if found is None:
+        raise ValueError(f"not a tensor type: {text!r}")
+    dims: list[tuple[str, int | None]] = []
+    for part in filter(None, found.group(2).split(",")):
+        dim = _DIMENSION.match(part)
+        if dim is None:
+            raise ValueError(f"bad dimension {part!r} in tensor type {text!r}")
+        dims.append((dim.group(1), int(dim.group(2)) if dim.group(2) else None))
+    return TensorType(found.group(1) or "double", tuple(dims))
+
+
+class DenseTensorAttribute:
+    """Dense tensors by lid as rows of a float32 matrix."""
+
+    def __init__(self, name: str, tensor_type: TensorType) -> None:
+        self.name = name
+        self.tensor_type = tensor_type
+        self.cells = tensor_type.cell_count
+        self._matrix = np.zeros((0, self.cells), dtype=np.float32)
+        self._present = np.zeros(0, dtype=bool)
+
+    def put(self, lid: int, value: Any) -> None:
+        """Set ``lid``'s tensor from its canonical JSON (``values`` or ``cells``)."""
+        if value is None:
+            self.remove(lid)
+            return
+        self._matrix = grown(self._matrix, lid + 1, 0.0)
+        self._present = grown(self._present, lid + 1, False)
+        self._matrix[lid] = self._flat_cells(value)
+        self._present[lid] = True
+
+    def remove(self, lid: int) -> None:
+        """Clear ``lid``'s tensor."""
+        if lid < self._present.size:
+            self._present[lid] = False
+
+    def present(self) -> LidArray:
+        """Return the lids that hold a tensor."""
+        return np.flatnonzero(self._present).astype(np.uint32)
+
+    def presence_for(self, lids: LidArray) -> npt.NDArray[np.bool_]:
+        """Return whether each lid holds a tensor."""
+        out = np.zeros(lids.size, dtype=bool)
+        inside = lids < self._present.size
+        out[inside] = self._present[lids[inside]]
+        return out
+
+    def vectors_for(self, lids: LidArray) -> npt.NDArray[np.float32]:
+        """Return the ``(len(lids), cells)`` matrix of the lids' tensors (zeros if missing)."""
+        out = np.zeros((lids.size, self.cells), dtype=np.float32)
+        inside = lids < self._present.size
+        out[inside] = self._matrix[lids[inside]]
+        return out
+
+    def _flat_cells(self, value: Any) -> npt.NDArray[np.float32]:
+        if isinstance(value, Mapping) and "values" in value:
+            flat = np.asarray(value["values"], dtype=np.float32).reshape(-1)
+        elif isinstance(value, Mapping) and "cells" in value:
+            flat = np.zeros(self.cells, dtype=np.float32)
+            for cell in value["cells"]:
+                flat[self._offset(cell["address"])] = float(cell["value"])
+        else:
+            flat = np.asarray(value, dtype=np.float32).reshape(-1)
+        if flat.size != self.cells:
+            raise ValueError(f"{self.name}: expected {self.cells} cells, got {flat.size}")
+        return flat
+
+    def _offset(self, address: Mapping[str, Any]) -> int:
+        offset = 0
+        for dim, size in self.tensor_type.dimensions:
+            offset = offset * (size or 1) + int(address[dim])
+        return offset
+
+
+class MappedTensorAttribute:
+    """Tensors with mapped dimensions, kept as canonical JSON per lid."""
+
+    def __init__(self, name: str, tensor_type: TensorType) -> None:
+        self.name = name
+        self.tensor_type = tensor_type
+        self._values: dict[int, Any] = {}
+
+    def put(self, lid: int, value: Any) -> None:
+        """Set ``lid``'s tensor (canonical JSON); None clears it."""
+        if value is None:
+            self.remove(lid)
+        else:
+            self._values[lid] = value
+
+    def remove(self, lid: int) -> None:
+        """Clear ``lid``'s tensor."""
+        self._values.pop(lid, None)
+
+    def present(self) -> LidArray:
+        """Return the lids that hold a tensor."""
+        return np.array(sorted(self._values), dtype=np.uint32)
+
+    def value_of(self, lid: int) -> Any:
+        """Return ``lid``'s tensor JSON, None when missing."""
+        return self._values.get(lid)
