@@ -1,4 +1,4 @@
-"""The config server's errors; `configserver/http/errors.py` maps each to Vespa's deploy-API JSON."""
+"""The config server's errors; configserver/http/errors.py maps each to deploy-API JSON."""
 
 from __future__ import annotations
 
@@ -64,3 +64,45 @@ class PreconditionFailedError(ConfigServerError):
 
     error_code = "PRECONDITION_FAILED"
     http_status = 412
+
+
+class ZooKeeperNotInstalledError(ConfigServerError):
+    """The embedded ZooKeeper cannot start: java or the Debian ZooKeeper jars are missing."""
+
+    error_code = "INTERNAL_SERVER_ERROR"
+    http_status = 500
+
+    def __init__(self, missing: str) -> None:
+        self.missing = missing
+        super().__init__(
+            f"Cannot start the embedded ZooKeeper: {missing} not found. "
+            "Install the Debian packages with: apt-get install zookeeper default-jre-headless"
+        )
+
+
+class ZooKeeperStartError(ConfigServerError):
+    """The embedded ZooKeeper exited or did not answer 'ruok' in time."""
+
+    error_code = "INTERNAL_SERVER_ERROR"
+    http_status = 500
+
+
+class ZooKeeperUnavailableError(ConfigServerError):
+    """The ZooKeeper ensemble cannot be reached or lost the connection mid-request."""
+
+    error_code = "INTERNAL_SERVER_ERROR"
+    http_status = 503
+
+
+class RequestTimeoutError(ConfigServerError):
+    """The operation did not complete within the request's timeout."""
+
+    error_code = "REQUEST_TIMEOUT"
+    http_status = 408
+
+
+class SettingsError(ConfigServerError):
+    """A command-line flag or VESPID_* environment variable has an invalid value."""
+
+    error_code = "BAD_REQUEST"
+    http_status = 400

@@ -1,0 +1,190 @@
+"""The embedded ZooKeeper: Debian's ZooKeeper server run as a child process.
+
+When the config server gets no ``--zookeeper`` ensemble it starts its own, the way
+Vespa's config server runs an embedded ZooKeeper: the ``zookeeper`` package's jars on
+the system ``java``, a ``zoo.cfg`` generated under ``<home>/zookeeper``, listening on
+loopback only. The admin server is switched off (it would take port 8080, the
+container's) and only the ``ruok`` and ``srvr`` four-letter words are allowed; ``ruok``
+answering ``imok`` is how we know the server is up.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from configserver.errors import ZooKeeperNotInstalledError, ZooKeeperStartError
+
+log = logging.getLogger(__name__)
+
+ZOOKEEPER_JAR = Path("/usr/share/java/zookeeper.jar")
+ZOOKEEPER_CONF_DIR = Path("/etc/zookeeper/conf")
+"""Holds Debian's log4j.properties; first on the class path, as Debian's own scripts do."""
+MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
+
+
+def ruok(host: str, port: int, timeout: float = 1.0) -> bool:
+    """Return whether the ZooKeeper server at ``host:port`` answers ``ruok`` with ``imok``."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.sendall(b"ruok")
+            return sock.recv(16) == b"imok"
+    except OSError:
+        return False
+
+
+def zoo_cfg(data_dir: Path, client_port: int) -> str:
+    """Return the text of the zoo.cfg for a standalone server on loopback."""
+    lines = [
+        "tickTime=2000",
+        "initLimit=10",
+        "syncLimit=5",
+        f"dataDir={data_dir}",
+        f"clientPort={client_port}",
+        "clientPortAddress=127.0.0.1",
+        "admin.enableServer=false",
+        "4lw.commands.whitelist=ruok,srvr",
+        "maxClientCnxns=0",
+        "autopurge.snapRetainCount=3",
+        "autopurge.purgeInterval=1",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+class EmbeddedZooKeeper:
+    """A ZooKeeper server child process; use as a context manager or start()/stop().
+
+    Args:
+        home: the config server's home; the server keeps its files in ``home/zookeeper``.
+        port: the client port, bound on 127.0.0.1.
+        java: the java executable (looked up on PATH when None).
+        jar: ZooKeeper's server jar (Debian's by default).
+        start_timeout: seconds to wait for ``imok`` before giving up.
+    """
+
+    def __init__(
+        self,
+        home: Path,
+        port: int,
+        *,
+        java: str | None = None,
+        jar: Path = ZOOKEEPER_JAR,
+        start_timeout: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if start_timeout <= 0:
+            raise ValueError(f"start_timeout must be positive, got {start_timeout}")
+        self.directory = home / "zookeeper"
+        self.port = port
+        self._java = java
+        self._jar = jar
+        self._start_timeout = start_timeout
+        self._clock = clock
+        self._sleep = sleep
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def connect_string(self) -> str:
+        """The ``host:port`` clients connect to."""
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        """Where the server's stdout and stderr go."""
+        return self.directory / "zookeeper.log"
+
+    def command(self) -> list[str]:
+        """Return the command line that starts the server (checks the installation)."""
+        java = shutil.which(self._java or "java")
+        if java is None:
+            raise ZooKeeperNotInstalledError("the 'java' executable")
+        if not self._jar.is_file():
+            raise ZooKeeperNotInstalledError(str(self._jar))
+        class_path = f"{ZOOKEEPER_CONF_DIR}:{self._jar}"
+        return [java, "-cp", class_path, MAIN_CLASS, str(self.directory / "zoo.cfg")]
+
+    def start(self) -> None:
+        """Write zoo.cfg, start the server and wait until it answers ``imok``."""
+        if self._process is not None:
+            raise ZooKeeperStartError("The embedded ZooKeeper is already running.")
+        command = self.command()
+        if ruok("127.0.0.1", self.port):
+            raise ZooKeeperStartError(
+                f"Port {self.port} already has a ZooKeeper server; give it with --zookeeper "
+                "or choose another --zookeeper-port."
+            )
+        data_dir = self.directory / "data"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (self.directory / "zoo.cfg").write_text(zoo_cfg(data_dir, self.port))
+        log.info("Starting embedded ZooKeeper on %s", self.connect_string)
+        with self.log_path.open("ab") as out:
+            self._process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+        self._wait_until_up()
+
+    def _wait_until_up(self) -> None:
+        process = self._process
+        assert process is not None
+        deadline = self._clock() + self._start_timeout
+        while not ruok("127.0.0.1", self.port, timeout=0.5):
+            if process.poll() is not None:
+                self._process = None
+                raise ZooKeeperStartError(
+                    f"The embedded ZooKeeper exited with status {process.returncode} "
+                    f"before answering; see {self.log_path}:\n{self._log_tail()}"
+                )
+            if self._clock() > deadline:
+                self.stop()
+                raise ZooKeeperStartError(
+                    f"The embedded ZooKeeper did not answer 'ruok' on {self.connect_string} "
+                    f"within {self._start_timeout} s; see {self.log_path}"
+                )
+            self._sleep(0.1)
+        log.info("Embedded ZooKeeper is up on %s", self.connect_string)
+
+    def _log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError as e:
+            return f"(log unreadable: {e})"
+        return "\n".join(text.splitlines()[-lines:])
+
+    @property
+    def running(self) -> bool:
+        """Whether the child process is alive."""
+        return self._process is not None and self._process.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the server: SIGTERM, then SIGKILL after ``timeout`` seconds."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                log.warning("Embedded ZooKeeper ignored SIGTERM; killing it")
+                process.kill()
+                process.wait()
+        log.info("Embedded ZooKeeper stopped")
+
+    def __enter__(self) -> EmbeddedZooKeeper:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
