@@ -1,0 +1,116 @@
+"""Buckets and their contents, with document count and checksum kept current.
+
+The checksum of a bucket is the sum (mod 2^64) of a 64-bit hash of each live
+document's (id, timestamp): order-independent and updated in O(1) per operation, so
+two replicas holding the same versions agree on it whatever order they saw writes in.
+Tombstones are counted apart and are not in the checksum.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from vespid.bucket import BucketId
+
+_U64 = (1 << 64) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class BucketInfo:
+    """What replicas compare: live documents, tombstones and the checksum."""
+
+    document_count: int = 0
+    removed_count: int = 0
+    checksum: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BucketEntry:
+    """One document's version in a bucket."""
+
+    id: str
+    timestamp: int
+    removed: bool
+
+
+@dataclass(slots=True)
+class _Bucket:
+    entries: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    documents: int = 0
+    removed: int = 0
+    checksum: int = 0
+
+
+def entry_hash(doc_id: str, timestamp: int) -> int:
+    """The 64-bit hash of one (id, timestamp) pair that checksums add up."""
+    digest = hashlib.blake2b(doc_id.encode(), digest_size=8, salt=timestamp.to_bytes(16, "little"))
+    return int.from_bytes(digest.digest(), "little")
+
+
+class BucketDatabase:
+    """Per bucket: which document versions it holds, counts and checksum."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[BucketId, _Bucket] = {}
+        self._order: list[BucketId] = []
+
+    def __len__(self) -> int:
+        """Number of buckets holding at least one entry."""
+        return len(self._buckets)
+
+    def set(self, bucket: BucketId, doc_id: str, timestamp: int, removed: bool) -> None:
+        """Record that ``bucket`` holds ``doc_id`` at ``timestamp`` (a tombstone if removed)."""
+        state = self._buckets.get(bucket)
+        if state is None:
+            state = self._buckets[bucket] = _Bucket()
+            bisect.insort(self._order, bucket)
+        self._forget(state, doc_id)
+        state.entries[doc_id] = (timestamp, removed)
+        if removed:
+            state.removed += 1
+        else:
+            state.documents += 1
+            state.checksum = (state.checksum + entry_hash(doc_id, timestamp)) & _U64
+
+    def drop(self, bucket: BucketId, doc_id: str) -> None:
+        """Forget ``doc_id`` in ``bucket`` entirely (a pruned tombstone)."""
+        state = self._buckets.get(bucket)
+        if state is None:
+            return
+        self._forget(state, doc_id)
+        if not state.entries:
+            del self._buckets[bucket]
+            self._order.pop(bisect.bisect_left(self._order, bucket))
+
+    def info(self, bucket: BucketId) -> BucketInfo:
+        """Counts and checksum of ``bucket`` (zeros for an empty bucket)."""
+        state = self._buckets.get(bucket)
+        if state is None:
+            return BucketInfo()
+        return BucketInfo(state.documents, state.removed, state.checksum)
+
+    def buckets(self, after: BucketId | None = None) -> Iterator[BucketId]:
+        """Non-empty buckets in bucket-key order, starting after ``after`` when given."""
+        start = 0 if after is None else bisect.bisect_right(self._order, after)
+        return iter(self._order[start:])
+
+    def entries(self, bucket: BucketId) -> list[BucketEntry]:
+        """The entries of ``bucket``, sorted by document id."""
+        state = self._buckets.get(bucket)
+        if state is None:
+            return []
+        return [BucketEntry(i, ts, rm) for i, (ts, rm) in sorted(state.entries.items())]
+
+    def _forget(self, state: _Bucket, doc_id: str) -> None:
+        old = state.entries.pop(doc_id, None)
+        if old is None:
+            return
+        timestamp, removed = old
+        if removed:
+            state.removed -= 1
+        else:
+            state.documents -= 1
+            state.checksum = (state.checksum - entry_hash(doc_id, timestamp)) & _U64

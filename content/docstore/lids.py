@@ -1,0 +1,71 @@
+"""Local document ids: dense small integers, the lowest free one handed out first.
+
+Attributes and indexes are arrays indexed by local id, so ids must stay compact: a
+removed document's id is reused by the next put (Vespa's ``LidAllocator``).
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from content.types import LocalDocId
+
+
+class LidAllocator:
+    """Hands out the lowest free local id; `release` makes one free again.
+
+    Free ids sit in a min-heap; `reserve` may take one out of the middle, so the heap
+    can hold stale entries, skipped lazily (the set of free ids is the truth).
+    """
+
+    def __init__(self) -> None:
+        self._limit = 0
+        self._heap: list[int] = []
+        self._free: set[int] = set()
+
+    @property
+    def limit(self) -> int:
+        """One more than the highest id ever handed out (the size arrays need)."""
+        return self._limit
+
+    @property
+    def used(self) -> int:
+        """How many ids are in use."""
+        return self._limit - len(self._free)
+
+    def allocate(self) -> LocalDocId:
+        """Return the lowest free id."""
+        while self._heap:
+            lid = heapq.heappop(self._heap)
+            if lid in self._free:
+                self._free.discard(lid)
+                return LocalDocId(lid)
+        self._limit += 1
+        return LocalDocId(self._limit - 1)
+
+    def reserve(self, lid: LocalDocId) -> None:
+        """Mark ``lid`` as used (loading a snapshot that names its ids).
+
+        Raises:
+            ValueError: when ``lid`` is already in use.
+        """
+        if lid < self._limit:
+            if lid not in self._free:
+                raise ValueError(f"local id {lid} is already in use")
+            self._free.discard(lid)
+            return
+        for free in range(self._limit, lid):
+            heapq.heappush(self._heap, free)
+            self._free.add(free)
+        self._limit = lid + 1
+
+    def release(self, lid: LocalDocId) -> None:
+        """Make ``lid`` free for reuse.
+
+        Raises:
+            ValueError: when ``lid`` is not in use.
+        """
+        if not 0 <= lid < self._limit or lid in self._free:
+            raise ValueError(f"local id {lid} is not in use")
+        heapq.heappush(self._heap, lid)
+        self._free.add(lid)

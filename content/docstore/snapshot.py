@@ -1,0 +1,125 @@
+"""Document store snapshots: the serializer writes immutable bytes, the reader loads them.
+
+Layout (little endian)::
+
+    magic "VSPDDOC1" | serial u64 | entry count u64 | header CRC32 u32
+    per entry: body length u32 | body CRC32 u32 | body
+        body = timestamp u64 | lid i64 (-1: tombstone) | id length u32 | id | data
+    trailer: magic "VSPDEND1"
+
+The serial says which transaction log records the snapshot already contains. A
+snapshot is written with `Directory.write_atomic` (temp file, fsync, rename, fsync of
+the directory), so a crash leaves the previous snapshot or this one, never a mix.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from content.docstore.store import StoredDocument
+from content.errors import SnapshotCorruptionError
+from content.storage import Directory
+from content.types import LocalDocId, SerialNum
+
+SNAPSHOT_NAME = "documents.snapshot"
+_MAGIC = b"VSPDDOC1"
+_TRAILER = b"VSPDEND1"
+_HEADER = struct.Struct("<8sQQ")
+_FRAME = struct.Struct("<II")
+_BODY = struct.Struct("<QqI")
+_CHUNK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a snapshot holds: the log serial it covers and the entries."""
+
+    serial: SerialNum
+    entries: list[StoredDocument]
+
+
+def serialize_snapshot(serial: SerialNum, entries: list[StoredDocument]) -> Iterator[bytes]:
+    """Yield the snapshot's bytes in chunks of about a megabyte."""
+    header = _HEADER.pack(_MAGIC, serial, len(entries))
+    yield header + zlib.crc32(header).to_bytes(4, "little")
+    parts: list[bytes] = []
+    size = 0
+    for entry in entries:
+        record = _encode_entry(entry)
+        parts.append(record)
+        size += len(record)
+        if size >= _CHUNK_BYTES:
+            yield b"".join(parts)
+            parts, size = [], 0
+    parts.append(_TRAILER)
+    yield b"".join(parts)
+
+
+def write_snapshot(directory: Directory, serial: SerialNum, entries: list[StoredDocument]) -> None:
+    """Atomically replace the snapshot in ``directory``."""
+    directory.write_atomic(SNAPSHOT_NAME, serialize_snapshot(serial, entries))
+
+
+def load_snapshot(directory: Directory) -> Snapshot | None:
+    """The snapshot in ``directory``, or None when there is none yet.
+
+    Raises:
+        SnapshotCorruptionError: when the snapshot is damaged.
+    """
+    if not directory.exists(SNAPSHOT_NAME):
+        return None
+    return read_snapshot(directory.read(SNAPSHOT_NAME), directory.describe(SNAPSHOT_NAME))
+
+
+def read_snapshot(data: bytes, path: str) -> Snapshot:
+    """Decode snapshot bytes; ``path`` names the file in errors.
+
+    Raises:
+        SnapshotCorruptionError: on a bad magic, checksum, length or entry count.
+    """
+    head = _HEADER.size + 4
+    if len(data) < head + len(_TRAILER):
+        raise SnapshotCorruptionError(path, 0, f"file too short ({len(data)} bytes)")
+    magic, serial, count = _HEADER.unpack_from(data, 0)
+    if magic != _MAGIC or zlib.crc32(data[: _HEADER.size]) != int.from_bytes(
+        data[_HEADER.size : head], "little"
+    ):
+        raise SnapshotCorruptionError(path, 0, "bad snapshot header")
+    view = memoryview(data)
+    entries: list[StoredDocument] = []
+    offset = head
+    end = len(data) - len(_TRAILER)
+    for _ in range(count):
+        entry, offset = _decode_entry(view, offset, end, path)
+        entries.append(entry)
+    if offset != end or data[end:] != _TRAILER:
+        raise SnapshotCorruptionError(path, offset, f"expected the trailer after {count} entries")
+    return Snapshot(SerialNum(serial), entries)
+
+
+def _encode_entry(entry: StoredDocument) -> bytes:
+    doc_id = entry.id.encode()
+    lid = -1 if entry.lid is None else entry.lid
+    body = _BODY.pack(entry.timestamp, lid, len(doc_id)) + doc_id + (entry.data or b"")
+    return _FRAME.pack(len(body), zlib.crc32(body)) + body
+
+
+def _decode_entry(view: memoryview, offset: int, end: int, path: str) -> tuple[StoredDocument, int]:
+    if offset + _FRAME.size > end:
+        raise SnapshotCorruptionError(path, offset, "entry header cut short")
+    length, crc = _FRAME.unpack_from(view, offset)
+    start = offset + _FRAME.size
+    body = view[start : start + length]
+    if start + length > end or length < _BODY.size or zlib.crc32(body) != crc:
+        raise SnapshotCorruptionError(path, offset, f"entry of {length} bytes fails its checksum")
+    timestamp, lid, id_length = _BODY.unpack_from(body, 0)
+    id_end = _BODY.size + id_length
+    doc_id = bytes(body[_BODY.size : id_end]).decode()
+    if lid < 0:
+        entry = StoredDocument(doc_id, timestamp, None, None)
+    else:
+        entry = StoredDocument(doc_id, timestamp, LocalDocId(lid), bytes(body[id_end:]))
+    return entry, start + length
