@@ -1,0 +1,266 @@
+"""services.xml → :class:`ServicesSpec`, checking structure element by element.
+
+The supported subset: `<services>` (or a lone `<container>` root) with `<admin>`
+(accepted, not used), `<container>` (id, `http/server` port, `search`, `document-api`,
+`document-processing`, `nodes/node hostalias`) and `<content>` (id, `redundancy`,
+`min-redundancy`, `documents/document` type+mode+global, `nodes/node` and nested
+`group`s, whose nodes are flattened). Performance tuning (`tuning`, `jvm`, `config`,
+...) is accepted with a warning; anything that would change behaviour and that Vespid
+cannot do (Java components, handlers, searcher chains, filters) is refused, as is any
+unknown element. Problems are collected in ``errors`` as `services.xml:line:col: ...`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from configserver.apppackage.xml import Element, Where, XmlFile, children, text_of
+
+DEFAULT_CONTAINER_PORT = 8080
+_NOWHERE = Where("", 0, 0)
+_IGNORED = {
+    "services": {"admin", "config"},
+    "container": {"config", "accesslog", "jvm", "zookeeper", "clients"},
+    "content": {"tuning", "engine", "config", "search", "dispatch", "cluster-controller"},
+    "nodes": {"jvm", "resources"},
+    "documents": {"document-processing"},
+}
+_UNSUPPORTED = {
+    "component": "Java components and embedders",
+    "components": "Java components",
+    "handler": "request handlers",
+    "model-evaluation": "model evaluation",
+    "processing": "processing chains",
+    "filtering": "HTTP filters",
+    "chain": "searcher and processor chains",
+    "searcher": "searchers",
+    "documentprocessor": "document processors",
+    "include": "included files",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSpec:
+    """A `<node>`: the host alias it runs on and, for content, its distribution key."""
+
+    hostalias: str
+    distribution_key: int | None = None
+    where: Where = field(default=_NOWHERE, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerSpec:
+    """A `<container>` cluster."""
+
+    id: str
+    port: int = DEFAULT_CONTAINER_PORT
+    search: bool = False
+    document_api: bool = False
+    document_processing: bool = False
+    nodes: tuple[NodeSpec, ...] = ()
+    where: Where = field(default=_NOWHERE, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSpec:
+    """A `<document type=... mode=... global=...>` of a content cluster."""
+
+    type: str
+    mode: str = "index"
+    global_: bool = False
+    where: Where = field(default=_NOWHERE, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentSpec:
+    """A `<content>` cluster, with the nodes of all its groups flattened."""
+
+    id: str
+    redundancy: int = 1
+    documents: tuple[DocumentSpec, ...] = ()
+    nodes: tuple[NodeSpec, ...] = ()
+    where: Where = field(default=_NOWHERE, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ServicesSpec:
+    """What services.xml declares."""
+
+    containers: tuple[ContainerSpec, ...] = ()
+    contents: tuple[ContentSpec, ...] = ()
+
+
+class ServicesReader:
+    """Reads one services.xml; problems go to ``errors``, ignored parts to ``warnings``."""
+
+    def __init__(self, xml: XmlFile) -> None:
+        self.xml = xml
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def read(self) -> ServicesSpec:
+        """Return the services declared in the file."""
+        root = self.xml.root
+        if root.tag == "container":
+            return ServicesSpec(containers=(self._container(root, 0),))
+        if root.tag != "services":
+            self._error(root, f"expected root element <services>, got <{root.tag}>")
+            return ServicesSpec()
+        containers: list[ContainerSpec] = []
+        contents: list[ContentSpec] = []
+        for el in children(root):
+            if el.tag == "container":
+                containers.append(self._container(el, len(containers)))
+            elif el.tag == "content":
+                contents.append(self._content(el, len(contents)))
+            else:
+                self._other(el, "services")
+        return ServicesSpec(tuple(containers), tuple(contents))
+
+    def _error(self, el: Element, message: str) -> None:
+        self.errors.append(self.xml.error(el, message))
+
+    def _other(self, el: Element, parent: str) -> None:
+        tag = str(el.tag)
+        if tag in _IGNORED.get(parent, set()):
+            self.warnings.append(self.xml.error(el, f"<{tag}> in <{parent}> is ignored"))
+        elif tag in _UNSUPPORTED:
+            self._error(el, f"unsupported <{tag}> in <{parent}>: {_UNSUPPORTED[tag]}")
+        else:
+            self._error(el, f"unsupported element <{tag}> in <{parent}>")
+
+    def _int(self, el: Element, value: str | None, what: str, default: int) -> int:
+        if value is None:
+            return default
+        try:
+            return int(value.strip())
+        except ValueError:
+            self._error(el, f"{what} must be an integer, got '{value}'")
+            return default
+
+    def _container(self, el: Element, index: int) -> ContainerSpec:
+        cid = el.get("id") or ("default" if index == 0 else f"container{index}")
+        flags = {"search": False, "document-api": False, "document-processing": False}
+        port, nodes = DEFAULT_CONTAINER_PORT, None
+        for child in children(el):
+            tag = str(child.tag)
+            if tag in flags:
+                flags[tag] = True
+                self._container_feature(child, tag)
+            elif tag == "http":
+                port = self._http_port(child, port)
+            elif tag == "nodes":
+                nodes = self._nodes(child, content=False)
+            else:
+                self._other(child, "container")
+        if nodes is None:
+            nodes = (NodeSpec("", None, self.xml.where(el)),)
+        return ContainerSpec(
+            cid, port, flags["search"], flags["document-api"],
+            flags["document-processing"], nodes, self.xml.where(el),
+        )  # fmt: skip
+
+    def _container_feature(self, el: Element, tag: str) -> None:
+        for child in children(el):
+            if tag == "document-api" or str(child.tag) == "config":
+                self.warnings.append(self.xml.error(child, f"<{child.tag}> in <{tag}> is ignored"))
+            else:
+                self._other(child, tag)
+
+    def _http_port(self, el: Element, port: int) -> int:
+        servers = []
+        for child in children(el):
+            if child.tag == "server":
+                servers.append(child)
+            else:
+                self._other(child, "http")
+        if len(servers) > 1:
+            self._error(servers[1], "only one <server> per container is supported")
+        if servers:
+            port = self._int(servers[0], servers[0].get("port"), "port", port)
+            if not 0 < port < 65536:
+                self._error(servers[0], f"port must be 1-65535, got {port}")
+        return port
+
+    def _nodes(self, el: Element, content: bool) -> tuple[NodeSpec, ...]:
+        nodes: list[NodeSpec] = []
+        for child in children(el):
+            if child.tag == "node":
+                nodes.append(self._node(child, content))
+            else:
+                self._other(child, "nodes")
+        count = el.get("count")
+        if not nodes and count is not None:
+            n = self._int(el, count, "count", 1)
+            keys = range(n) if content else range(min(n, 1))
+            where = self.xml.where(el)
+            nodes = [NodeSpec("", k if content else None, where) for k in keys]
+            self.warnings.append(f"{where}: <nodes count='{count}'>: {len(nodes)} on localhost")
+        return tuple(nodes)
+
+    def _node(self, el: Element, content: bool) -> NodeSpec:
+        alias = el.get("hostalias")
+        if alias is None:
+            self._error(el, "<node> needs a hostalias attribute")
+        key = None
+        if content:
+            raw = el.get("distribution-key")
+            if raw is None:
+                self._error(el, "content <node> needs a distribution-key attribute")
+            key = self._int(el, raw, "distribution-key", 0)
+            if key < 0:
+                self._error(el, f"distribution-key must be >= 0, got {key}")
+        for child in children(el):
+            self._other(child, "node")
+        return NodeSpec(alias or "", key, self.xml.where(el))
+
+    def _content(self, el: Element, index: int) -> ContentSpec:
+        cid = el.get("id") or ("content" if index == 0 else f"content{index}")
+        redundancy = 1
+        documents: tuple[DocumentSpec, ...] = ()
+        nodes: list[NodeSpec] = []
+        for child in children(el):
+            tag = str(child.tag)
+            if tag in ("redundancy", "min-redundancy"):
+                redundancy = self._int(child, text_of(child), tag, 1)
+                if redundancy < 1:
+                    self._error(child, f"{tag} must be at least 1, got {redundancy}")
+            elif tag == "documents":
+                documents = self._documents(child)
+            elif tag == "nodes":
+                nodes.extend(self._nodes(child, content=True))
+            elif tag == "group":
+                nodes.extend(self._group(child))
+            else:
+                self._other(child, "content")
+        if not nodes:
+            nodes = [NodeSpec("", 0, self.xml.where(el))]
+        return ContentSpec(cid, redundancy, documents, tuple(nodes), self.xml.where(el))
+
+    def _group(self, el: Element) -> list[NodeSpec]:
+        nodes: list[NodeSpec] = []
+        for child in children(el):
+            if child.tag == "node":
+                nodes.append(self._node(child, content=True))
+            elif child.tag == "group":
+                nodes.extend(self._group(child))
+            elif child.tag != "distribution":
+                self._other(child, "group")
+        return nodes
+
+    def _documents(self, el: Element) -> tuple[DocumentSpec, ...]:
+        docs: list[DocumentSpec] = []
+        for child in children(el):
+            if child.tag != "document":
+                self._other(child, "documents")
+                continue
+            doctype, mode = child.get("type"), child.get("mode", "index")
+            if not doctype:
+                self._error(child, "<document> needs a type attribute")
+            if mode not in ("index", "streaming", "store-only"):
+                self._error(child, f"mode must be index, streaming or store-only, got '{mode}'")
+            if child.get("selection") is not None:
+                self._error(child, "unsupported: document selection on <document>")
+            is_global = child.get("global", "false") == "true"
+            docs.append(DocumentSpec(doctype or "", mode, is_global, self.xml.where(child)))
+        return tuple(docs)
