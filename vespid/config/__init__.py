@@ -20,6 +20,7 @@ from vespid.config.schema import (
     InputConfig,
     RankProfileConfig,
     SchemaConfig,
+    StructConfig,
 )
 from vespid.config.services import (
     CONFIG_KINDS,
@@ -49,6 +50,7 @@ __all__ = [
     "RankProfileConfig",
     "SchemaConfig",
     "ServiceConfig",
+    "StructConfig",
     "from_data",
     "to_data",
 ]

@@ -64,6 +64,21 @@ class FieldConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class StructConfig:
+    """A struct type declared in a document (`struct address { field city type string {} }`).
+
+    Inherited struct fields are already merged in; field types may name other structs.
+    """
+
+    name: str
+    fields: tuple[FieldConfig, ...] = ()
+
+    def field(self, name: str) -> FieldConfig | None:
+        """Return the struct field called ``name``, or None."""
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
 class FieldsetConfig:
     """A named group of fields searched together (`fieldset default { fields: a, b }`)."""
 
@@ -145,6 +160,8 @@ class SchemaConfig:
     document_summaries: tuple[DocumentSummaryConfig, ...] = ()
     """Declared summary classes; `default` is always implied (all summary fields)."""
     global_: bool = False
+    structs: tuple[StructConfig, ...] = ()
+    """Struct types the document declares (and those of inherited documents)."""
 
     def field(self, name: str) -> FieldConfig | None:
         """Return the field called ``name``, or None."""
@@ -152,6 +169,10 @@ class SchemaConfig:
             if f.name == name:
                 return f
         return None
+
+    def struct(self, name: str) -> StructConfig | None:
+        """Return the struct type called ``name``, or None."""
+        return next((s for s in self.structs if s.name == name), None)
 
     def rank_profile(self, name: str) -> RankProfileConfig | None:
         """Return the rank profile called ``name``, or None."""
