@@ -76,8 +76,6 @@ class PrepareResult:
 
     session_id: int
     application: str
-    base_session_id: int | None
-    """The application's active session when this one was prepared."""
     configs: dict[str, Any]
     """Config kind (``content``, ``container``, ``node``) → the config document's JSON."""
     log: tuple[LogEntry, ...] = ()
@@ -91,7 +89,6 @@ class PrepareResult:
             {
                 "session-id": self.session_id,
                 "application": self.application,
-                "base": self.base_session_id,
                 "configs": self.configs,
                 "log": [e.to_json() for e in self.log],
                 "configChangeActions": self.change_actions,
@@ -105,7 +102,6 @@ class PrepareResult:
         return cls(
             session_id=raw["session-id"],
             application=raw["application"],
-            base_session_id=raw["base"],
             configs=raw["configs"],
             log=tuple(LogEntry(e["time"], e["level"], e["message"]) for e in raw["log"]),
             change_actions=raw["configChangeActions"],
@@ -142,7 +138,15 @@ class SessionManager:
         if not files:
             raise BadRequestError("The application package is empty.")
         session_id = self.store.next_session_id()
-        record = SessionRecord(tenant, session_id, application, SessionStatus.NEW, self._now_ms())
+        active = self.store.active(tenant, application)
+        record = SessionRecord(
+            tenant,
+            session_id,
+            application,
+            SessionStatus.NEW,
+            self._now_ms(),
+            base_session_id=None if active is None else active.session_id,
+        )
         self.store.create_session(record, files)
         return session_id
 
@@ -183,7 +187,6 @@ class SessionManager:
         result = PrepareResult(
             session_id=session_id,
             application=record.application,
-            base_session_id=None if active is None else active.session_id,
             configs={
                 "content": derived.content.to_json(),
                 "container": derived.container.to_json(),
@@ -205,30 +208,25 @@ class SessionManager:
         """Make the prepared session its application's active one; return its record.
 
         Raises ActivationConflictError (409) when another session was activated since
-        this one was prepared, or when this session is older than the active one.
+        this one was created (so a deploy never undoes one it did not see), and
+        BadRequestError when the session is already active.
         """
         record = self.session(tenant, session_id)
+        name = f"{tenant}.{record.application}"
         active = self.store.active(tenant, record.application)
-        is_active = active is not None and active.session_id == session_id
-        if record.status is SessionStatus.ACTIVATED and is_active:
-            return record
+        current = None if active is None else active.session_id
+        if record.status is SessionStatus.ACTIVATED and current == session_id:
+            raise BadRequestError(f"app:{name} Session {session_id} is already active")
         if record.status is not SessionStatus.PREPARED:
             raise PreconditionFailedError(
-                f"Session {session_id} is {record.status.value}; only a prepared session "
-                "can be activated."
+                f"app:{name} Session {session_id} is {record.status.value}; only a prepared "
+                "session can be activated."
             )
-        base = self._result(tenant, session_id).base_session_id
-        current = None if active is None else active.session_id
-        if current != base:
+        if current != record.base_session_id:
             raise ActivationConflictError(
-                f"Cannot activate session {session_id} because the currently active session "
-                f"({current}) has changed since session {session_id} was prepared "
-                f"(was {base} at prepare time)."
-            )
-        if current is not None and current > session_id:
-            raise ActivationConflictError(
-                f"Cannot activate session {session_id}: it is older than the active session "
-                f"{current}."
+                f"app:{name} Cannot activate session {session_id} because the currently active "
+                f"session ({current}) has changed since session {session_id} was created "
+                f"(was {record.base_session_id} at creation time)"
             )
         self.store.activate(tenant, record.application, session_id, active)
         return self.session(tenant, session_id)

@@ -36,6 +36,9 @@ class SessionRecord:
     status: SessionStatus
     create_time_ms: int
     """Milliseconds since the epoch when the session was created."""
+    base_session_id: int | None = None
+    """The application's active session when this one was created (Vespa checks it on
+    activation: another activation in between is a conflict)."""
 
 
 @dataclass(frozen=True, slots=True)

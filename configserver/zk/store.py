@@ -6,6 +6,7 @@ Node layout (see docs/zookeeper-layout.md), under a root (``/vespid``)::
     activations                              "tenant/app/id" of the last activation; watched
     tenants/{t}/sessions/{id}/application    application name
     tenants/{t}/sessions/{id}/create-time    milliseconds since the epoch
+    tenants/{t}/sessions/{id}/base           the active session id at creation ("" if none)
     tenants/{t}/sessions/{id}/files          JSON manifest {path: size}
     tenants/{t}/sessions/{id}/content/{path} file bytes; over CHUNK_SIZE: in children #0, #1...
     tenants/{t}/sessions/{id}/prepared       prepare result JSON, after prepare
@@ -136,6 +137,10 @@ class ZooKeeperSessionStore:
             (base, b""),
             (f"{base}/application", record.application.encode()),
             (f"{base}/create-time", str(record.create_time_ms).encode()),
+            (
+                f"{base}/base",
+                b"" if record.base_session_id is None else b"%d" % record.base_session_id,
+            ),
             (f"{base}/files", orjson.dumps(manifest)),
             (f"{base}/content", b""),
             *_file_nodes(f"{base}/content", files),
@@ -180,7 +185,7 @@ class ZooKeeperSessionStore:
         base = self._session_path(tenant, session_id)
         pending = {
             name: self._client.get_async(f"{base}/{name}")
-            for name in ("status", "application", "create-time")
+            for name in ("status", "application", "create-time", "base")
         }
         try:
             values = {name: result.get()[0].decode() for name, result in pending.items()}
@@ -192,6 +197,7 @@ class ZooKeeperSessionStore:
             application=values["application"],
             status=SessionStatus(values["status"]),
             create_time_ms=int(values["create-time"]),
+            base_session_id=int(values["base"]) if values["base"] else None,
         )
 
     @_unavailable_on_connection_loss

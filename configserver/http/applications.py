@@ -1,0 +1,110 @@
+"""Application endpoints: list, get, and serviceconverge.
+
+serviceconverge asks every service of the active application for the generation it
+runs (``GET /state/v1/config``) and says whether all have reached the active one; the
+vespa CLI also finds the container endpoints there (WIRE.md "Deploy API").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from configserver.errors import NotFoundError
+from configserver.http.deploy import TENANT_PREFIX, application_url, checked_name
+from configserver.http.responses import json_response
+from configserver.session import SessionManager
+from vespid.config import NodeAgentConfig, ServiceConfig
+
+INSTANCE_SUFFIX = "/environment/{environment}/region/{region}/instance/{instance}"
+VESPA_MODEL_VERSION = "8.0.0"
+
+
+async def service_generation(client: httpx.AsyncClient, service: ServiceConfig) -> int:
+    """Return the generation ``service`` reports, or -1 when it does not answer."""
+    url = f"http://{service.host}:{service.port}/state/v1/config"
+    try:
+        response = await client.get(url)
+        generation = response.json()["config"]["generation"]
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return -1
+    return generation if isinstance(generation, int) else -1
+
+
+def _names(request: Request) -> tuple[str, str]:
+    tenant = checked_name(request.path_params["tenant"], "tenant")
+    application = checked_name(request.path_params["application"], "application")
+    return tenant, application
+
+
+def application_routes(
+    manager: SessionManager, client: Callable[[], httpx.AsyncClient]
+) -> list[Route]:
+    """Return the application routes; ``client()`` gives the client that polls services."""
+
+    async def list_applications(request: Request) -> Response:
+        tenant = checked_name(request.path_params["tenant"], "tenant")
+        names = await run_in_threadpool(manager.store.applications, tenant)
+        return json_response([application_url(request, tenant, name) for name in names])
+
+    async def get_application(request: Request) -> Response:
+        tenant, application = _names(request)
+        generation = await run_in_threadpool(manager.active_generation, tenant, application)
+        if generation is None:
+            raise NotFoundError(f"Application '{tenant}.{application}' has no active session.")
+        return json_response(
+            {
+                "generation": generation,
+                "applicationPackageFileReference": f"session-{generation}",
+                "modelVersions": [VESPA_MODEL_VERSION],
+            }
+        )
+
+    async def serviceconverge(request: Request) -> Response:
+        tenant, application = _names(request)
+        result = await run_in_threadpool(manager.active_result, tenant, application)
+        if result is None:
+            raise NotFoundError(f"Application '{tenant}.{application}' has no active session.")
+        node = NodeAgentConfig.from_json(result.configs["node"])
+        generations = await asyncio.gather(
+            *(service_generation(client(), s) for s in node.services)
+        )
+        url = str(request.url.replace(query=""))
+        services: list[dict[str, Any]] = [
+            {
+                "clusterName": s.cluster,
+                "host": s.host,
+                "port": s.port,
+                "type": s.kind,
+                "url": f"{url}/{s.host}:{s.port}",
+                "currentGeneration": g,
+            }
+            for s, g in zip(node.services, generations, strict=True)
+        ]
+        wanted = result.session_id
+        current = min(generations, default=wanted)
+        return json_response(
+            {
+                "services": services,
+                "url": url,
+                "currentGeneration": current,
+                "wantedGeneration": wanted,
+                "converged": current >= wanted,
+            }
+        )
+
+    application = TENANT_PREFIX + "/application/{application}"
+    return [
+        Route(TENANT_PREFIX + "/application/", list_applications, methods=["GET"]),
+        Route(TENANT_PREFIX + "/application", list_applications, methods=["GET"]),
+        Route(application, get_application, methods=["GET"]),
+        Route(application + INSTANCE_SUFFIX, get_application, methods=["GET"]),
+        Route(application + INSTANCE_SUFFIX + "/serviceconverge", serviceconverge, methods=["GET"]),
+    ]
