@@ -11,8 +11,11 @@ Vespa's ``TensorReader`` accepts, for a field of type *T*:
   ``{"blocks": [{"address": {"m": "a"}, "values": [1, 2]}]}`` — mixed tensors, one
   dense subspace per mapped address;
 * the same without a wrapper: ``[1, 2, 3]``, ``[{"address": ...}]``, ``{"a": 1.0}``
-  (one mapped dimension), ``{"a": [1, 2]}`` (mixed), and for indexed tensors any
-  object whose values hold the numbers (pyvespa sends ``{"x": [...]}``).
+  (one mapped dimension), ``{"a": [1, 2]}`` and ``[{"address": ..., "values": ...}]``
+  (mixed), and for indexed tensors any object whose values hold the numbers (pyvespa
+  sends ``{"x": [...]}``). So every form :func:`render_tensor` writes reads back,
+  except that a one-dimension mapped label ``type``, ``cells``, ``values`` or
+  ``blocks`` is ambiguous without the wrapper (as in Vespa).
 
 A ``"type"`` key is ignored, as in Vespa. Numbers may be sent as strings. Each cell
 is converted to the cell type (a float cell holds a 32-bit float, bfloat16 keeps the
@@ -126,7 +129,11 @@ def read_tensor(ttype: TensorType, data: Any, where: str) -> Cells:
 
 
 def _read_direct(ttype: TensorType, data: Any, where: str) -> Cells:
+    if isinstance(data, list) and not ttype.is_dense and not data:
+        return {}
     if isinstance(data, list) and _is_list_of_objects(data):
+        if ttype.indexed and not ttype.is_dense and all("values" in c for c in data):
+            return _read_blocks(ttype, data, where)
         return _read_cells(ttype, data, where)
     if ttype.is_dense:
         if isinstance(data, dict):
