@@ -1,0 +1,117 @@
+"""The YQL parser on the constructs the container relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from container.errors import YqlSyntaxError
+from container.yql import QueryModel, parse_yql
+from vespid.messages import (
+    AndItem,
+    EqualsItem,
+    NearestNeighborItem,
+    NotItem,
+    OrderBy,
+    OrItem,
+    RangeItem,
+    TermItem,
+    TrueItem,
+    WeakAndItem,
+)
+
+
+def test_select_from_sources_with_clauses_in_any_order() -> None:
+    q = parse_yql(
+        "SELECT title, year FROM sources music, books WHERE true "
+        "ORDER BY year DESC, title TIMEOUT 300 OFFSET 5 LIMIT 20;"
+    )
+    assert q.select == ("title", "year")
+    assert q.sources == ("music", "books")
+    assert q.order_by == (OrderBy("year", ascending=False), OrderBy("title"))
+    assert (q.limit, q.offset, q.timeout_ms) == (20, 5, 300)
+
+
+def test_from_a_bare_schema_and_star_sources() -> None:
+    assert parse_yql("select * from music where true").sources == ("music",)
+    assert parse_yql("select * from sources * where true").sources is None
+
+
+def test_comparisons_become_equals_and_ranges() -> None:
+    q = parse_yql("select * from sources * where year >= 2000 and price < 9.5 and ok = true")
+    assert q.where == AndItem(
+        (
+            RangeItem("year", lower=2000.0),
+            RangeItem("price", upper=9.5, include_upper=False),
+            EqualsItem("ok", True),
+        )
+    )
+
+
+def test_not_equal_is_an_andnot_of_everything() -> None:
+    q = parse_yql("select * from sources * where a != 3")
+    assert q.where == NotItem(TrueItem(), (EqualsItem("a", 3),))
+
+
+def test_term_annotations_are_kept() -> None:
+    q = parse_yql(
+        "select * from sources * where title contains ({prefix: true, stem: false, weight: 200}"
+        '"lo")'
+    )
+    assert q.where == TermItem("title", "lo", kind="prefix", stem=False, weight=200)
+
+
+def test_nearest_neighbor_with_annotations() -> None:
+    q = parse_yql(
+        "select * from sources * where {targetHits: 5, approximate: false, "
+        "hnsw.exploreAdditionalHits: 7, label: 'nn'}nearestNeighbor(embedding, q)"
+    )
+    assert q.where == NearestNeighborItem(
+        "embedding", "q", target_hits=5, approximate=False, explore_additional_hits=7, label="nn"
+    )
+
+
+def test_user_query_parses_the_query_parameter_with_the_model() -> None:
+    model = QueryModel(query="love +song -cover", default_index="title", type="all")
+    q = parse_yql("select * from sources * where userQuery()", model=model)
+    assert q.where == NotItem(
+        AndItem((TermItem("title", "love"), TermItem("title", "song"))),
+        (TermItem("title", "cover"),),
+    )
+
+
+def test_user_query_without_query_text_drops_out_of_an_or() -> None:
+    q = parse_yql("select * from sources * where userQuery() or a contains 'b'")
+    assert q.where == TermItem("a", "b")
+
+
+def test_user_input_reads_a_parameter_and_defaults_to_weak_and() -> None:
+    q = parse_yql(
+        "select * from sources * where {defaultIndex: 'body'}userInput(@text)",
+        {"text": "hello world"},
+    )
+    assert q.where == WeakAndItem((TermItem("body", "hello"), TermItem("body", "world")))
+
+
+def test_parameter_references_fill_in_values() -> None:
+    q = parse_yql("select * from sources * where a contains @w or b = @n", {"w": "x", "n": "4"})
+    assert q.where == OrItem((TermItem("a", "x"), EqualsItem("b", 4)))
+
+
+def test_missing_parameter_is_a_positioned_error() -> None:
+    with pytest.raises(YqlSyntaxError) as e:
+        parse_yql("select * from sources * where a contains @nope")
+    assert e.value.position == 41
+    assert "nope" in str(e.value)
+
+
+def test_error_says_where_and_what_was_expected() -> None:
+    with pytest.raises(YqlSyntaxError) as e:
+        parse_yql("select * from sources *\nwhere title contans 'x'")
+    assert (e.value.line, e.value.column) == (2, 13)
+    assert e.value.expected == "contains, matches, in or a comparison"
+    assert e.value.found == "'contans'"
+
+
+def test_grouping_is_kept_as_text() -> None:
+    q = parse_yql("select * from sources * where true | all(group(a) each(output(count())))")
+    assert q.grouping == ("all(group(a) each(output(count())))",)
