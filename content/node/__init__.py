@@ -1,0 +1,9 @@
+"""The content node: composes the transaction log, document store, bucket database and
+search indexes, and answers the content node API's requests."""
+
+from __future__ import annotations
+
+from content.node.documents import DocumentDatabase, StorageOptions
+from content.node.node import ConditionsNotSupportedError, ContentNode
+
+__all__ = ["ConditionsNotSupportedError", "ContentNode", "DocumentDatabase", "StorageOptions"]

@@ -1,0 +1,219 @@
+"""The durable document database: transaction log + document store + bucket database.
+
+Every write is appended to the transaction log, applied to the document store and the
+bucket database at once (readers see it), and acknowledged when the caller has awaited
+`durable` for its serial. `open` loads the newest snapshot and replays the log tail;
+`flush` writes a new snapshot and prunes the log behind it. The node registers a
+listener to keep its search indexes in step with every applied change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from content.bucketdb import BucketDatabase, locate
+from content.docstore import Change, DocumentStore, load_snapshot, write_snapshot
+from content.errors import ContentError
+from content.node import operations
+from content.storage import Directory
+from content.tlog import DEFAULT_SEGMENT_BYTES, GroupCommitter, TransactionLog
+from content.types import SerialNum
+from vespid.bucket import BucketId
+
+log = logging.getLogger(__name__)
+
+ChangeListener = Callable[[Change], None]
+
+
+@dataclass(frozen=True, slots=True)
+class StorageOptions:
+    """Knobs of the document database."""
+
+    segment_bytes: int = DEFAULT_SEGMENT_BYTES
+    """Size at which a transaction log segment is closed and a new one started."""
+    flush_bytes: int = 64 << 20
+    """Log bytes written since the last snapshot that trigger a flush."""
+    tombstone_ttl: float = 14 * 24 * 3600.0
+    """Seconds a tombstone is kept so replicas can learn of the remove (Vespa: 2 weeks)."""
+    distribution_bits: int = 16
+
+    def __post_init__(self) -> None:
+        if self.flush_bytes <= 0 or self.tombstone_ttl < 0:
+            raise ValueError("flush_bytes must be positive and tombstone_ttl not negative")
+
+
+class DocumentDatabase:
+    """Documents with timestamps and tombstones, by id, by local id and by bucket."""
+
+    def __init__(
+        self,
+        snapshots: Directory,
+        tlog: TransactionLog,
+        store: DocumentStore,
+        options: StorageOptions,
+        clock: Callable[[], float],
+    ) -> None:
+        self._snapshots = snapshots
+        self.tlog = tlog
+        self.store = store
+        self.buckets = BucketDatabase()
+        self.options = options
+        self._clock = clock
+        self._committer = GroupCommitter(tlog)
+        self._listeners: list[ChangeListener] = []
+        self._last_timestamp = 0
+        self._flushed_bytes = 0
+        self._flush_task: asyncio.Task[None] | None = None
+        self._flush_lock = asyncio.Lock()
+        for entry in store.entries():
+            self._track(entry.id, entry.timestamp, entry.removed)
+            self._last_timestamp = max(self._last_timestamp, entry.timestamp)
+
+    @classmethod
+    def open(
+        cls,
+        snapshots: Directory,
+        log_directory: Directory,
+        options: StorageOptions | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> DocumentDatabase:
+        """Load the snapshot, validate the log and replay the records after the snapshot.
+
+        Raises:
+            SnapshotCorruptionError, TlogCorruptionError: when stored data is damaged.
+        """
+        options = options or StorageOptions()
+        store = DocumentStore()
+        snapshot = load_snapshot(snapshots)
+        flushed = SerialNum(0)
+        if snapshot is not None:
+            flushed = snapshot.serial
+            for entry in snapshot.entries:
+                store.restore(entry)
+        tlog = TransactionLog.open(log_directory, flushed, options.segment_bytes)
+        database = cls(snapshots, tlog, store, options, clock)
+        replayed = database._replay(flushed)
+        log.info(
+            "document database opened: %d documents, %d tombstones, %d log records replayed",
+            len(store),
+            store.tombstone_count,
+            replayed,
+        )
+        return database
+
+    def add_listener(self, listener: ChangeListener) -> None:
+        """Call ``listener`` with every change applied from now on."""
+        self._listeners.append(listener)
+
+    def next_timestamp(self) -> int:
+        """A fresh timestamp: microseconds now, strictly above every earlier one."""
+        self._last_timestamp = max(int(self._clock() * 1_000_000), self._last_timestamp + 1)
+        return self._last_timestamp
+
+    def start(self) -> None:
+        """Start group commit (needs a running event loop)."""
+        self._committer.start()
+
+    def put(self, op: str, doc_id: str, fields: bytes, timestamp: int) -> tuple[SerialNum, Change]:
+        """Log and apply a put (or an update's result); await `durable` before acking."""
+        serial = self.tlog.append(timestamp, operations.encode_write(op, doc_id, fields))
+        return serial, self._apply(self.store.put(doc_id, timestamp, fields))
+
+    def remove(self, doc_id: str, timestamp: int) -> tuple[SerialNum, Change]:
+        """Log and apply a remove; await `durable` before acking."""
+        serial = self.tlog.append(timestamp, operations.encode_remove(doc_id))
+        return serial, self._apply(self.store.remove(doc_id, timestamp))
+
+    async def durable(self, serial: SerialNum) -> None:
+        """Return once the record ``serial`` is synced; may start a flush.
+
+        Raises:
+            TlogWriteError: the log cannot be written.
+        """
+        await self._committer.durable(serial)
+        if self._flush_task is None and self._log_bytes_since_flush() >= self.options.flush_bytes:
+            self._flush_task = asyncio.get_running_loop().create_task(self._background_flush())
+
+    async def flush(self) -> SerialNum:
+        """Write a snapshot of everything logged so far, then prune the log behind it."""
+        async with self._flush_lock:
+            return await self._flush()
+
+    async def _flush(self) -> SerialNum:
+        serial = self.tlog.last_serial
+        await self._committer.durable(serial)
+        horizon = int((self._clock() - self.options.tombstone_ttl) * 1_000_000)
+        for entry in self.store.prune_tombstones(horizon):
+            self.buckets.drop(self._bucket(entry.id), entry.id)
+        entries = self.store.copy_entries()
+        appended = self.tlog.appended_bytes
+        await asyncio.to_thread(write_snapshot, self._snapshots, serial, entries)
+        pruned = await asyncio.to_thread(self.tlog.prune, serial)
+        self._flushed_bytes = appended
+        log.info(
+            "flushed %d entries at serial %d; pruned %d log segments", len(entries), serial, pruned
+        )
+        return serial
+
+    async def aclose(self) -> None:
+        """Finish a running flush, sync the log and close it."""
+        if self._flush_task is not None:
+            await self._flush_task
+        await self._committer.aclose()
+        await asyncio.to_thread(self.tlog.close)
+
+    def rebucket(self, distribution_bits: int) -> None:
+        """Rebuild the bucket database for a cluster using ``distribution_bits`` bits."""
+        if distribution_bits == self.options.distribution_bits:
+            return
+        self.options = StorageOptions(
+            self.options.segment_bytes,
+            self.options.flush_bytes,
+            self.options.tombstone_ttl,
+            distribution_bits,
+        )
+        self.buckets = BucketDatabase()
+        for entry in self.store.entries():
+            self._track(entry.id, entry.timestamp, entry.removed)
+
+    def _replay(self, flushed: SerialNum) -> int:
+        count = 0
+        for record in self.tlog.replay(flushed):
+            where = f"transaction log record {record.serial}"
+            operation = operations.decode(record.payload, where)
+            if operation.fields is None:
+                self._apply(self.store.remove(operation.id, record.timestamp))
+            else:
+                self._apply(self.store.put(operation.id, record.timestamp, operation.fields))
+            self._last_timestamp = max(self._last_timestamp, record.timestamp)
+            count += 1
+        return count
+
+    def _apply(self, change: Change) -> Change:
+        current = change.current
+        if current is not None:
+            self._track(current.id, current.timestamp, current.removed)
+            for listener in self._listeners:
+                listener(change)
+        return change
+
+    def _track(self, doc_id: str, timestamp: int, removed: bool) -> None:
+        self.buckets.set(self._bucket(doc_id), doc_id, timestamp, removed)
+
+    def _bucket(self, doc_id: str) -> BucketId:
+        return locate(doc_id, self.options.distribution_bits)
+
+    def _log_bytes_since_flush(self) -> int:
+        return self.tlog.appended_bytes - self._flushed_bytes
+
+    async def _background_flush(self) -> None:
+        try:
+            await self.flush()
+        except (OSError, ContentError) as e:
+            log.error("flush failed, the log keeps growing until one succeeds: %s", e)
+        finally:
+            self._flush_task = None

@@ -1,0 +1,219 @@
+"""The content node: document operations, search, summaries and visiting over its data.
+
+`ContentNode` composes the document database (log, store, buckets) with the search
+indexes and the current config. It assigns timestamps, refuses work until the first
+config arrives, and answers each `vespid.messages` request with its reply. Writes are
+acknowledged (the coroutine returns) only once their log record is synced.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+
+from content.docstore import Change, StoredDocument
+from content.node import operations
+from content.node.documents import DocumentDatabase
+from content.node.search import IndexFactory, SearchIndexes, doctype_of
+from content.node.values import updated
+from content.node.views import FieldSet, summary
+from content.node.visit import page
+from vespid.config import ContentConfig, SchemaConfig
+from vespid.document import DocumentId
+from vespid.errors import (
+    InvalidDocumentError,
+    InvalidQueryError,
+    NodeNotReadyError,
+    UnknownDocumentTypeError,
+)
+from vespid.messages import (
+    DocsumReply,
+    DocsumRequest,
+    GetReply,
+    GetRequest,
+    PutRequest,
+    RemoveRequest,
+    SearchReply,
+    SearchRequest,
+    UpdateRequest,
+    VisitedDocument,
+    VisitReply,
+    VisitRequest,
+    WriteReply,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ConditionsNotSupportedError(InvalidDocumentError):
+    """A test-and-set condition was given; conditions are not evaluated yet."""
+
+
+class ContentNode:
+    """One content node of ``cluster`` with ``distribution_key``, over ``database``."""
+
+    def __init__(
+        self,
+        database: DocumentDatabase,
+        cluster: str,
+        distribution_key: int,
+        index_factory: IndexFactory,
+    ) -> None:
+        self.database = database
+        self.cluster = cluster
+        self.distribution_key = distribution_key
+        self._indexes = SearchIndexes(database.store, index_factory)
+        self._schemas: dict[str, SchemaConfig] = {}
+        self.generation: int | None = None
+        database.add_listener(self._indexes.on_change)
+
+    def apply_config(self, config: ContentConfig) -> None:
+        """Serve the document types ``config`` gives this node's cluster."""
+        cluster = config.cluster(self.cluster)
+        types = () if cluster is None else tuple(t.name for t in cluster.document_types)
+        schemas = {name: s for name in types if (s := config.schema(name)) is not None}
+        if cluster is not None:
+            self.database.rebucket(cluster.distribution_bits)
+        self._indexes.configure(schemas)
+        self._schemas = schemas
+        self.generation = config.generation
+        log.info("config generation %d: serving %s", config.generation, ", ".join(schemas) or "-")
+
+    async def put(self, request: PutRequest) -> WriteReply:
+        """Store a whole document."""
+        self._schema_of(request.id)
+        _refuse_condition(request.condition)
+        return await self._write(operations.PUT, request.id, request.fields)
+
+    async def update(self, request: UpdateRequest) -> WriteReply:
+        """Apply a partial update; create the document first when ``create`` is set."""
+        schema = self._schema_of(request.id)
+        _refuse_condition(request.condition)
+        current = self._live(request.id)
+        if current is None and not request.create:
+            return WriteReply(found=False)
+        base = None if current is None else _fields(current)
+        fields = updated(schema, base, request.fields)
+        reply = await self._write(operations.UPDATE, request.id, fields)
+        return WriteReply(found=current is not None, timestamp=reply.timestamp)
+
+    async def remove(self, request: RemoveRequest) -> WriteReply:
+        """Remove a document, leaving a tombstone."""
+        self._schema_of(request.id)
+        _refuse_condition(request.condition)
+        timestamp = self.database.next_timestamp()
+        serial, change = self.database.remove(request.id, timestamp)
+        await self.database.durable(serial)
+        return WriteReply(found=_was_live(change), timestamp=timestamp)
+
+    def get(self, request: GetRequest) -> GetReply:
+        """The document's fields in ``field_set``."""
+        schema = self._schema_of(request.id)
+        current = self._live(request.id)
+        if current is None:
+            return GetReply(found=False)
+        fields = FieldSet.parse(request.field_set).select(schema, _fields(current))
+        return GetReply(found=True, fields=fields, timestamp=current.timestamp)
+
+    def search(self, request: SearchRequest) -> SearchReply:
+        """Match and rank over this node's documents."""
+        self._require_config()
+        return self._indexes.search(request)
+
+    def docsum(self, request: DocsumRequest) -> DocsumReply:
+        """Summary fields of the given documents; missing ones are left out."""
+        self._require_config()
+        summaries: dict[str, dict[str, Any]] = {}
+        for doc_id in request.ids:
+            current = self._live(doc_id)
+            schema = self._schemas.get(doctype_of(doc_id))
+            if current is not None and schema is not None:
+                summaries[doc_id] = summary(schema, _fields(current), request.summary)
+        return DocsumReply(summaries)
+
+    def visit(self, request: VisitRequest) -> VisitReply:
+        """A page of documents in bucket order, and the token to continue."""
+        self._require_config()
+        doctype = self._visited_type(request)
+        if doctype is not None and doctype not in self._schemas:
+            raise UnknownDocumentTypeError(f"Document type '{doctype}' is not served here")
+        field_set = FieldSet.parse(request.field_set)
+
+        def accept(entry: Any) -> bool:
+            wanted_type = doctype is None or doctype_of(entry.id) == doctype
+            return wanted_type and (request.include_removes or not entry.removed)
+
+        entries, continuation = page(
+            self.database.buckets, request.continuation, request.wanted_document_count, accept
+        )
+        documents = tuple(self._visited(e.id, field_set) for e in entries)
+        return VisitReply(documents, continuation)
+
+    async def flush(self) -> None:
+        """Write snapshots and prune the transaction log now."""
+        await self.database.flush()
+
+    async def aclose(self) -> None:
+        """Sync and close the storage."""
+        await self.database.aclose()
+
+    async def _write(self, op: str, doc_id: str, fields: dict[str, Any]) -> WriteReply:
+        timestamp = self.database.next_timestamp()
+        serial, change = self.database.put(op, doc_id, orjson.dumps(fields), timestamp)
+        await self.database.durable(serial)
+        return WriteReply(found=_was_live(change), timestamp=timestamp)
+
+    def _visited(self, doc_id: str, field_set: FieldSet) -> VisitedDocument:
+        current = self._live(doc_id)
+        schema = self._schemas.get(doctype_of(doc_id))
+        if current is None or schema is None:
+            return VisitedDocument(doc_id, removed=True)
+        return VisitedDocument(doc_id, field_set.select(schema, _fields(current)))
+
+    def _visited_type(self, request: VisitRequest) -> str | None:
+        selection = (request.selection or "").strip()
+        if selection in ("", "true"):
+            return request.schema
+        if selection in self._schemas and request.schema in (None, selection):
+            return selection
+        raise InvalidQueryError(
+            f"Document selection '{selection}' is not supported yet "
+            "(only 'true' and a document type name)"
+        )
+
+    def _schema_of(self, doc_id: str) -> SchemaConfig:
+        self._require_config()
+        doctype = DocumentId.parse(doc_id).doctype
+        schema = self._schemas.get(doctype)
+        if schema is None:
+            raise UnknownDocumentTypeError(
+                f"Document type '{doctype}' is not in content cluster '{self.cluster}'"
+            )
+        return schema
+
+    def _live(self, doc_id: str) -> StoredDocument | None:
+        entry = self.database.store.get(doc_id)
+        return None if entry is None or entry.removed else entry
+
+    def _require_config(self) -> None:
+        if self.generation is None:
+            raise NodeNotReadyError("The content node has not received its config yet")
+
+
+def _fields(entry: StoredDocument) -> dict[str, Any]:
+    assert entry.data is not None, "tombstones have no fields"
+    fields: dict[str, Any] = orjson.loads(entry.data)
+    return fields
+
+
+def _was_live(change: Change) -> bool:
+    return change.previous is not None and not change.previous.removed
+
+
+def _refuse_condition(condition: str | None) -> None:
+    if condition:
+        raise ConditionsNotSupportedError(
+            f"Test-and-set conditions are not supported yet (got '{condition}')"
+        )

@@ -1,0 +1,178 @@
+"""Search over this node's documents: one index per document type, kept in step.
+
+This is the one module that meets `content.matching` (the matcher and ranker). It
+feeds every applied change to the index of the document's type, rebuilds a type's
+index from the document store when its schema changes (a new index object is built
+and swapped in; nothing is changed in place), and turns match results (local ids)
+into `SearchReply` hits (document ids), merged over the requested document types.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+import orjson
+
+from content.docstore import Change, DocumentStore
+from vespid.config import SchemaConfig
+from vespid.errors import InvalidQueryError
+from vespid.messages import OrderBy, SearchHit, SearchReply, SearchRequest
+
+log = logging.getLogger(__name__)
+
+
+class MatchHit(Protocol):
+    """What the matcher returns per hit."""
+
+    @property
+    def lid(self) -> int: ...
+    @property
+    def relevance(self) -> float: ...
+    @property
+    def sort_values(self) -> Sequence[Any]: ...
+    @property
+    def match_features(self) -> dict[str, Any] | None: ...
+    @property
+    def summary_features(self) -> dict[str, Any] | None: ...
+
+
+class MatchResult(Protocol):
+    """The matcher's answer for one document type."""
+
+    @property
+    def hits(self) -> Sequence[MatchHit]: ...
+    @property
+    def total_count(self) -> int: ...
+
+
+class TypeIndex(Protocol):
+    """The search index of one document type (`content.matching.DocumentTypeIndex`)."""
+
+    def put(self, lid: int, fields: dict[str, Any]) -> None: ...
+    def remove(self, lid: int) -> None: ...
+    def search(self, request: SearchRequest) -> MatchResult: ...
+
+
+IndexFactory = Callable[[SchemaConfig], TypeIndex]
+
+
+def doctype_of(doc_id: str) -> str:
+    """The document type of a (validated) document id: ``id:ns:TYPE:...``."""
+    return doc_id.split(":", 3)[2]
+
+
+class SearchIndexes:
+    """The indexes of the document types this node serves."""
+
+    def __init__(self, store: DocumentStore, factory: IndexFactory) -> None:
+        self._store = store
+        self._factory = factory
+        self._schemas: dict[str, SchemaConfig] = {}
+        self._indexes: dict[str, TypeIndex] = {}
+        self._counts: dict[str, int] = {}
+
+    def configure(self, schemas: Mapping[str, SchemaConfig]) -> None:
+        """Serve exactly ``schemas``; (re)build the index of each new or changed one."""
+        changed = [s for name, s in schemas.items() if self._schemas.get(name) != s]
+        if changed:
+            self._build({s.name for s in changed}, schemas)
+        for name in set(self._indexes) - set(schemas):
+            del self._indexes[name], self._counts[name]
+        self._schemas = dict(schemas)
+
+    def on_change(self, change: Change) -> None:
+        """Apply one document store change to its type's index."""
+        current, previous = change.current, change.previous
+        if current is None:
+            return
+        doctype = doctype_of(current.id)
+        index = self._indexes.get(doctype)
+        if index is None:
+            return
+        if previous is not None and previous.lid is not None:
+            self._counts[doctype] -= 1
+            if previous.lid != current.lid:
+                index.remove(previous.lid)
+        if current.lid is not None and current.data is not None:
+            index.put(current.lid, orjson.loads(current.data))
+            self._counts[doctype] += 1
+
+    def document_count(self, doctype: str) -> int:
+        """Live documents of ``doctype`` in its index."""
+        return self._counts.get(doctype, 0)
+
+    def search(self, request: SearchRequest) -> SearchReply:
+        """Match and rank in each requested type and merge the best hits.
+
+        Raises:
+            InvalidQueryError: when a requested schema is not served here.
+        """
+        names = request.schemas or tuple(sorted(self._indexes))
+        unknown = [n for n in names if n not in self._indexes]
+        if unknown:
+            raise InvalidQueryError(f"Schema {unknown[0]!r} is not served by this content node")
+        hits: list[SearchHit] = []
+        total = 0
+        for name in names:
+            result = self._indexes[name].search(request)
+            total += result.total_count
+            hits.extend(self._to_hits(name, result.hits))
+        hits.sort(key=_sort_key(request.order_by))
+        wanted = hits[: request.offset + request.hits]
+        documents = sum(self._counts[n] for n in names)
+        return SearchReply(tuple(wanted), total_count=total, documents=documents)
+
+    def _to_hits(self, schema: str, hits: Iterable[MatchHit]) -> Iterable[SearchHit]:
+        for hit in hits:
+            entry = self._store.by_lid(hit.lid)
+            if entry is None:
+                continue
+            yield SearchHit(
+                id=entry.id,
+                relevance=hit.relevance,
+                schema=schema,
+                sort_values=tuple(hit.sort_values),
+                match_features=hit.match_features,
+                summary_features=hit.summary_features,
+            )
+
+    def _build(self, doctypes: set[str], schemas: Mapping[str, SchemaConfig]) -> None:
+        fresh = {name: self._factory(schemas[name]) for name in doctypes}
+        counts = dict.fromkeys(doctypes, 0)
+        for entry in self._store.entries():
+            if entry.lid is None or entry.data is None:
+                continue
+            doctype = doctype_of(entry.id)
+            if doctype in fresh:
+                fresh[doctype].put(entry.lid, orjson.loads(entry.data))
+                counts[doctype] += 1
+        self._indexes.update(fresh)
+        self._counts.update(counts)
+        log.info("indexed %s", ", ".join(f"{n}: {counts[n]} documents" for n in sorted(fresh)))
+
+
+def _sort_key(order_by: Sequence[OrderBy]) -> Callable[[SearchHit], Any]:
+    if not order_by:
+        return lambda hit: -hit.relevance
+    ascending = tuple(o.ascending for o in order_by)
+
+    def compare(a: SearchHit, b: SearchHit) -> int:
+        for up, x, y in zip(ascending, a.sort_values, b.sort_values, strict=False):
+            order = _compare_values(x, y)
+            if order:
+                return order if up else -order
+        return 0
+
+    return functools.cmp_to_key(compare)
+
+
+def _compare_values(x: Any, y: Any) -> int:
+    """Order two sort values; a missing value (None) sorts last."""
+    if x == y:
+        return 0
+    if x is None or y is None:
+        return 1 if x is None else -1
+    return -1 if x < y else 1
