@@ -110,37 +110,46 @@ class Supervisor:
                 await asyncio.wait_for(self._stopping.wait(), delay)
 
     async def _run_once(self) -> int | str:
-        """Start the process and wait for it to end; return its exit code or why it failed."""
+        """Run the process once: until it exits, or until stopped (then terminate it)."""
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with self._log_path.open("ab") as out:
-                self._process = await asyncio.create_subprocess_exec(
+                process = await asyncio.create_subprocess_exec(
                     *self.argv, stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out
                 )
         except OSError as e:
             log.error("cannot start %s: %s", self.name, e)
             return f"not started: {e}"
+        self._process = process
         self.starts += 1
-        write_pid_file(self._pid_path, record_of(self._process.pid))
-        log.info("started %s (pid %d)", self.name, self._process.pid)
-        code = await self._process.wait()
+        write_pid_file(self._pid_path, record_of(process.pid))
+        log.info("started %s (pid %d)", self.name, process.pid)
+        exited = asyncio.ensure_future(process.wait())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({exited, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not exited.done():
+            await self._terminate(process, exited)
         self._pid_path.unlink(missing_ok=True)
-        return code
+        return await exited
+
+    async def _terminate(
+        self, process: asyncio.subprocess.Process, exited: asyncio.Future[int]
+    ) -> None:
+        """SIGTERM, then SIGKILL after the stop timeout."""
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(asyncio.shield(exited), self._stop_timeout)
+        except TimeoutError:
+            log.warning("%s did not stop in %.0f s; killing it", self.name, self._stop_timeout)
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await exited
 
     async def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL after the stop timeout) and supervising."""
         self._stopping.set()
-        process = self._process
-        if process is not None and process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), self._stop_timeout)
-            except TimeoutError:
-                log.warning("%s did not stop in %.0f s; killing it", self.name, self._stop_timeout)
-                with contextlib.suppress(ProcessLookupError):
-                    process.kill()
-                await process.wait()
         if self._task is not None:
             await self._task
         self._pid_path.unlink(missing_ok=True)
