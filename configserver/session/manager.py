@@ -231,6 +231,27 @@ class SessionManager:
         self.store.activate(tenant, record.application, session_id, active)
         return self.session(tenant, session_id)
 
+    def remove_expired(self, max_age_s: float) -> list[tuple[str, int]]:
+        """Delete sessions older than ``max_age_s`` seconds, never an active one.
+
+        Returns the (tenant, session id) pairs removed.
+        """
+        oldest_kept = self._now_ms() - int(max_age_s * 1000)
+        removed: list[tuple[str, int]] = []
+        for tenant in self.store.tenants():
+            pointers = (self.store.active(tenant, a) for a in self.store.applications(tenant))
+            active = {p.session_id for p in pointers if p is not None}
+            for session_id in self.store.session_ids(tenant):
+                record = self.store.read_session(tenant, session_id)
+                if record is None or session_id in active:
+                    continue
+                if record.status is SessionStatus.ACTIVATED:
+                    continue
+                if record.create_time_ms < oldest_kept:
+                    self.store.delete_session(tenant, session_id)
+                    removed.append((tenant, session_id))
+        return removed
+
     def active_generation(self, tenant: str, application: str) -> int | None:
         """Return the active session id (the generation), or None when none is active."""
         active = self.store.active(tenant, application)

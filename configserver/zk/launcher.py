@@ -10,8 +10,11 @@ answering ``imok`` is how we know the server is up.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -96,6 +99,11 @@ class EmbeddedZooKeeper:
         return f"127.0.0.1:{self.port}"
 
     @property
+    def pid_path(self) -> Path:
+        """Holds the server's process id while it runs."""
+        return self.directory / "zookeeper.pid"
+
+    @property
     def log_path(self) -> Path:
         """Where the server's stdout and stderr go."""
         return self.directory / "zookeeper.log"
@@ -115,6 +123,7 @@ class EmbeddedZooKeeper:
         if self._process is not None:
             raise ZooKeeperStartError("The embedded ZooKeeper is already running.")
         command = self.command()
+        self._stop_stale()
         if ruok("127.0.0.1", self.port):
             raise ZooKeeperStartError(
                 f"Port {self.port} already has a ZooKeeper server; give it with --zookeeper "
@@ -128,7 +137,26 @@ class EmbeddedZooKeeper:
             self._process = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
             )
+        self.pid_path.write_text(f"{self._process.pid}\n")
         self._wait_until_up()
+
+    def _stop_stale(self) -> None:
+        """Stop a server a previous config server of this home left (it was killed)."""
+        try:
+            pid = int(self.pid_path.read_text())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return
+        if str(self.directory / "zoo.cfg").encode() not in cmdline:
+            return
+        log.warning("Stopping the embedded ZooKeeper (pid %d) a killed config server left", pid)
+        with contextlib.suppress(ProcessLookupError):  # it may exit by itself meanwhile
+            os.kill(pid, signal.SIGTERM)
+            deadline = self._clock() + 10
+            while Path(f"/proc/{pid}").exists() and self._clock() < deadline:
+                self._sleep(0.1)
+            if Path(f"/proc/{pid}").exists():
+                os.kill(pid, signal.SIGKILL)
 
     def _wait_until_up(self) -> None:
         process = self._process
@@ -167,6 +195,7 @@ class EmbeddedZooKeeper:
         process, self._process = self._process, None
         if process is None:
             return
+        self.pid_path.unlink(missing_ok=True)
         if process.poll() is None:
             process.terminate()
             try:

@@ -292,7 +292,10 @@ class ZooKeeperSessionStore:
             self._client.delete(f"{base}/status")
         except NoNodeError:
             log.debug("Session %s/%s had no status node", tenant, session_id)
-        self._client.delete(base, recursive=True)
+        try:
+            self._client.delete(base, recursive=True)
+        except NoNodeError:
+            log.debug("Session %s/%s was deleted by another config server", tenant, session_id)
 
     @_unavailable_on_connection_loss
     def tenants(self) -> list[str]:
