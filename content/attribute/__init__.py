@@ -8,17 +8,14 @@ picks the implementation for a field's type.
 from __future__ import annotations
 
 from content.attribute.base import Attribute, LidArray, ValueTest, element_type
+from content.attribute.distance import METRICS, closeness, distances
 from content.attribute.factory import AnyAttribute, create_attribute
 from content.attribute.multi import MultiValueAttribute
 from content.attribute.single import NumericAttribute, StringAttribute, StringDictionary
-from content.attribute.tensor import (
-    DenseTensorAttribute,
-    MappedTensorAttribute,
-    TensorType,
-    parse_tensor_type,
-)
+from content.attribute.tensor import DenseTensorAttribute, MappedTensorAttribute
 
 __all__ = [
+    "METRICS",
     "AnyAttribute",
     "Attribute",
     "DenseTensorAttribute",
@@ -28,9 +25,9 @@ __all__ = [
     "NumericAttribute",
     "StringAttribute",
     "StringDictionary",
-    "TensorType",
     "ValueTest",
+    "closeness",
     "create_attribute",
+    "distances",
     "element_type",
-    "parse_tensor_type",
 ]

@@ -5,12 +5,9 @@ from __future__ import annotations
 from content.attribute.base import FLOAT_TYPES, INTEGER_TYPES, element_type
 from content.attribute.multi import MultiValueAttribute
 from content.attribute.single import NumericAttribute, StringAttribute
-from content.attribute.tensor import (
-    DenseTensorAttribute,
-    MappedTensorAttribute,
-    parse_tensor_type,
-)
+from content.attribute.tensor import DenseTensorAttribute, MappedTensorAttribute
 from vespid.config import FieldConfig
+from vespid.document.tensor_type import parse_tensor_type
 
 AnyAttribute = (
     NumericAttribute
@@ -31,7 +28,7 @@ def create_attribute(field: FieldConfig) -> AnyAttribute | None:
     """
     if field.type.startswith("tensor"):
         tensor_type = parse_tensor_type(field.type)
-        if tensor_type.dense:
+        if tensor_type.is_dense:
             return DenseTensorAttribute(field.name, tensor_type)
         return MappedTensorAttribute(field.name, tensor_type)
     collection, element = element_type(field.type)

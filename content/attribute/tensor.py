@@ -2,70 +2,23 @@
 
 A tensor type whose dimensions are all indexed (``tensor<float>(x[384])``,
 ``tensor(x[2],y[3])``) is stored as row ``lid`` of a ``(capacity, cells)`` float32
-matrix in row-major cell order, with a presence mask; this is the matrix exact
-nearest-neighbor search scans and ranking reads (``attribute(embedding)``). Cell
-types bfloat16 and int8 are widened to float32. A type with a mapped dimension is
-kept as its canonical document JSON per lid, for ranking to turn into tensor values.
+matrix in row-major cell order (dimensions sorted by name, as Vespa orders them),
+with a presence mask; this is the matrix exact nearest-neighbor search scans and
+ranking reads (``attribute(embedding)``). Cell types bfloat16 and int8 are widened
+to float32. A type with a mapped dimension is kept as its canonical document JSON
+per lid, for ranking to turn into tensor values.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from content.attribute.base import LidArray, grown
-
-_TYPE = re.compile(r"^tensor(?:<(\w+)>)?\((.*)\)$")
-_DIMENSION = re.compile(r"^(\w+)(?:\[(\d+)\]|\{\})$")
-
-
-@dataclass(frozen=True, slots=True)
-class TensorType:
-    """A parsed tensor type: cell type and dimensions (size None for mapped ones)."""
-
-    cell_type: str
-    dimensions: tuple[tuple[str, int | None], ...]
-
-    @property
-    def dense(self) -> bool:
-        """True when every dimension is indexed."""
-        return all(size is not None for _, size in self.dimensions)
-
-    @property
-    def cell_count(self) -> int:
-        """Cells of a dense tensor of this type."""
-        count = 1
-        for _, size in self.dimensions:
-            count *= size or 1
-        return count
-
-
-def parse_tensor_type(text: str) -> TensorType:
-    """Parse Vespa's tensor type syntax.
-
-    >>> parse_tensor_type("tensor<int8>(x[8])")
-    TensorType(cell_type='int8', dimensions=(('x', 8),))
-    >>> parse_tensor_type("tensor(cat{},x[2])").dense
-    False
-
-    Raises:
-        ValueError: when ``text`` is not a tensor type.
-    """
-    found = _TYPE.match(text.replace(" ", ""))
-    if found is None:
-        raise ValueError(f"not a tensor type: {text!r}")
-    dims: list[tuple[str, int | None]] = []
-    for part in filter(None, found.group(2).split(",")):
-        dim = _DIMENSION.match(part)
-        if dim is None:
-            raise ValueError(f"bad dimension {part!r} in tensor type {text!r}")
-        dims.append((dim.group(1), int(dim.group(2)) if dim.group(2) else None))
-    return TensorType(found.group(1) or "double", tuple(dims))
+from vespid.document.tensor_type import TensorType
 
 
 class DenseTensorAttribute:
@@ -74,7 +27,7 @@ class DenseTensorAttribute:
     def __init__(self, name: str, tensor_type: TensorType) -> None:
         self.name = name
         self.tensor_type = tensor_type
-        self.cells = tensor_type.cell_count
+        self.cells = tensor_type.dense_size
         self._matrix = np.zeros((0, self.cells), dtype=np.float32)
         self._present = np.zeros(0, dtype=bool)
 
@@ -126,8 +79,8 @@ class DenseTensorAttribute:
 
     def _offset(self, address: Mapping[str, Any]) -> int:
         offset = 0
-        for dim, size in self.tensor_type.dimensions:
-            offset = offset * (size or 1) + int(address[dim])
+        for dim in self.tensor_type.indexed:
+            offset = offset * (dim.size or 1) + int(address[dim.name])
         return offset
 
 

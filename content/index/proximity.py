@@ -58,7 +58,10 @@ def near_lids(postings: Sequence[TermPostings], distance: int, *, ordered: bool)
         low = anchors + 1 if ordered else anchors - distance
         start = np.searchsorted(keys, low, "left")
         stop = np.searchsorted(keys, anchors + distance, "right")
-        anchors = anchors[stop > start]
+        # The anchor's own occurrence (near of a word with itself) does not count.
+        at = np.minimum(np.searchsorted(keys, anchors), keys.size - 1)
+        itself = (keys[at] == anchors).astype(np.int64) if not ordered else 0
+        anchors = anchors[stop - start - itself > 0]
     return _lids_of_keys(anchors)
 
 
