@@ -49,8 +49,10 @@ def test_float_attribute_reads_nan_where_missing() -> None:
     attribute = NumericAttribute("score", "double")
     attribute.put(2, 1.5)
     values = attribute.values_for(np.array([1, 2], dtype=np.uint32))
-    assert math.isnan(values[0]) and values[1] == 1.5
-    assert attribute.value_of(2) == 1.5 and attribute.value_of(1) is None
+    assert math.isnan(values[0])
+    assert values[1] == 1.5
+    assert attribute.value_of(2) == 1.5
+    assert attribute.value_of(1) is None
 
 
 @given(st.lists(st.tuples(st.integers(0, 20), st.sampled_from(["Ab", "ab", "c", "D"]))))
