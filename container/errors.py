@@ -64,3 +64,7 @@ class BadDocumentRequestError(ContainerError):
 
 class UnknownClusterError(BadDocumentRequestError):
     """A document/v1 request names a content cluster the application does not have."""
+
+
+class NullQueryError(ContainerError):
+    """A /search/ request without `yql` or `query` (Vespa's error code 1, "Null query")."""
