@@ -28,7 +28,7 @@ deps: $(BIN)/.installed system-deps
 run: deps
 	$(BIN)/vespid up $(APP) --home $(HOME_DIR)
 	$(BIN)/vespid feed $(APP)/feed.jsonl
-	$(BIN)/vespid query 'select * from sources * where album contains "love"' hits=3
+	$(BIN)/vespid query 'select title, author, year from sources * where title contains "love"' ranking=bm25 hits=3
 	@echo
 	@echo "Vespid is running (home $(HOME_DIR)):"
 	@echo "  config server   http://localhost:19071/"
