@@ -1,0 +1,88 @@
+"""The searchable structures of one document type, and how query field names map to them.
+
+A query names a field, a fieldset, or ``default`` (the fieldset called default).
+:meth:`FieldCatalog.resolve` turns that name into the concrete fields to search and
+rejects names the schema does not define, with the message the user sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from content.attribute import AnyAttribute, create_attribute, element_type
+from content.index import Analyzer, FieldIndex
+from vespid.config import FieldConfig, SchemaConfig
+from vespid.errors import InvalidQueryError
+
+_TEXT_TYPES = {"string"}
+
+
+class FieldCatalog:
+    """The text indexes and attributes of one schema, built empty from its config."""
+
+    def __init__(self, schema: SchemaConfig) -> None:
+        self.schema = schema
+        self.indexes: dict[str, FieldIndex] = {}
+        self.attributes: dict[str, AnyAttribute] = {}
+        for field in schema.fields:
+            if field.index and element_type(field.type)[1] in _TEXT_TYPES:
+                self.indexes[field.name] = FieldIndex(Analyzer.for_field(field))
+            if field.attribute:
+                attribute = create_attribute(field)
+                if attribute is not None:
+                    self.attributes[field.name] = attribute
+
+    def put(self, lid: int, fields: Mapping[str, Any]) -> None:
+        """Index and store every searchable field of a document (replacing ``lid``'s)."""
+        for field in self.schema.fields:
+            value = fields.get(field.name if field.in_document else field.source)
+            index = self.indexes.get(field.name)
+            if index is not None:
+                index.put(lid, value)
+            attribute = self.attributes.get(field.name)
+            if attribute is not None:
+                attribute.put(lid, value)
+
+    def remove(self, lid: int) -> None:
+        """Drop ``lid`` from every index and attribute."""
+        for index in self.indexes.values():
+            index.remove(lid)
+        for attribute in self.attributes.values():
+            attribute.remove(lid)
+
+    def field(self, name: str) -> FieldConfig:
+        """Return the field called ``name``.
+
+        Raises:
+            InvalidQueryError: when the schema has no such field.
+        """
+        field = self.schema.field(name)
+        if field is None:
+            raise InvalidQueryError(f"Field '{name}' does not exist in schema '{self.schema.name}'")
+        return field
+
+    def resolve(self, name: str) -> tuple[FieldConfig, ...]:
+        """Return the searchable fields a query field name stands for.
+
+        Raises:
+            InvalidQueryError: for an unknown field or fieldset, or a field that is
+                neither an index nor an attribute.
+        """
+        fieldset = self.schema.fieldset(name)
+        if fieldset is not None and self.schema.field(name) is None:
+            return tuple(self._searchable(self.field(f)) for f in fieldset.fields)
+        if name == "default" and self.schema.field(name) is None:
+            raise InvalidQueryError(
+                f"Schema '{self.schema.name}' has no fieldset 'default' to search; "
+                "name a field or fieldset"
+            )
+        return (self._searchable(self.field(name)),)
+
+    def _searchable(self, field: FieldConfig) -> FieldConfig:
+        if field.name in self.indexes or field.name in self.attributes:
+            return field
+        raise InvalidQueryError(
+            f"Field '{field.name}' in schema '{self.schema.name}' is not searchable "
+            "(it is neither an index nor an attribute)"
+        )

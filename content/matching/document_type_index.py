@@ -1,0 +1,171 @@
+"""The searchable side of one document type on a content node: what the node calls.
+
+:class:`DocumentTypeIndex` keeps the text indexes and attributes of one schema, the
+set of live lids, and the compiled rank profiles, and answers a
+:class:`vespid.messages.SearchRequest` with the node's best hits:
+
+1. the query tree (``vespid.messages.query`` JSON) is matched into a bitmap of lids
+   (`content.matching.evaluator`);
+2. the matched lids are ranked with the requested rank profile (`content.ranking`),
+   first phase over all, second phase over the best;
+3. the best ``offset + hits`` are chosen by relevance or by ``order by``, and their
+   match-features and summary-features are computed.
+
+Vespa always has the profiles ``default`` (nativeRank) and ``unranked`` (every hit
+scores 0); a schema may override ``default``. The content node owns lids, documents
+and locking: it calls :meth:`put` / :meth:`remove` for every applied write and never
+searches while writing (this class is not thread-safe).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from content.attribute import DenseTensorAttribute
+from content.index import DocIdSet, lids_of
+from content.matching.catalog import FieldCatalog
+from content.matching.evaluator import QueryEvaluator
+from content.matching.ordering import (
+    IndexArray,
+    best_by_attributes,
+    best_by_relevance,
+    sort_values,
+)
+from content.ranking import QueryInputs, RankContext, Ranking, RankProgram
+from vespid.config import RankProfileConfig, SchemaConfig
+from vespid.errors import InvalidQueryError
+from vespid.messages import SearchRequest, item_from_json
+
+BUILT_IN_PROFILES = {
+    "default": RankProfileConfig("default"),
+    "unranked": RankProfileConfig("unranked", first_phase="0"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RankedHit:
+    """One of the node's best hits."""
+
+    lid: int
+    relevance: float
+    sort_values: tuple[Any, ...] = ()
+    """The ``order by`` key values, empty when ordered by relevance."""
+    match_features: dict[str, float] = field(default_factory=dict)
+    summary_features: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """The answer of :meth:`DocumentTypeIndex.search`."""
+
+    hits: list[RankedHit]
+    """The best ``offset + hits`` hits, best first."""
+    total_count: int
+    """Documents the query matched (Vespa's totalCount contribution)."""
+    document_count: int
+    """Live documents searched (Vespa's coverage.documents)."""
+
+
+class DocumentTypeIndex:
+    """Indexes, attributes and rank profiles of one document type."""
+
+    def __init__(self, schema: SchemaConfig) -> None:
+        self.schema = schema
+        self._catalog = FieldCatalog(schema)
+        self._live = DocIdSet()
+        self._programs: dict[str, RankProgram] = {}
+
+    @property
+    def document_count(self) -> int:
+        """Number of live documents."""
+        return len(self._live)
+
+    def put(self, lid: int, fields: Mapping[str, Any]) -> None:
+        """Index a document's canonical field values as ``lid``, replacing what it had."""
+        self._catalog.put(lid, fields)
+        self._live.add(lid)
+
+    def remove(self, lid: int) -> None:
+        """Forget ``lid``; removing an unknown lid does nothing."""
+        if lid in self._live:
+            self._catalog.remove(lid)
+            self._live.discard(lid)
+
+    def search(self, request: SearchRequest) -> MatchResult:
+        """Match and rank ``request`` over the live documents.
+
+        Raises:
+            InvalidQueryError: for a malformed query tree, an unknown field, fieldset
+                or rank profile, a missing query tensor, or an unsupported feature.
+        """
+        program = self._program(request.ranking)
+        try:
+            tree = item_from_json(request.query)
+        except ValueError as e:
+            raise InvalidQueryError(f"Malformed query tree: {e}") from e
+        inputs = QueryInputs(program.profile, request.inputs)
+
+        def query_vector(name: str, attribute: DenseTensorAttribute) -> Any:
+            return inputs.dense_vector(name, attribute.tensor_type)
+
+        evaluator = QueryEvaluator(self._catalog, self._live, query_vector)
+        matched = lids_of(evaluator.evaluate(tree))
+        context = RankContext(
+            self._catalog.attributes,
+            evaluator.data,
+            inputs,
+            self.document_count,
+            dict(program.profile.rank_properties),
+        )
+        ranking = program.rank(context, matched)
+        wanted = max(request.offset + request.hits, 0)
+        if request.order_by:
+            chosen = best_by_attributes(
+                ranking.lids, ranking.scores, request.order_by, self._catalog.attributes, wanted
+            )
+        else:
+            chosen = best_by_relevance(ranking.lids, ranking.scores, wanted)
+        return MatchResult(
+            self._hits(request, program, context, ranking, chosen),
+            int(matched.size),
+            self.document_count,
+        )
+
+    def _hits(
+        self,
+        request: SearchRequest,
+        program: RankProgram,
+        context: RankContext,
+        ranking: Ranking,
+        chosen: IndexArray,
+    ) -> list[RankedHit]:
+        lids = ranking.lids[chosen]
+        match_rows, summary_rows = program.hit_features(context, lids, ranking.first_phase[chosen])
+        scores = ranking.scores[chosen]
+        return [
+            RankedHit(
+                int(lid),
+                float(score),
+                sort_values(int(lid), request.order_by, self._catalog.attributes),
+                match_row,
+                summary_row,
+            )
+            for lid, score, match_row, summary_row in zip(
+                lids.tolist(), scores.tolist(), match_rows, summary_rows, strict=True
+            )
+        ]
+
+    def _program(self, name: str) -> RankProgram:
+        program = self._programs.get(name)
+        if program is None:
+            profile = self.schema.rank_profile(name) or BUILT_IN_PROFILES.get(name)
+            if profile is None:
+                known = sorted({p.name for p in self.schema.rank_profiles} | set(BUILT_IN_PROFILES))
+                raise InvalidQueryError(
+                    f"Schema '{self.schema.name}' does not have a rank profile '{name}'; "
+                    f"it has {', '.join(known)}"
+                )
+            program = self._programs[name] = RankProgram(profile)
+        return program

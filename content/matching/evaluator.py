@@ -1,0 +1,349 @@
+"""Evaluating a query tree into the set of matching lids, collecting what ranking needs.
+
+Each item becomes a bitmap of lids (`content.index.DocIdSet`): and/or/not/rank are
+bitmap algebra; words look up postings or run a vectorised attribute test; filters
+(``=``, ranges, ``in``, ``matches``) are attribute tests. Ranked words are recorded as
+:class:`MatchedTerm`s and nearestNeighbor items as :class:`NearestMatch`es.
+
+Pre-filtering (Vespa's global filter): a nearestNeighbor item searches among the
+documents its surroundings allow. Inside an ``and`` its siblings are evaluated first
+and their intersection is the filter; inside a ``not`` the negatives are taken out
+first; the later children of ``rank`` search among what the first child matched.
+
+weakAnd is a top-k OR: every document matching any child gets the sum of the IDFs of
+the children it matches, and those scoring at least the ``target_hits``-th best
+score survive (ties kept), the way Vespa's weakAnd keeps the best-scoring documents
+for its heap. wand does the same with dot-product scores.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from content.attribute import DenseTensorAttribute, LidArray, MultiValueAttribute, ValueTest
+from content.attribute.single import NumericAttribute, StringAttribute
+from content.index import DocIdSet, TermPostings, docids_from_lids, lids_of, near_lids, phrase_lids
+from content.matching.catalog import FieldCatalog
+from content.matching.nearest_neighbor import nearest_neighbors
+from content.matching.term_matching import (
+    match_attribute_term,
+    match_index_term,
+    range_test,
+    string_test,
+)
+from content.ranking.match_data import MatchData, MatchedTerm, NearestMatch
+from vespid.config import FieldConfig
+from vespid.errors import InvalidQueryError
+from vespid.messages import (
+    AndItem,
+    DotProductItem,
+    EqualsItem,
+    FalseItem,
+    InItem,
+    Item,
+    NearestNeighborItem,
+    NearItem,
+    NotItem,
+    OrItem,
+    PhraseItem,
+    RangeItem,
+    RankItem,
+    RegexItem,
+    TermItem,
+    TrueItem,
+    WandItem,
+    WeakAndItem,
+    WeightedSetItem,
+)
+
+QueryVector = Callable[[str, DenseTensorAttribute], npt.NDArray[np.float32]]
+"""Returns the query tensor called ``name`` as a vector fitting the attribute."""
+
+
+class QueryEvaluator:
+    """Evaluates one query against one document type's catalog."""
+
+    def __init__(self, catalog: FieldCatalog, live: DocIdSet, query_vector: QueryVector) -> None:
+        self.catalog = catalog
+        self.live = live
+        self.query_vector = query_vector
+        self.data = MatchData()
+
+    def evaluate(self, item: Item) -> DocIdSet:
+        """Return the live lids matching ``item``; ranking data accumulates in ``data``."""
+        return self._eval(item, self.live, ranked=True) & self.live
+
+    def _eval(self, item: Item, allowed: DocIdSet, ranked: bool) -> DocIdSet:
+        match item:
+            case TrueItem():
+                return self.live.copy()
+            case FalseItem():
+                return DocIdSet()
+            case AndItem(children=children):
+                return self._and(children, allowed, ranked)
+            case OrItem(children=children):
+                return _union(self._eval(c, allowed, ranked) for c in children)
+            case NotItem(positive=positive, negatives=negatives):
+                excluded = _union(self._eval(n, allowed, ranked=False) for n in negatives)
+                return self._eval(positive, allowed - excluded, ranked) - excluded
+            case RankItem(children=children):
+                return self._rank(children, allowed, ranked)
+            case WeakAndItem(children=children, target_hits=target_hits):
+                return self._weak_and(children, target_hits, allowed, ranked)
+            case TermItem():
+                return self._term(item, ranked and item.ranked)
+            case PhraseItem(field=name, terms=terms):
+                return self._proximity(name, terms, ranked, lambda p: phrase_lids(p))
+            case NearItem(field=name, terms=terms, distance=distance, ordered=ordered):
+                return self._proximity(
+                    name, terms, ranked, lambda p: near_lids(p, distance, ordered=ordered)
+                )
+            case EqualsItem(field=name, value=value):
+                return self._attribute_filter(name, _equals_test(value))
+            case RangeItem():
+                return self._attribute_filter(
+                    item.field,
+                    range_test(item.lower, item.upper, item.include_lower, item.include_upper),
+                )
+            case InItem(field=name, values=values):
+                return self._attribute_filter(name, _in_test(values))
+            case RegexItem(field=name, pattern=pattern):
+                return self._attribute_filter(name, _regex_test(name, pattern))
+            case WeightedSetItem(field=name, tokens=tokens):
+                return self._token_set(name, {k: float(w) for k, w in tokens.items()}, None)
+            case DotProductItem(field=name, tokens=tokens):
+                return self._token_set(name, tokens, None)
+            case WandItem(field=name, tokens=tokens, target_hits=target_hits):
+                return self._token_set(name, tokens, target_hits)
+            case NearestNeighborItem():
+                return self._nearest(item, allowed)
+        raise InvalidQueryError(f"Query item '{item.type_name}' is not supported here")
+
+    def _and(self, children: tuple[Item, ...], allowed: DocIdSet, ranked: bool) -> DocIdSet:
+        filters = [c for c in children if not isinstance(c, NearestNeighborItem)]
+        result = allowed.copy()
+        for child in filters:
+            result &= self._eval(child, result, ranked)
+        for child in children:
+            if isinstance(child, NearestNeighborItem):
+                result &= self._eval(child, result, ranked)
+        return result
+
+    def _rank(self, children: tuple[Item, ...], allowed: DocIdSet, ranked: bool) -> DocIdSet:
+        if not children:
+            return DocIdSet()
+        matched = self._eval(children[0], allowed, ranked)
+        for child in children[1:]:
+            self._eval(child, matched, ranked)
+        return matched
+
+    def _weak_and(
+        self, children: tuple[Item, ...], target_hits: int, allowed: DocIdSet, ranked: bool
+    ) -> DocIdSet:
+        sets = [lids_of(self._eval(c, allowed, ranked)) for c in children]
+        total = max(len(self.live), 1)
+        idfs = [math.log(1 + (total - s.size + 0.5) / (s.size + 0.5)) for s in sets]
+        return docids_from_lids(_top_scoring(sets, idfs, target_hits))
+
+    def _term(self, item: TermItem, ranked: bool) -> DocIdSet:
+        term_index = self._next_term_index(ranked)
+        result = DocIdSet()
+        for field in self.catalog.resolve(item.field):
+            index = self.catalog.indexes.get(field.name)
+            if index is not None:
+                found = match_index_term(index, field, item)
+                lids = found.lids
+                self._record(
+                    ranked,
+                    MatchedTerm(
+                        term_index,
+                        field.name,
+                        lids,
+                        item.weight,
+                        index,
+                        found.alternatives,
+                        found.phrase,
+                        item.label,
+                    ),
+                )
+            else:
+                lids = match_attribute_term(self.catalog.attributes[field.name], field, item)
+                self._record(
+                    ranked, MatchedTerm(term_index, field.name, lids, item.weight, label=item.label)
+                )
+            result |= docids_from_lids(lids)
+        return result
+
+    def _proximity(
+        self,
+        name: str,
+        words: tuple[str, ...],
+        ranked: bool,
+        combine: Callable[[list[TermPostings]], LidArray],
+    ) -> DocIdSet:
+        term_index = self._next_term_index(ranked)
+        result = DocIdSet()
+        for field in self.catalog.resolve(name):
+            index = self.catalog.indexes.get(field.name)
+            if index is None:
+                raise InvalidQueryError(f"Phrase and near need an indexed field; '{name}' is not")
+            terms = [t for w in words for t in index.analyzer.query_terms(w)]
+            postings = [index.postings(t) for t in terms]
+            lids = combine(postings)
+            self._record(
+                ranked,
+                MatchedTerm(term_index, field.name, lids, 100, index, tuple(postings), phrase=True),
+            )
+            result |= docids_from_lids(lids)
+        return result
+
+    def _attribute_filter(self, name: str, test: ValueTest) -> DocIdSet:
+        field = self.catalog.field(name)
+        attribute = self.catalog.attributes.get(field.name)
+        if not isinstance(attribute, NumericAttribute | StringAttribute | MultiValueAttribute):
+            raise InvalidQueryError(
+                f"Field '{name}' must be a numeric or string attribute to filter on it"
+            )
+        return docids_from_lids(attribute.lids_where(test))
+
+    def _token_set(self, name: str, tokens: dict[str, float], target_hits: int | None) -> DocIdSet:
+        field = self.catalog.field(name)
+        attribute = self.catalog.attributes.get(field.name)
+        if isinstance(attribute, MultiValueAttribute | StringAttribute | NumericAttribute):
+            return self._attribute_tokens(field, attribute, tokens, target_hits)
+        if field.name in self.catalog.indexes:
+            items = [TermItem(field.name, token) for token in tokens]
+            return _union(self._term(t, ranked=False) for t in items)
+        raise InvalidQueryError(f"Field '{name}' cannot be searched with a token set")
+
+    def _attribute_tokens(
+        self,
+        field: FieldConfig,
+        attribute: MultiValueAttribute | StringAttribute | NumericAttribute,
+        tokens: dict[str, float],
+        target_hits: int | None,
+    ) -> DocIdSet:
+        per_token = [
+            (weight, _token_test(attribute.value_kind, token)) for token, weight in tokens.items()
+        ]
+        lids = _union_lids([attribute.lids_where(test) for _, test in per_token])
+        scores = np.zeros(lids.size)
+        for weight, test in per_token:
+            if isinstance(attribute, MultiValueAttribute):
+                scores += weight * attribute.weight_sums(test, lids)
+            else:
+                scores += weight * np.isin(lids, attribute.lids_where(test))
+        if target_hits is not None and lids.size > target_hits:
+            keep = scores >= np.sort(scores)[-target_hits]
+            lids, scores = lids[keep], scores[keep]
+        self.data.raw_scores[field.name] = (lids, scores)
+        return docids_from_lids(lids)
+
+    def _nearest(self, item: NearestNeighborItem, allowed: DocIdSet) -> DocIdSet:
+        field = self.catalog.field(item.field)
+        attribute = self.catalog.attributes.get(field.name)
+        if not isinstance(attribute, DenseTensorAttribute):
+            raise InvalidQueryError(
+                f"nearestNeighbor needs a dense tensor attribute; '{item.field}' is not"
+            )
+        query = self.query_vector(item.query_tensor, attribute)
+        lids, found = nearest_neighbors(
+            attribute,
+            field.distance_metric,
+            query,
+            lids_of(allowed),
+            item.target_hits,
+            item.distance_threshold,
+        )
+        self.data.nearest.append(
+            NearestMatch(field.name, query, field.distance_metric, lids, found, item.label)
+        )
+        return docids_from_lids(lids)
+
+    def _next_term_index(self, ranked: bool) -> int:
+        index = self.data.ranked_term_count
+        if ranked:
+            self.data.ranked_term_count += 1
+        return index
+
+    def _record(self, ranked: bool, term: MatchedTerm) -> None:
+        if ranked:
+            self.data.terms.append(term)
+
+
+def _union(sets: Iterable[DocIdSet]) -> DocIdSet:
+    result = DocIdSet()
+    for s in sets:
+        result |= s
+    return result
+
+
+def _union_lids(arrays: list[LidArray]) -> LidArray:
+    if not arrays:
+        return np.zeros(0, dtype=np.uint32)
+    merged: LidArray = np.unique(np.concatenate(arrays))
+    return merged
+
+
+def _top_scoring(sets: list[LidArray], weights: list[float], target_hits: int) -> LidArray:
+    if not sets:
+        return np.zeros(0, dtype=np.uint32)
+    lids: LidArray
+    lids, owner = np.unique(np.concatenate(sets), return_inverse=True)
+    contributions = np.repeat(np.asarray(weights), [s.size for s in sets])
+    scores = np.bincount(owner, weights=contributions, minlength=lids.size)
+    if lids.size <= target_hits or target_hits <= 0:
+        return lids
+    threshold = np.sort(scores)[-target_hits]
+    kept: LidArray = lids[scores >= threshold]
+    return kept
+
+
+def _equals_test(value: bool | int | float | str) -> ValueTest:
+    if isinstance(value, str):
+        return string_test("word", value.lower())
+    number = float(value)
+    return lambda values: np.asarray(values == number, dtype=bool)
+
+
+def _in_test(values: tuple[int | float | str, ...]) -> ValueTest:
+    strings = {v.lower() for v in values if isinstance(v, str)}
+    numbers = np.array([float(v) for v in values if not isinstance(v, str)])
+
+    def test(candidates: npt.NDArray[np.generic]) -> npt.NDArray[np.bool_]:
+        if candidates.dtype == object:
+            return np.fromiter((v in strings for v in candidates), bool, candidates.size)
+        return np.isin(candidates, numbers)
+
+    return test
+
+
+def _regex_test(field: str, pattern: str) -> ValueTest:
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as e:
+        raise InvalidQueryError(f"Field '{field}': invalid regular expression: {e}") from e
+
+    def test(candidates: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+        if candidates.dtype != object:
+            raise InvalidQueryError(f"Field '{field}' is not a string attribute")
+        return np.fromiter(
+            (compiled.search(v) is not None for v in candidates), bool, candidates.size
+        )
+
+    return test
+
+
+def _token_test(value_kind: str, token: str) -> ValueTest:
+    if value_kind == "string":
+        return string_test("word", token.lower())
+    try:
+        number = float(token)
+    except ValueError:
+        raise InvalidQueryError(f"Token '{token}' is not a number for a numeric field") from None
+    return lambda values: np.asarray(values == number, dtype=bool)

@@ -1,0 +1,154 @@
+"""Matching one query word against one field: an index's postings or an attribute's values.
+
+Index fields: the word goes through the field's :class:`Analyzer` (so stemming and
+accent folding meet the document side). One resulting term is a posting list; several
+(``"x-ray"`` → ``x``, ``ray``) form a phrase, as Vespa's query parser makes them.
+Prefix (``kind='prefix'`` or ``match: prefix``), substring and suffix words expand to
+every dictionary term that fits; their frequencies add up.
+
+Attribute fields: strings compare lower-cased (Vespa's attributes are uncased by
+default); numbers accept Vespa's numeric term syntax: ``42``, ``<42``, ``>42``,
+``[lo;hi]`` (inclusive; a bound may be empty).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from content.attribute import AnyAttribute, LidArray, ValueTest
+from content.attribute.multi import MultiValueAttribute
+from content.attribute.single import NumericAttribute, StringAttribute
+from content.index import FieldIndex, TermPostings, phrase_lids
+from content.index.field_index import FloatArray
+from vespid.config import FieldConfig
+from vespid.errors import InvalidQueryError
+from vespid.messages import TermItem
+
+_NUMERIC_RANGE = re.compile(r"^\[\s*([^;\]]*)\s*;\s*([^;\]]*)\s*(?:;[^\]]*)?\]$")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexTermMatch:
+    """Where a word matched in an index field, and the postings that say how often."""
+
+    lids: LidArray
+    alternatives: tuple[TermPostings, ...]
+    phrase: bool
+
+
+def match_index_term(index: FieldIndex, field: FieldConfig, item: TermItem) -> IndexTermMatch:
+    """Match ``item``'s word against an indexed field."""
+    analyzer = index.analyzer
+    kind = "prefix" if field.match == "prefix" and item.kind == "word" else item.kind
+    if kind in ("prefix", "substring", "suffix"):
+        words = analyzer.query_terms(item.term, stem=False, normalize=item.normalize)
+        needle = "".join(words)
+        terms = _expand(index, kind, needle) if needle else []
+        postings = tuple(index.postings(t) for t in terms)
+        return IndexTermMatch(_union(postings), postings, phrase=False)
+    words = analyzer.query_terms(item.term, stem=item.stem, normalize=item.normalize)
+    postings = tuple(index.postings(t) for t in words)
+    if len(postings) == 1:
+        return IndexTermMatch(postings[0].lids, postings, phrase=False)
+    return IndexTermMatch(phrase_lids(postings), postings, phrase=True)
+
+
+def _expand(index: FieldIndex, kind: str, needle: str) -> list[str]:
+    if kind == "prefix":
+        return index.terms_with_prefix(needle)
+    if kind == "suffix":
+        return [t for t in index.all_terms() if t.endswith(needle)]
+    return [t for t in index.all_terms() if needle in t]
+
+
+def _union(postings: tuple[TermPostings, ...]) -> LidArray:
+    if not postings:
+        return np.zeros(0, dtype=np.uint32)
+    return np.unique(np.concatenate([p.lids for p in postings]))
+
+
+def match_attribute_term(attribute: AnyAttribute, field: FieldConfig, item: TermItem) -> LidArray:
+    """Match ``item``'s word against an attribute field.
+
+    Raises:
+        InvalidQueryError: for a tensor field, or a word that is not a number on a
+            numeric field.
+    """
+    if not isinstance(attribute, NumericAttribute | StringAttribute | MultiValueAttribute):
+        raise InvalidQueryError(f"Field '{field.name}' of type {field.type} cannot be searched")
+    if attribute.value_kind == "string":
+        kind = "prefix" if field.match == "prefix" and item.kind == "word" else item.kind
+        return attribute.lids_where(string_test(kind, item.term.lower()))
+    return attribute.lids_where(numeric_term_test(field.name, item.term))
+
+
+def string_test(kind: str, needle: str) -> ValueTest:
+    """Return the test for lower-cased attribute strings against ``needle``."""
+    if kind in ("word", "exact"):
+        return lambda values: np.asarray(values == needle, dtype=bool)
+    if kind == "prefix":
+        return _each(lambda v: v.startswith(needle))
+    if kind == "suffix":
+        return _each(lambda v: v.endswith(needle))
+    return _each(lambda v: needle in v)
+
+
+def _each(predicate: Callable[[str], bool]) -> ValueTest:
+    # Runs once per distinct dictionary string, never per document.
+    def test(values: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+        return np.fromiter((predicate(v) for v in values), dtype=bool, count=values.size)
+
+    return test
+
+
+def numeric_term_test(field: str, term: str) -> ValueTest:
+    """Return the test for Vespa's numeric term syntax (``42``, ``<42``, ``[1;5]``).
+
+    Raises:
+        InvalidQueryError: when ``term`` is not such a term.
+    """
+    text = term.strip()
+    try:
+        if text.lower() in ("true", "false"):
+            flag = float(text.lower() == "true")
+            return lambda values: np.asarray(values == flag, dtype=bool)
+        if text.startswith("<"):
+            upper = float(text[1:])
+            return lambda values: np.asarray(values < upper, dtype=bool)
+        if text.startswith(">"):
+            lower = float(text[1:])
+            return lambda values: np.asarray(values > lower, dtype=bool)
+        bounds = _NUMERIC_RANGE.match(text)
+        if bounds is not None:
+            return range_test(_bound(bounds.group(1)), _bound(bounds.group(2)), True, True)
+        number = float(text)
+    except ValueError:
+        raise InvalidQueryError(
+            f"Field '{field}' is numeric; '{term}' is not a number or numeric range"
+        ) from None
+    return lambda values: np.asarray(values == number, dtype=bool)
+
+
+def _bound(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def range_test(
+    lower: float | None, upper: float | None, include_lower: bool, include_upper: bool
+) -> ValueTest:
+    """Return the test for a numeric range; a None bound is open."""
+
+    def test(values: FloatArray) -> npt.NDArray[np.bool_]:
+        passing = np.ones(values.shape, dtype=bool)
+        if lower is not None:
+            passing &= values >= lower if include_lower else values > lower
+        if upper is not None:
+            passing &= values <= upper if include_upper else values < upper
+        return passing
+
+    return test

@@ -1,0 +1,176 @@
+"""Rank features of a candidate set: the values ranking expressions read.
+
+:class:`RankFeatures` answers a feature by name, arguments and output for every
+candidate at once: a number (the same for all), or a float64 array with one value
+per candidate. Supported:
+
+| feature | value |
+|---|---|
+| ``bm25(f)``, ``matchCount(f)``, ``matches(f)``, ``fieldMatch(f)[.x]`` | `text_features` |
+| ``nativeRank`` / ``nativeRank(f, ...)`` | approximate nativeRank over all or the named fields |
+| ``attribute(f)`` | a numeric attribute's value (Vespa's undefined value where missing) |
+| ``query(x)`` | the request's input, else the profile default, else 0 |
+| ``closeness(field, f)``, ``distance(field, f)`` | from the nearestNeighbor item on f |
+| ``closeness(label, l)``, ``distance(label, l)`` | from the nearestNeighbor item labelled l |
+| ``rawScore(f)`` | the dotProduct/wand/weightedSet score on f |
+| ``firstPhase`` | the first-phase score (in second phase and feature lists) |
+
+closeness and distance: a document the nearestNeighbor operator returned gets the
+distance it computed; any other candidate with a vector gets the distance computed
+directly from its vector and the same query vector; a candidate without a vector, or
+a query with no nearestNeighbor item on the field, gets distance = max double and
+closeness 0, as Vespa.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from content.attribute import (
+    AnyAttribute,
+    DenseTensorAttribute,
+    NumericAttribute,
+    closeness as closeness_of,
+    distances as distances_of,
+)
+from content.index import LidArray
+from content.ranking import text_features
+from content.ranking.inputs import QueryInputs
+from content.ranking.match_data import FloatArray, MatchData, NearestMatch
+from vespid.errors import InvalidQueryError
+
+FeatureValue = float | FloatArray
+MAX_DISTANCE = sys.float_info.max
+
+
+@dataclass(slots=True)
+class RankContext:
+    """What ranking one query needs besides the candidates."""
+
+    attributes: Mapping[str, AnyAttribute]
+    match_data: MatchData
+    inputs: QueryInputs
+    document_count: int
+    properties: Mapping[str, str] = field(default_factory=dict)
+    """The rank profile's rank-properties (``bm25(title).k1`` → ``1.5``)."""
+
+
+class RankFeatures:
+    """Feature values for one candidate set; values are computed once and cached."""
+
+    def __init__(self, context: RankContext, lids: LidArray) -> None:
+        self.context = context
+        self.lids = lids
+        self.first_phase: FloatArray | None = None
+        self._cache: dict[tuple[str, tuple[str, ...], str | None], FeatureValue] = {}
+
+    def value(self, name: str, args: tuple[str, ...], output: str | None) -> FeatureValue:
+        """Return the feature for every candidate.
+
+        Raises:
+            InvalidQueryError: for an unknown feature or a field it cannot apply to.
+        """
+        key = (name, args, output)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._compute(name, args, output)
+        return cached
+
+    def _compute(self, name: str, args: tuple[str, ...], output: str | None) -> FeatureValue:
+        data = self.context.match_data
+        match name:
+            case "bm25":
+                return text_features.bm25(
+                    _one(name, args),
+                    data.terms,
+                    self.lids,
+                    self.context.document_count,
+                    self.context.properties,
+                )
+            case "matchCount":
+                return text_features.match_count(_one(name, args), data.terms, self.lids)
+            case "matches":
+                found = text_features.match_count(_one(name, args), data.terms, self.lids)
+                return (found > 0).astype(np.float64)
+            case "fieldMatch":
+                outputs = text_features.field_match(_one(name, args), data.terms, self.lids)
+                return _output(name, outputs, output or "")
+            case "nativeRank":
+                terms = [t for t in data.terms if not args or t.field in args]
+                return text_features.native_rank(terms, self.lids, self.context.document_count)
+            case "attribute":
+                return self._attribute(_one(name, args))
+            case "query":
+                return self.context.inputs.number(_one(name, args))
+            case "closeness" | "distance":
+                return self._nearest(name, args)
+            case "rawScore":
+                return self._raw_score(_one(name, args))
+            case "firstPhase" if self.first_phase is not None:
+                return self.first_phase
+        raise InvalidQueryError(f"Rank feature '{name}' is not supported")
+
+    def _attribute(self, name: str) -> FloatArray:
+        attribute = self.context.attributes.get(name)
+        if not isinstance(attribute, NumericAttribute):
+            raise InvalidQueryError(
+                f"attribute({name}) needs a single-value numeric attribute field '{name}'"
+            )
+        return attribute.values_for(self.lids)
+
+    def _nearest(self, name: str, args: tuple[str, ...]) -> FloatArray:
+        if len(args) == 2 and args[0] == "label":
+            found = next((n for n in self.context.match_data.nearest if n.label == args[1]), None)
+        elif len(args) in (1, 2):
+            target = args[-1]
+            found = next((n for n in self.context.match_data.nearest if n.field == target), None)
+        else:
+            raise InvalidQueryError(f"{name} takes (field, name) or (label, name)")
+        distance = self._distances(found)
+        if name == "distance":
+            return distance
+        if found is None:
+            return np.zeros(self.lids.size)
+        return np.where(distance == MAX_DISTANCE, 0.0, closeness_of(found.metric, distance))
+
+    def _distances(self, found: NearestMatch | None) -> FloatArray:
+        out = np.full(self.lids.size, MAX_DISTANCE)
+        if found is None:
+            return out
+        attribute = self.context.attributes.get(found.field)
+        if isinstance(attribute, DenseTensorAttribute):
+            has = attribute.presence_for(self.lids)
+            vectors = attribute.vectors_for(self.lids[has])
+            out[has] = distances_of(found.metric, vectors, found.query_vector)
+        if found.lids.size:
+            position = np.minimum(np.searchsorted(found.lids, self.lids), found.lids.size - 1)
+            hit = found.lids[position] == self.lids
+            out[hit] = found.distances[position[hit]]
+        return out
+
+    def _raw_score(self, name: str) -> FloatArray:
+        scored = self.context.match_data.raw_scores.get(name)
+        out = np.zeros(self.lids.size)
+        if scored is None or scored[0].size == 0:
+            return out
+        lids, scores = scored
+        position = np.minimum(np.searchsorted(lids, self.lids), lids.size - 1)
+        hit = lids[position] == self.lids
+        out[hit] = scores[position[hit]]
+        return out
+
+
+def _one(name: str, args: tuple[str, ...]) -> str:
+    if len(args) != 1:
+        raise InvalidQueryError(f"Rank feature {name} takes one argument, got {len(args)}")
+    return args[0]
+
+
+def _output(name: str, outputs: Mapping[str, FloatArray], output: str) -> FloatArray:
+    if output not in outputs:
+        raise InvalidQueryError(f"Rank feature {name} has no output '{output}'")
+    return outputs[output]

@@ -1,0 +1,100 @@
+"""Query inputs of a search: ``query(x)`` values from the request or the profile's defaults.
+
+A request's ``inputs`` map an input name (``q``; ``query(q)`` is accepted too) to a
+number or a tensor in any of Vespa's JSON forms; the rank profile's ``inputs`` declare
+types and default values in expression literal syntax (``[1, 2, 3]``, ``0.5``).
+Vespa treats an undeclared ``query(x)`` without a value as 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from vespid.config import InputConfig, RankProfileConfig
+from vespid.document.tensor_json import Cells, canonical_tensor, read_tensor
+from vespid.document.tensor_type import TensorType, parse_tensor_type
+from vespid.errors import InvalidDocumentError, InvalidQueryError
+from vespid.expression import ExpressionError, parse_expression
+from vespid.expression.ast import Neg, Node, Num, TensorLiteral
+
+
+class QueryInputs:
+    """The query inputs of one search under one rank profile."""
+
+    def __init__(self, profile: RankProfileConfig, given: Mapping[str, Any] | None) -> None:
+        self.declared: dict[str, InputConfig] = {i.name: i for i in profile.inputs}
+        self.given: dict[str, Any] = {}
+        for key, value in (given or {}).items():
+            name = key[len("query(") : -1] if key.startswith("query(") else key
+            self.given[name] = value
+
+    def raw(self, name: str) -> Any:
+        """Return the request's value, else the declared default text, else None."""
+        if name in self.given:
+            return self.given[name]
+        declared = self.declared.get(name)
+        return None if declared is None else declared.default
+
+    def number(self, name: str) -> float:
+        """Return ``query(name)`` as a number (0 when absent).
+
+        Raises:
+            InvalidQueryError: when the value is not a number.
+        """
+        value = self.raw(name)
+        if value is None:
+            return 0.0
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise InvalidQueryError(f"query({name}) must be a number, got {value!r}") from None
+
+    def tensor_type(self, name: str) -> TensorType | None:
+        """Return the declared tensor type of ``query(name)``, None if not a tensor input."""
+        declared = self.declared.get(name)
+        if declared is None or not declared.type.startswith("tensor"):
+            return None
+        return parse_tensor_type(declared.type)
+
+    def cells(self, name: str, tensor_type: TensorType) -> Cells:
+        """Return ``query(name)`` as tensor cells of ``tensor_type``.
+
+        Raises:
+            InvalidQueryError: when the input is missing or does not fit the type.
+        """
+        value = self.raw(name)
+        if value is None:
+            raise InvalidQueryError(f"Query input query({name}) is required but not given")
+        try:
+            if isinstance(value, str) and value.lstrip()[:1] in ("[", "{", "t"):
+                return _literal_cells(value, tensor_type)
+            return read_tensor(tensor_type, value, f"query({name})")
+        except (InvalidDocumentError, ExpressionError, ValueError) as e:
+            raise InvalidQueryError(
+                f"query({name}) is not a tensor of type {tensor_type}: {e}"
+            ) from None
+
+    def dense_vector(self, name: str, tensor_type: TensorType) -> npt.NDArray[np.float32]:
+        """Return ``query(name)`` as the flat float32 cells of a dense ``tensor_type``."""
+        canonical = canonical_tensor(tensor_type, self.cells(name, tensor_type))
+        return np.asarray(canonical["values"], dtype=np.float32)
+
+
+def _literal_cells(text: str, tensor_type: TensorType) -> Cells:
+    source = text if text.lstrip().startswith("tensor") else f"{tensor_type}:{text}"
+    node = parse_expression(source)
+    if not isinstance(node, TensorLiteral):
+        raise ValueError(f"'{text}' is not a tensor literal")
+    return {labels: _constant(value) for labels, value in node.cells}
+
+
+def _constant(node: Node) -> float:
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Neg):
+        return -_constant(node.operand)
+    raise ValueError("tensor literal cells must be numbers")

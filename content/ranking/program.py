@@ -1,0 +1,176 @@
+"""A rank profile compiled for evaluation: first phase, second phase, feature lists.
+
+:class:`RankProgram` parses and compiles every expression of a
+:class:`RankProfileConfig` once (per config generation) with `vespid.expression`:
+user functions are inlined, so a compiled expression only reads rank features, which
+:class:`content.ranking.features.RankFeatures` computes per candidate batch.
+
+Ranking one query (Vespa's phases):
+
+1. first phase over every matched document, vectorised;
+2. documents scoring at or below ``rank-score-drop-limit`` are dropped, and the best
+   ``keep-rank-count`` are kept;
+3. second phase (when defined) over the best ``rerank-count`` of those; they are
+   placed above every document ranked by first phase only, as Vespa places
+   re-ranked hits first.
+
+Match-features and summary-features are computed only for the hits returned.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from content.index import LidArray
+from content.ranking.features import FeatureValue, RankContext, RankFeatures
+from content.ranking.match_data import FloatArray
+from vespid.config import ConstantConfig, RankProfileConfig
+from vespid.errors import InvalidQueryError
+from vespid.expression import ExpressionError, parse_expression
+from vespid.expression.compiler import CompiledExpression, compile_expression
+from vespid.expression.inline import FeatureRef, FunctionDef
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The outcome of ranking: kept candidates best first, with their relevance."""
+
+    lids: LidArray
+    scores: FloatArray
+    first_phase: FloatArray
+    """First-phase score of each kept candidate (for ``firstPhase`` in feature lists)."""
+
+
+class RankProgram:
+    """One rank profile's compiled expressions."""
+
+    def __init__(self, profile: RankProfileConfig) -> None:
+        self.profile = profile
+        functions = {
+            f.name: FunctionDef(f.arguments, _parse(profile, f.name, f.expression))
+            for f in profile.functions
+        }
+        self._functions = functions
+        self.first_phase = self._compile("first-phase", profile.first_phase)
+        self.second_phase = (
+            self._compile("second-phase", profile.second_phase) if profile.second_phase else None
+        )
+        self._constants = {c.name: c for c in profile.constants}
+        self._match_features = self._compile_list(profile.match_features)
+        self._summary_features = self._compile_list(profile.summary_features)
+
+    def rank(self, context: RankContext, lids: LidArray) -> Ranking:
+        """Rank the matched ``lids``; see the module docstring for the phases."""
+        features = RankFeatures(context, lids)
+        first = _as_array(self.first_phase.evaluate(_Resolver(self, features), lids.size), lids)
+        kept = np.arange(lids.size)
+        limit = self.profile.rank_score_drop_limit
+        if limit is not None:
+            kept = kept[first[kept] > limit]
+        order = kept[np.lexsort((lids[kept], -np.nan_to_num(first[kept], nan=-np.inf)))]
+        order = order[: self.profile.keep_rank_count]
+        lids, first = lids[order], first[order]
+        scores = first.copy()
+        if self.second_phase is not None and lids.size:
+            top = min(self.profile.rerank_count, lids.size)
+            rerank = RankFeatures(context, lids[:top])
+            rerank.first_phase = first[:top]
+            second = _as_array(self.second_phase.evaluate(_Resolver(self, rerank), top), lids[:top])
+            order = np.lexsort((lids[:top], -np.nan_to_num(second, nan=-np.inf)))
+            lids = np.concatenate([lids[:top][order], lids[top:]])
+            first = np.concatenate([first[:top][order], first[top:]])
+            scores = np.concatenate([second[order], _below(scores[top:], second)])
+        return Ranking(lids, scores, first)
+
+    def hit_features(
+        self, context: RankContext, lids: LidArray, first_phase: FloatArray
+    ) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+        """Return match-features and summary-features of each hit in ``lids``."""
+        features = RankFeatures(context, lids)
+        features.first_phase = first_phase
+        resolver = _Resolver(self, features)
+        return (
+            _feature_rows(self._match_features, resolver, lids),
+            _feature_rows(self._summary_features, resolver, lids),
+        )
+
+    def _compile(self, where: str, text: str) -> CompiledExpression:
+        node = _parse(self.profile, where, text)
+        try:
+            return compile_expression(node, self._functions)
+        except ExpressionError as e:
+            raise InvalidQueryError(
+                f"Rank profile '{self.profile.name}': {where} cannot be compiled: {e}"
+            ) from e
+
+    def _compile_list(self, names: Sequence[str]) -> list[tuple[str, CompiledExpression]]:
+        return [(name, self._compile(f"feature {name}", name)) for name in names]
+
+    def constant(self, name: str) -> ConstantConfig | None:
+        """Return the profile constant called ``name``."""
+        return self._constants.get(name)
+
+
+class _Resolver:
+    """Adapts :class:`RankFeatures` (and the profile's constants) to the evaluator."""
+
+    def __init__(self, program: RankProgram, features: RankFeatures) -> None:
+        self.program = program
+        self.features = features
+
+    def feature(self, ref: FeatureRef) -> Any:
+        if ref.name == "constant" and len(ref.args) == 1:
+            return self._constant(ref.args[0])
+        if not ref.args and self.program.constant(ref.name) is not None:
+            return self._constant(ref.name)
+        value: FeatureValue = self.features.value(ref.name, ref.args, ref.output)
+        return value
+
+    def _constant(self, name: str) -> float:
+        constant = self.program.constant(name)
+        if constant is None:
+            raise InvalidQueryError(f"Rank profile has no constant '{name}'")
+        return float(constant.value)
+
+
+def _parse(profile: RankProfileConfig, where: str, text: str) -> Any:
+    try:
+        return parse_expression(text)
+    except ExpressionError as e:
+        raise InvalidQueryError(
+            f"Rank profile '{profile.name}': {where} is not a valid expression: {e}"
+        ) from e
+
+
+def _as_array(value: Any, lids: LidArray) -> FloatArray:
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim == 0:
+        return np.full(lids.size, float(array))
+    return array
+
+
+def _below(scores: FloatArray, reranked: FloatArray) -> FloatArray:
+    """Shift first-phase-only scores below the lowest re-ranked score, keeping order."""
+    if scores.size == 0 or reranked.size == 0:
+        return scores
+    floor = float(np.nanmin(reranked))
+    ceiling = float(np.nanmax(scores))
+    if math.isnan(floor) or math.isnan(ceiling) or ceiling < floor:
+        return scores
+    return scores - (ceiling - floor) - 1.0
+
+
+def _feature_rows(
+    compiled: list[tuple[str, CompiledExpression]], resolver: _Resolver, lids: LidArray
+) -> list[dict[str, float]]:
+    rows: list[dict[str, float]] = [{} for _ in range(lids.size)]
+    for name, expression in compiled:
+        values = _as_array(expression.evaluate(resolver, lids.size), lids)
+        for row, value in zip(rows, values.tolist(), strict=True):
+            row[name] = value
+    return rows
