@@ -59,12 +59,16 @@ class ContentNode:
         database: DocumentDatabase,
         cluster: str,
         distribution_key: int,
-        index_factory: IndexFactory,
+        index_factory: IndexFactory | None = None,
     ) -> None:
         self.database = database
         self.cluster = cluster
         self.distribution_key = distribution_key
-        self._indexes = SearchIndexes(database.store, index_factory)
+        self._indexes = (
+            SearchIndexes(database.store)
+            if index_factory is None
+            else SearchIndexes(database.store, index_factory)
+        )
         self._schemas: dict[str, SchemaConfig] = {}
         self.generation: int | None = None
         database.add_listener(self._indexes.on_change)

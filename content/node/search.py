@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import orjson
 
 from content.docstore import Change, DocumentStore
+from content.matching import DocumentTypeIndex
 from vespid.config import SchemaConfig
 from vespid.errors import InvalidQueryError
 from vespid.messages import OrderBy, SearchHit, SearchReply, SearchRequest
@@ -51,7 +52,9 @@ class MatchResult(Protocol):
 class TypeIndex(Protocol):
     """The search index of one document type (`content.matching.DocumentTypeIndex`)."""
 
-    def put(self, lid: int, fields: dict[str, Any]) -> None: ...
+    def put(self, lid: int, fields: dict[str, Any]) -> None:
+        """Index ``fields`` as ``lid``, replacing what ``lid`` had."""
+
     def remove(self, lid: int) -> None: ...
     def search(self, request: SearchRequest) -> MatchResult: ...
 
@@ -67,7 +70,7 @@ def doctype_of(doc_id: str) -> str:
 class SearchIndexes:
     """The indexes of the document types this node serves."""
 
-    def __init__(self, store: DocumentStore, factory: IndexFactory) -> None:
+    def __init__(self, store: DocumentStore, factory: IndexFactory = DocumentTypeIndex) -> None:
         self._store = store
         self._factory = factory
         self._schemas: dict[str, SchemaConfig] = {}

@@ -1,0 +1,101 @@
+"""The content node process: open storage, follow config, serve the API.
+
+`NodeService` is what the app's lifespan starts: it opens the document database in a
+worker thread (snapshot load and log replay may take a while; the state API answers
+``initializing`` meanwhile), builds the `ContentNode`, then applies every config
+generation the config server publishes. The first applied config turns the status
+``up``. `run` is what ``python -m content`` calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from content.errors import ContentError
+from content.http.app import create_app
+from content.node import ContentNode, DocumentDatabase, StorageOptions
+from content.settings import Settings
+from content.storage import FileDirectory
+from vespid.config import ContentConfig
+from vespid.runtime import ConfigSubscriber, ServiceState, serve, setup_logging
+
+log = logging.getLogger(__name__)
+
+Subscribe = Callable[[Settings], ConfigSubscriber[ContentConfig]]
+
+
+def _subscribe(settings: Settings) -> ConfigSubscriber[ContentConfig]:
+    return ConfigSubscriber(
+        settings.config_servers, "content", ContentConfig, settings.tenant, settings.application
+    )
+
+
+class NodeService:
+    """Owns the node's lifetime inside the server process."""
+
+    def __init__(self, settings: Settings, subscribe: Subscribe = _subscribe) -> None:
+        self.settings = settings
+        self.state = ServiceState()
+        self._subscribe = subscribe
+        self._node: ContentNode | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def node(self) -> ContentNode | None:
+        """The node once storage is open (it refuses requests until it has config)."""
+        return self._node
+
+    async def start(self) -> None:
+        """Open storage and follow config in the background."""
+        self._task = asyncio.get_running_loop().create_task(self._main())
+
+    async def stop(self) -> None:
+        """Stop following config, sync and close storage."""
+        self.state.status = "down"
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):  # the cancellation we asked for
+                await self._task
+        if self._node is not None:
+            await self._node.aclose()
+            self._node = None
+
+    async def _main(self) -> None:
+        try:
+            self._node = await asyncio.to_thread(self._open)
+        except ContentError as e:
+            log.error("cannot open the content node's storage: %s", e)
+            self.state.status, self.state.message = "down", str(e)
+            return
+        self._node.database.start()
+        subscriber = self._subscribe(self.settings)
+        try:
+            generation = -1
+            while True:
+                config = await subscriber.next_config(generation)
+                self._node.apply_config(config)
+                generation = config.generation
+                self.state.generation = generation
+                self.state.status = "up"
+        finally:
+            await subscriber.aclose()
+
+    def _open(self) -> ContentNode:
+        data = self.settings.data_dir
+        options = StorageOptions(
+            flush_bytes=self.settings.flush_bytes, tombstone_ttl=self.settings.tombstone_ttl
+        )
+        database = DocumentDatabase.open(
+            FileDirectory(data / "documents"), FileDirectory(data / "tlog"), options
+        )
+        return ContentNode(database, self.settings.cluster, self.settings.distribution_key)
+
+
+def run(settings: Settings) -> None:
+    """Serve a content node until SIGTERM/SIGINT."""
+    setup_logging(f"content-{settings.cluster}-{settings.distribution_key}")
+    service = NodeService(settings)
+    serve(create_app(service), settings.host, settings.port)

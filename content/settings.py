@@ -1,0 +1,92 @@
+"""Process settings of a content node: command-line flags first, then VESPID_* variables.
+
+``python -m content --port P --cluster NAME --distribution-key K --data-dir DIR
+--config-server URL[,URL] [--tenant default] [--application default]``. Each flag may
+instead come from the environment (``VESPID_PORT``, ``VESPID_CLUSTER``, ...); a flag
+wins over the variable. This is the only module that reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or has a value of the wrong kind."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a content node process needs before it has any config."""
+
+    port: int
+    cluster: str
+    distribution_key: int
+    data_dir: Path
+    config_servers: tuple[str, ...]
+    tenant: str = "default"
+    application: str = "default"
+    host: str = "0.0.0.0"
+    flush_bytes: int = 64 << 20
+    """Transaction log bytes since the last snapshot that trigger a flush."""
+    tombstone_ttl: float = 14 * 24 * 3600.0
+    """Seconds removes are remembered for replicas that missed them."""
+
+
+_FLAGS: dict[str, tuple[str, Callable[[str], Any], bool]] = {
+    "port": ("VESPID_PORT", int, True),
+    "cluster": ("VESPID_CLUSTER", str, True),
+    "distribution_key": ("VESPID_DISTRIBUTION_KEY", int, True),
+    "data_dir": ("VESPID_DATA_DIR", Path, True),
+    "config_server": ("VESPID_CONFIG_SERVER", str, True),
+    "tenant": ("VESPID_TENANT", str, False),
+    "application": ("VESPID_APPLICATION", str, False),
+    "host": ("VESPID_HOST", str, False),
+    "flush_bytes": ("VESPID_FLUSH_BYTES", int, False),
+    "tombstone_ttl": ("VESPID_TOMBSTONE_TTL", float, False),
+}
+
+
+def parse_settings(
+    argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build `Settings` from ``argv`` (default: the process's) and ``environ``.
+
+    Raises:
+        SettingsError: for a missing required setting or a value that does not cast.
+    """
+    env = os.environ if environ is None else environ
+    parser = argparse.ArgumentParser(prog="python -m content", description=__doc__)
+    for name in _FLAGS:
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, default=None)
+    args = vars(parser.parse_args(argv))
+    values: dict[str, Any] = {}
+    for name, (variable, cast, required) in _FLAGS.items():
+        flag = "--" + name.replace("_", "-")
+        raw, origin = (
+            (args[name], flag) if args[name] is not None else (env.get(variable), variable)
+        )
+        if raw is None:
+            if required:
+                raise SettingsError(f"Missing setting: pass {flag} or set {variable}")
+            continue
+        values[name] = _cast(origin, raw, cast)
+    servers = tuple(u.strip() for u in values.pop("config_server").split(",") if u.strip())
+    if not servers:
+        raise SettingsError("Config '--config-server' names no URL")
+    return Settings(config_servers=servers, **values)
+
+
+def _cast(origin: str, raw: str, cast: Callable[[str], T]) -> T:
+    try:
+        return cast(raw)
+    except ValueError:
+        kind = getattr(cast, "__name__", "value")
+        raise SettingsError(f"Config '{origin}' has value '{raw}'. Not a valid {kind}.") from None
