@@ -1,0 +1,94 @@
+"""``python -m configserver`` as a real process with its embedded ZooKeeper: deploy a real
+sample application, SIGKILL the server, restart it, and find the same state."""
+
+from __future__ import annotations
+
+import io
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from configserver.zk import ruok
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.zookeeper
+SAMPLE = Path("/work/shared/conformance/sample-apps/album-recommendation/app")
+REPO = Path(__file__).resolve().parents[3]
+
+
+def zip_directory(root: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(root).as_posix())
+    return buffer.getvalue()
+
+
+class ConfigServerProcess:
+    def __init__(self, home: Path, port: int, zookeeper_port: int) -> None:
+        self.home = home
+        self.url = f"http://127.0.0.1:{port}"
+        self.argv = [
+            sys.executable, "-m", "configserver", "--port", str(port), "--home", str(home),
+            "--zookeeper-port", str(zookeeper_port), "--listen", "127.0.0.1",
+        ]  # fmt: skip
+        self.log = home / "configserver.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(self.argv, cwd=REPO, stdout=out, stderr=out)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"config server exited:\n{self.log.read_text()}")
+            try:
+                if httpx.get(self.url + "/status.html", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        pytest.fail(f"config server did not start:\n{self.log.read_text()}")
+
+    def signal(self, signum: int) -> int:
+        assert self.process is not None
+        self.process.send_signal(signum)
+        return self.process.wait(20)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ConfigServerProcess]:
+    process = ConfigServerProcess(tmp_path / "home", free_port(), free_port())
+    yield process
+    if process.process is not None and process.process.poll() is None:
+        process.signal(signal.SIGTERM)
+
+
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason="conformance sample apps are not present")
+def test_deploy_kill_restart(server: ConfigServerProcess) -> None:
+    server.start()
+    deployed = httpx.post(
+        server.url + "/application/v2/tenant/default/prepareandactivate",
+        content=zip_directory(SAMPLE),
+        headers={"Content-Type": "application/zip"},
+        timeout=30,
+    )
+    assert deployed.status_code == 200, deployed.text
+    config_url = server.url + "/config/v1/default/default/container"
+    before = httpx.get(config_url, timeout=10).json()
+    assert server.signal(signal.SIGKILL) == -signal.SIGKILL
+
+    server.start()
+    after = httpx.get(config_url, timeout=10).json()
+    assert after == before
+    zookeeper_port = int(server.argv[server.argv.index("--zookeeper-port") + 1])
+    assert server.signal(signal.SIGTERM) == 0
+    assert not ruok("127.0.0.1", zookeeper_port)
