@@ -8,8 +8,8 @@ per candidate. Supported:
 |---|---|
 | ``bm25(f)``, ``matchCount(f)``, ``matches(f)``, ``fieldMatch(f)[.x]`` | `text_features` |
 | ``nativeRank`` / ``nativeRank(f, ...)`` | approximate nativeRank over all or the named fields |
-| ``attribute(f)`` | a numeric attribute's value (Vespa's undefined value where missing) |
-| ``query(x)`` | the request's input, else the profile default, else 0 |
+| ``attribute(f)`` | a numeric attribute's value (undefined value if missing); a tensor |
+| ``query(x)`` | the request's input, else the profile default, else 0; tensors if declared |
 | ``closeness(field, f)``, ``distance(field, f)`` | from the nearestNeighbor item on f |
 | ``closeness(label, l)``, ``distance(label, l)`` | from the nearestNeighbor item labelled l |
 | ``rawScore(f)`` | the dotProduct/wand/weightedSet score on f |
@@ -33,6 +33,7 @@ import numpy as np
 from content.attribute import (
     AnyAttribute,
     DenseTensorAttribute,
+    MappedTensorAttribute,
     NumericAttribute,
     closeness as closeness_of,
     distances as distances_of,
@@ -41,9 +42,11 @@ from content.index import LidArray
 from content.ranking import text_features
 from content.ranking.inputs import QueryInputs
 from content.ranking.match_data import FloatArray, MatchData, NearestMatch
+from content.ranking.tensors import attribute_tensor, shared_tensor
 from vespid.errors import InvalidQueryError
+from vespid.expression.tensor import Tensor
 
-FeatureValue = float | FloatArray
+FeatureValue = float | FloatArray | Tensor
 MAX_DISTANCE = sys.float_info.max
 
 
@@ -105,7 +108,7 @@ class RankFeatures:
             case "attribute":
                 return self._attribute(_one(name, args))
             case "query":
-                return self.context.inputs.number(_one(name, args))
+                return self._query(_one(name, args))
             case "closeness" | "distance":
                 return self._nearest(name, args)
             case "rawScore":
@@ -114,13 +117,26 @@ class RankFeatures:
                 return self.first_phase
         raise InvalidQueryError(f"Rank feature '{name}' is not supported")
 
-    def _attribute(self, name: str) -> FloatArray:
+    def _attribute(self, name: str) -> FloatArray | Tensor:
         attribute = self.context.attributes.get(name)
+        if isinstance(attribute, DenseTensorAttribute | MappedTensorAttribute):
+            return attribute_tensor(attribute, self.lids)
         if not isinstance(attribute, NumericAttribute):
             raise InvalidQueryError(
-                f"attribute({name}) needs a single-value numeric attribute field '{name}'"
+                f"attribute({name}) needs a single-value numeric or tensor attribute '{name}'"
             )
         return attribute.values_for(self.lids)
+
+    def _query(self, name: str) -> float | Tensor:
+        inputs = self.context.inputs
+        tensor_type = inputs.tensor_type(name)
+        if tensor_type is not None:
+            return shared_tensor(tensor_type, inputs.cells(name, tensor_type))
+        if isinstance(inputs.raw(name), list | dict):
+            raise InvalidQueryError(
+                f"query({name}) is a tensor; declare its type in the rank profile's inputs"
+            )
+        return inputs.number(name)
 
     def _nearest(self, name: str, args: tuple[str, ...]) -> FloatArray:
         if len(args) == 2 and args[0] == "label":

@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from content.ranking.tensors import literal_cells
 from vespid.config import InputConfig, RankProfileConfig
 from vespid.document.tensor_json import Cells, canonical_tensor, read_tensor
 from vespid.document.tensor_type import TensorType, parse_tensor_type
 from vespid.errors import InvalidDocumentError, InvalidQueryError
-from vespid.expression import ExpressionError, parse_expression
-from vespid.expression.ast import Neg, Node, Num, TensorLiteral
+from vespid.expression import ExpressionError
 
 
 class QueryInputs:
@@ -71,7 +71,7 @@ class QueryInputs:
             raise InvalidQueryError(f"Query input query({name}) is required but not given")
         try:
             if isinstance(value, str) and value.lstrip()[:1] in ("[", "{", "t"):
-                return _literal_cells(value, tensor_type)
+                return literal_cells(value, tensor_type)
             return read_tensor(tensor_type, value, f"query({name})")
         except (InvalidDocumentError, ExpressionError, ValueError) as e:
             raise InvalidQueryError(
@@ -82,19 +82,3 @@ class QueryInputs:
         """Return ``query(name)`` as the flat float32 cells of a dense ``tensor_type``."""
         canonical = canonical_tensor(tensor_type, self.cells(name, tensor_type))
         return np.asarray(canonical["values"], dtype=np.float32)
-
-
-def _literal_cells(text: str, tensor_type: TensorType) -> Cells:
-    source = text if text.lstrip().startswith("tensor") else f"{tensor_type}:{text}"
-    node = parse_expression(source)
-    if not isinstance(node, TensorLiteral):
-        raise ValueError(f"'{text}' is not a tensor literal")
-    return {labels: _constant(value) for labels, value in node.cells}
-
-
-def _constant(node: Node) -> float:
-    if isinstance(node, Num):
-        return node.value
-    if isinstance(node, Neg):
-        return -_constant(node.operand)
-    raise ValueError("tensor literal cells must be numbers")

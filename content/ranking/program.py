@@ -29,11 +29,14 @@ import numpy as np
 from content.index import LidArray
 from content.ranking.features import FeatureValue, RankContext, RankFeatures
 from content.ranking.match_data import FloatArray
+from content.ranking.tensors import literal_cells, shared_tensor
 from vespid.config import ConstantConfig, RankProfileConfig
+from vespid.document.tensor_type import parse_tensor_type
 from vespid.errors import InvalidQueryError
 from vespid.expression import ExpressionError, parse_expression
 from vespid.expression.compiler import CompiledExpression, compile_expression
 from vespid.expression.inline import FeatureRef, FunctionDef
+from vespid.expression.tensor import Tensor
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +63,7 @@ class RankProgram:
         self.second_phase = (
             self._compile("second-phase", profile.second_phase) if profile.second_phase else None
         )
-        self._constants = {c.name: c for c in profile.constants}
+        self._constants = {c.name: _constant_value(profile, c) for c in profile.constants}
         self._match_features = self._compile_list(profile.match_features)
         self._summary_features = self._compile_list(profile.summary_features)
 
@@ -111,8 +114,8 @@ class RankProgram:
     def _compile_list(self, names: Sequence[str]) -> list[tuple[str, CompiledExpression]]:
         return [(name, self._compile(f"feature {name}", name)) for name in names]
 
-    def constant(self, name: str) -> ConstantConfig | None:
-        """Return the profile constant called ``name``."""
+    def constant(self, name: str) -> float | Tensor | None:
+        """Return the value of the profile constant called ``name``, None if there is none."""
         return self._constants.get(name)
 
 
@@ -131,11 +134,11 @@ class _Resolver:
         value: FeatureValue = self.features.value(ref.name, ref.args, ref.output)
         return value
 
-    def _constant(self, name: str) -> float:
+    def _constant(self, name: str) -> float | Tensor:
         constant = self.program.constant(name)
         if constant is None:
             raise InvalidQueryError(f"Rank profile has no constant '{name}'")
-        return float(constant.value)
+        return constant
 
 
 def _parse(profile: RankProfileConfig, where: str, text: str) -> Any:
@@ -144,6 +147,19 @@ def _parse(profile: RankProfileConfig, where: str, text: str) -> Any:
     except ExpressionError as e:
         raise InvalidQueryError(
             f"Rank profile '{profile.name}': {where} is not a valid expression: {e}"
+        ) from e
+
+
+def _constant_value(profile: RankProfileConfig, constant: ConstantConfig) -> float | Tensor:
+    try:
+        if constant.type.startswith("tensor"):
+            tensor_type = parse_tensor_type(constant.type)
+            return shared_tensor(tensor_type, literal_cells(constant.value, tensor_type))
+        return float(constant.value)
+    except (ExpressionError, ValueError) as e:
+        raise InvalidQueryError(
+            f"Rank profile '{profile.name}': constant '{constant.name}' is not a "
+            f"{constant.type}: {e}"
         ) from e
 
 

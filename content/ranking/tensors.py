@@ -1,0 +1,62 @@
+"""Tensor-valued rank features as `vespid.expression` tensors.
+
+Ranking expressions read tensors from three places: tensor attributes (one tensor
+per candidate, batched), query inputs and profile constants (one tensor shared by
+all candidates). Dense attributes become a batch straight from their float32 matrix
+(cells are row-major with dimensions sorted by name on both sides); mapped ones are
+stacked from each candidate's cells. Inputs and constants may be written in
+expression literal syntax (``[1, 2]``, ``{a: 1}``, ``tensor(x[2]):[1, 2]``).
+"""
+
+from __future__ import annotations
+
+from content.attribute import DenseTensorAttribute, LidArray, MappedTensorAttribute
+from vespid.document.tensor_json import Cells, cells_of
+from vespid.document.tensor_type import TensorType as DocumentTensorType
+from vespid.expression import parse_expression, parse_tensor_type
+from vespid.expression.ast import Neg, Node, Num, TensorLiteral
+from vespid.expression.tensor import Tensor
+
+
+def attribute_tensor(
+    attribute: DenseTensorAttribute | MappedTensorAttribute, lids: LidArray
+) -> Tensor:
+    """Return the tensors of ``lids`` as one batched tensor (zeros / empty where missing)."""
+    tensor_type = parse_tensor_type(str(attribute.tensor_type))
+    if isinstance(attribute, DenseTensorAttribute):
+        matrix = attribute.vectors_for(lids)
+        return Tensor.from_dense(
+            tensor_type, matrix.reshape(lids.size, *tensor_type.dense_shape), batched=True
+        )
+    documents: list[Cells] = []
+    for lid in lids.tolist():
+        value = attribute.value_of(lid)
+        documents.append({} if value is None else cells_of(attribute.tensor_type, value))
+    return Tensor.stack(tensor_type, documents, batched=True)
+
+
+def shared_tensor(tensor_type: DocumentTensorType, cells: Cells) -> Tensor:
+    """Return a tensor shared by all candidates from cells of ``tensor_type``."""
+    return Tensor.from_cells(parse_tensor_type(str(tensor_type)), cells)
+
+
+def literal_cells(text: str, tensor_type: DocumentTensorType) -> Cells:
+    """Return the cells of a tensor literal of ``tensor_type``.
+
+    Raises:
+        vespid.expression.ExpressionError: when ``text`` does not parse.
+        ValueError: when it is not a tensor literal with number cells.
+    """
+    source = text if text.lstrip().startswith("tensor") else f"{tensor_type}:{text}"
+    node = parse_expression(source)
+    if not isinstance(node, TensorLiteral):
+        raise ValueError(f"'{text}' is not a tensor literal")
+    return {labels: _constant(value) for labels, value in node.cells}
+
+
+def _constant(node: Node) -> float:
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Neg):
+        return -_constant(node.operand)
+    raise ValueError("tensor literal cells must be numbers")
