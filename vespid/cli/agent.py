@@ -125,6 +125,7 @@ class NodeAgent:
 async def run_node_agent(config_servers: Sequence[str], hostname: str, home: Path) -> int:
     """Run the node agent until SIGTERM or SIGINT; return the exit status."""
     setup_logging("node-agent")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per long poll otherwise
     layout = Home(home)
     layout.make_dirs()
     agent = NodeAgent(
