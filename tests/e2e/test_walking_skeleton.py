@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from tests.e2e.conftest import INVALID, SAMPLE, Instance, run_vespid
+from tests.e2e.harness import INVALID, SAMPLE, Instance, free_port, run_vespid
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -226,3 +226,27 @@ def test_down_then_up_serves_the_same_application_and_documents(
         expected["author"],
         expected["year"],
     )
+
+
+def test_a_second_instance_runs_beside_the_first(
+    instance: Instance, tmp_path: Path, fed: object
+) -> None:
+    other = Instance(
+        home=tmp_path / "home2",
+        app_dir=instance.app_dir,
+        config_port=free_port(),
+        zookeeper_port=free_port(),
+        container_port=instance.container_port,
+    )
+    try:
+        up = run_vespid("up", *other.up_args())
+        assert up.returncode == 0, up.stdout + up.stderr
+        assert "No application deployed yet" in up.stdout
+        health = httpx.get(other.config_server + "/state/v1/health", timeout=10)
+        assert health.json()["status"]["code"] == "up"
+        assert _total(instance.query("select * from sources * where true")) == 100
+    finally:
+        down = run_vespid("down", "--home", str(other.home), timeout=120)
+    assert down.returncode == 0, down.stderr
+    assert not (other.home / "run" / "configserver.pid").exists()
+    assert _total(instance.query("select * from sources * where true")) == 100
