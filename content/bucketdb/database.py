@@ -38,6 +38,9 @@ class BucketEntry:
 
 @dataclass(slots=True)
 class _Bucket:
+    id: BucketId
+    key: int
+    """The bucket's key (`BucketId.key`), computed once: visit order sorts by it."""
     entries: dict[str, tuple[int, bool]] = field(default_factory=dict)
     documents: int = 0
     removed: int = 0
@@ -55,7 +58,8 @@ class BucketDatabase:
 
     def __init__(self) -> None:
         self._buckets: dict[BucketId, _Bucket] = {}
-        self._order: list[BucketId] = []
+        self._order: list[int] = []
+        self._by_key: dict[int, BucketId] = {}
 
     def __len__(self) -> int:
         """Number of buckets holding at least one entry."""
@@ -65,8 +69,9 @@ class BucketDatabase:
         """Record that ``bucket`` holds ``doc_id`` at ``timestamp`` (a tombstone if removed)."""
         state = self._buckets.get(bucket)
         if state is None:
-            state = self._buckets[bucket] = _Bucket()
-            bisect.insort(self._order, bucket)
+            state = self._buckets[bucket] = _Bucket(bucket, bucket.key)
+            bisect.insort(self._order, state.key)
+            self._by_key[state.key] = bucket
         self._forget(state, doc_id)
         state.entries[doc_id] = (timestamp, removed)
         if removed:
@@ -82,8 +87,8 @@ class BucketDatabase:
             return
         self._forget(state, doc_id)
         if not state.entries:
-            del self._buckets[bucket]
-            self._order.pop(bisect.bisect_left(self._order, bucket))
+            del self._buckets[bucket], self._by_key[state.key]
+            self._order.pop(bisect.bisect_left(self._order, state.key))
 
     def info(self, bucket: BucketId) -> BucketInfo:
         """Counts and checksum of ``bucket`` (zeros for an empty bucket)."""
@@ -94,8 +99,8 @@ class BucketDatabase:
 
     def buckets(self, after: BucketId | None = None) -> Iterator[BucketId]:
         """Non-empty buckets in bucket-key order, starting after ``after`` when given."""
-        start = 0 if after is None else bisect.bisect_right(self._order, after)
-        return iter(self._order[start:])
+        start = 0 if after is None else bisect.bisect_right(self._order, after.key)
+        return (self._by_key[key] for key in self._order[start:])
 
     def entries(self, bucket: BucketId) -> list[BucketEntry]:
         """The entries of ``bucket``, sorted by document id."""

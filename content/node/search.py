@@ -138,8 +138,8 @@ class SearchIndexes:
                 relevance=hit.relevance,
                 schema=schema,
                 sort_values=tuple(hit.sort_values),
-                match_features=hit.match_features,
-                summary_features=hit.summary_features,
+                match_features=hit.match_features or None,
+                summary_features=hit.summary_features or None,
             )
 
     def _build(self, doctypes: set[str], schemas: Mapping[str, SchemaConfig]) -> None:
