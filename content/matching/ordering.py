@@ -26,6 +26,8 @@ IndexArray = npt.NDArray[np.intp]
 
 def best_by_relevance(lids: LidArray, scores: FloatArray, count: int) -> IndexArray:
     """Return positions of the best ``count`` candidates, best first."""
+    if count <= 0:
+        return np.zeros(0, dtype=np.intp)
     clean = np.where(np.isnan(scores), -np.inf, scores)
     positions = np.arange(lids.size)
     if lids.size > 4 * count:

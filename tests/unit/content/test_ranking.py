@@ -1,0 +1,195 @@
+"""Ranking through DocumentTypeIndex: bm25 against the formula, phases, features."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, strategies as st
+
+from content.matching import DocumentTypeIndex, MatchResult
+from vespid.config import (
+    ConstantConfig,
+    FieldConfig,
+    FunctionConfig,
+    InputConfig,
+    RankProfileConfig,
+    SchemaConfig,
+)
+from vespid.errors import InvalidQueryError
+from vespid.messages import (
+    Item,
+    NearestNeighborItem,
+    OrItem,
+    SearchRequest,
+    TermItem,
+    TrueItem,
+    item_to_json,
+)
+
+WORDS = ["love", "song", "blue", "sky"]
+
+
+def schema(*profiles: RankProfileConfig) -> SchemaConfig:
+    return SchemaConfig(
+        "music",
+        fields=(
+            FieldConfig("title", "string", index=True, stemming="none", enable_bm25=True),
+            FieldConfig("year", "int", attribute=True),
+            FieldConfig("embedding", "tensor<float>(x[2])", attribute=True),
+        ),
+        rank_profiles=profiles,
+    )
+
+
+def search(index: DocumentTypeIndex, tree: Item, profile: str, **kwargs: Any) -> MatchResult:
+    return index.search(SearchRequest(("music",), item_to_json(tree), ranking=profile, **kwargs))
+
+
+def reference_bm25(docs: dict[int, list[str]], terms: list[str], lid: int) -> float:
+    n_docs = len(docs)
+    lengths = [len(words) for words in docs.values() if words]
+    average = sum(lengths) / len(lengths)
+    score = 0.0
+    for term in terms:
+        containing = sum(1 for words in docs.values() if term in words)
+        tf = docs[lid].count(term)
+        idf = math.log(1 + (n_docs - containing + 0.5) / (containing + 0.5))
+        length = len(docs[lid])
+        score += idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / average))
+    return score
+
+
+corpus = st.dictionaries(
+    st.integers(0, 50), st.lists(st.sampled_from(WORDS), min_size=1, max_size=8), min_size=1
+)
+
+
+@given(corpus, st.lists(st.sampled_from(WORDS), min_size=1, max_size=3, unique=True))
+def test_bm25_equals_vespas_formula(docs: dict[int, list[str]], terms: list[str]) -> None:
+    index = DocumentTypeIndex(schema(RankProfileConfig("bm25", first_phase="bm25(title)")))
+    for lid, words in docs.items():
+        index.put(lid, {"title": " ".join(words)})
+    tree = OrItem(tuple(TermItem("title", t) for t in terms))
+    result = search(index, tree, "bm25", hits=100)
+    matching = [lid for lid, words in docs.items() if set(words) & set(terms)]
+    assert result.total_count == len(matching)
+    assert {h.lid for h in result.hits} == set(matching)
+    for hit in result.hits:
+        assert hit.relevance == pytest.approx(reference_bm25(docs, terms, hit.lid), abs=1e-6)
+    scores = [h.relevance for h in result.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_bm25_rank_properties_override_k1_and_b() -> None:
+    profile = RankProfileConfig(
+        "tuned",
+        first_phase="bm25(title)",
+        rank_properties=(("bm25(title).k1", "2.0"), ("bm25(title).b", "0.0")),
+    )
+    index = DocumentTypeIndex(schema(profile))
+    index.put(1, {"title": "love love song"})
+    index.put(2, {"title": "sky"})
+    hit = search(index, TermItem("title", "love"), "tuned").hits[0]
+    idf = math.log(1 + (2 - 1 + 0.5) / 1.5)
+    assert hit.relevance == pytest.approx(idf * 2 * 3.0 / (2 + 2.0), abs=1e-9)
+
+
+def _years(index: DocumentTypeIndex, years: list[int]) -> None:
+    for lid, year in enumerate(years):
+        index.put(lid, {"title": "love", "year": year})
+
+
+def test_keep_rank_count_and_drop_limit_cut_first_phase_hits() -> None:
+    profile = RankProfileConfig(
+        "p", first_phase="attribute(year)", keep_rank_count=3, rank_score_drop_limit=1991.0
+    )
+    index = DocumentTypeIndex(schema(profile))
+    _years(index, [1990, 1991, 1992, 1993, 1994, 1995])
+    result = search(index, TrueItem(), "p", hits=10)
+    assert [h.lid for h in result.hits] == [5, 4, 3]
+    assert result.total_count == 6
+
+
+def test_second_phase_reranks_the_best_and_keeps_them_on_top() -> None:
+    profile = RankProfileConfig(
+        "p",
+        first_phase="attribute(year)",
+        second_phase="2000 - attribute(year)",
+        rerank_count=2,
+        match_features=("firstPhase", "attribute(year)"),
+    )
+    index = DocumentTypeIndex(schema(profile))
+    _years(index, [1990, 1991, 1992, 1993])
+    hits = search(index, TrueItem(), "p", hits=4).hits
+    assert [h.lid for h in hits] == [2, 3, 1, 0]
+    assert [h.relevance for h in hits[:2]] == [8.0, 7.0]
+    assert hits[2].relevance < 7.0
+    assert hits[3].relevance < hits[2].relevance
+    assert hits[0].match_features == {"firstPhase": 1992.0, "attribute(year)": 1992.0}
+
+
+def test_functions_inputs_and_constants_are_compiled_into_the_profile() -> None:
+    profile = RankProfileConfig(
+        "p",
+        inputs=(InputConfig("boost", "double", "2"),),
+        constants=(ConstantConfig("base", "double", "1000"),),
+        functions=(FunctionConfig("scaled", ("x",), "x * query(boost)"),),
+        first_phase="scaled(attribute(year) - base)",
+        summary_features=("query(boost)",),
+    )
+    index = DocumentTypeIndex(schema(profile))
+    _years(index, [1990])
+    default = search(index, TrueItem(), "p").hits[0]
+    assert default.relevance == 1980.0
+    assert default.summary_features == {"query(boost)": 2.0}
+    given_input = search(index, TrueItem(), "p", inputs={"boost": 0.5}).hits[0]
+    assert given_input.relevance == 495.0
+
+
+def test_closeness_and_distance_come_from_the_nearest_neighbor_item() -> None:
+    profile = RankProfileConfig(
+        "nn",
+        inputs=(InputConfig("q", "tensor<float>(x[2])"),),
+        first_phase="closeness(field, embedding)",
+        match_features=("distance(field, embedding)",),
+    )
+    index = DocumentTypeIndex(schema(profile))
+    index.put(1, {"embedding": {"values": [0.0, 0.0]}})
+    index.put(2, {"embedding": {"values": [3.0, 4.0]}})
+    index.put(3, {"title": "no vector"})
+    tree = NearestNeighborItem("embedding", "q", target_hits=5)
+    hits = search(index, tree, "nn", inputs={"q": [0.0, 0.0]}).hits
+    assert [h.lid for h in hits] == [1, 2]
+    assert [h.relevance for h in hits] == [1.0, pytest.approx(1 / 6)]
+    assert hits[1].match_features == {"distance(field, embedding)": pytest.approx(5.0)}
+
+
+def test_native_rank_prefers_more_and_earlier_occurrences() -> None:
+    index = DocumentTypeIndex(schema())
+    index.put(1, {"title": "love love love"})
+    index.put(2, {"title": "sky blue song love"})
+    index.put(3, {"title": "sky"})
+    hits = search(index, TermItem("title", "love"), "default").hits
+    assert [h.lid for h in hits] == [1, 2]
+    assert all(0.0 < h.relevance <= 1.0 for h in hits)
+
+
+def test_unranked_scores_every_hit_zero() -> None:
+    index = DocumentTypeIndex(schema())
+    _years(index, [1990, 1991])
+    assert [h.relevance for h in search(index, TrueItem(), "unranked").hits] == [0.0, 0.0]
+
+
+def test_unknown_rank_profile_is_an_invalid_query() -> None:
+    index = DocumentTypeIndex(schema())
+    with pytest.raises(InvalidQueryError, match="does not have a rank profile 'nope'"):
+        search(index, TrueItem(), "nope")
+
+
+def test_unknown_rank_feature_is_an_invalid_query() -> None:
+    index = DocumentTypeIndex(schema(RankProfileConfig("p", first_phase="noSuchFeature")))
+    _years(index, [1990])
+    with pytest.raises(InvalidQueryError, match="noSuchFeature"):
+        search(index, TrueItem(), "p")
