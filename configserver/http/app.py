@@ -18,9 +18,11 @@ from starlette.routing import BaseRoute, Route
 
 from configserver.http.applications import VESPA_MODEL_VERSION, application_routes
 from configserver.http.config_api import ActivationSignal, config_routes
+from configserver.http.content import content_routes
 from configserver.http.deploy import DeployOptions, deploy_routes
 from configserver.http.errors import exception_handlers
 from configserver.http.responses import json_response
+from configserver.http.tenants import tenant_routes
 from configserver.session import SessionManager
 from vespid.runtime import ServiceState, state_routes
 
@@ -52,6 +54,7 @@ def build_app(
     when the app has started.
     """
     state = state or ServiceState()
+    options = options or DeployOptions()
     signal = ActivationSignal()
     clients: list[httpx.AsyncClient] = []
 
@@ -76,7 +79,9 @@ def build_app(
         Route("/ApplicationStatus", application_status, methods=["GET"]),
         Route("/status.html", status_html, methods=["GET"]),
         *state_routes(state),
-        *deploy_routes(manager, options or DeployOptions()),
+        *tenant_routes(manager),
+        *deploy_routes(manager, options),
+        *content_routes(manager, options),
         *application_routes(manager, poller),
         *config_routes(manager, signal),
     ]

@@ -54,8 +54,11 @@ def application_routes(
         names = await run_in_threadpool(manager.store.applications, tenant)
         return json_response([application_url(request, tenant, name) for name in names])
 
-    async def get_application(request: Request) -> Response:
+    async def get_or_delete_application(request: Request) -> Response:
         tenant, application = _names(request)
+        if request.method == "DELETE":
+            await run_in_threadpool(manager.delete_application, tenant, application)
+            return json_response({"message": f"Application '{tenant}.{application}' deleted"})
         generation = await run_in_threadpool(manager.active_generation, tenant, application)
         if generation is None:
             raise NotFoundError(f"Application '{tenant}.{application}' has no active session.")
@@ -104,7 +107,7 @@ def application_routes(
     return [
         Route(TENANT_PREFIX + "/application/", list_applications, methods=["GET"]),
         Route(TENANT_PREFIX + "/application", list_applications, methods=["GET"]),
-        Route(application, get_application, methods=["GET"]),
-        Route(application + INSTANCE_SUFFIX, get_application, methods=["GET"]),
+        Route(application, get_or_delete_application, methods=["GET", "DELETE"]),
+        Route(application + INSTANCE_SUFFIX, get_or_delete_application, methods=["GET", "DELETE"]),
         Route(application + INSTANCE_SUFFIX + "/serviceconverge", serviceconverge, methods=["GET"]),
     ]

@@ -133,8 +133,30 @@ class SessionManager:
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
 
+    def require_tenant(self, tenant: str) -> None:
+        """Raise NotFoundError unless the tenant exists."""
+        if tenant not in self.store.tenants():
+            raise NotFoundError(f"Tenant '{tenant}' was not found.")
+
+    def create_tenant(self, tenant: str) -> None:
+        """Create a tenant; BadRequestError when it exists."""
+        if not self.store.create_tenant(tenant):
+            raise BadRequestError(f"There already exists a tenant '{tenant}'")
+
+    def delete_tenant(self, tenant: str) -> None:
+        """Delete a tenant that has no active applications, with its sessions."""
+        self.require_tenant(tenant)
+        applications = self.store.applications(tenant)
+        if applications:
+            raise BadRequestError(
+                f"Cannot delete tenant '{tenant}', as it has active applications: "
+                + ", ".join(f"{tenant}.{a}" for a in applications)
+            )
+        self.store.delete_tenant(tenant)
+
     def create(self, tenant: str, files: Mapping[str, bytes], application: str = "default") -> int:
         """Store ``files`` as a new session of ``tenant`` and return its id."""
+        self.require_tenant(tenant)
         if not files:
             raise BadRequestError("The application package is empty.")
         session_id = self.store.next_session_id()
@@ -156,6 +178,37 @@ class SessionManager:
         if record is None:
             raise NotFoundError(f"Session {session_id} for tenant '{tenant}' does not exist.")
         return record
+
+    def files(self, tenant: str, session_id: int) -> dict[str, bytes]:
+        """Return the session's package files."""
+        self.session(tenant, session_id)
+        return self.store.read_files(tenant, session_id)
+
+    def write_file(self, tenant: str, session_id: int, path: str, data: bytes | None) -> None:
+        """Write (``data``) or delete (None) one file of a session that is not prepared yet."""
+        record = self.session(tenant, session_id)
+        if record.status is not SessionStatus.NEW:
+            raise PreconditionFailedError(
+                f"Session {session_id} is {record.status.value}; its files can only be "
+                "changed before it is prepared."
+            )
+        files = self.store.read_files(tenant, session_id)
+        if data is not None:
+            files[path] = data
+        elif path in files:
+            del files[path]
+        elif any(name.startswith(path.rstrip("/") + "/") for name in files):
+            raise BadRequestError(f"File '{path}' is not an empty directory")
+        else:
+            raise NotFoundError(f"Session {session_id} has no file '{path}'.")
+        self.store.replace_files(tenant, session_id, files)
+
+    def delete_application(self, tenant: str, application: str) -> None:
+        """Deactivate the application: services get 404 from the config API afterwards."""
+        active = self.store.active(tenant, application)
+        if active is None:
+            raise NotFoundError(f"Application '{tenant}.{application}' was not found.")
+        self.store.deactivate(tenant, application, active)
 
     def prepare(self, tenant: str, session_id: int) -> PrepareResult:
         """Derive the session's configs against the active application and store them.

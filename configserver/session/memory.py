@@ -26,6 +26,7 @@ class MemorySessionStore:
         self._sessions: dict[tuple[str, int], _Session] = {}
         self._active: dict[tuple[str, str], ActivePointer] = {}
         self._listeners: list[Callable[[], None]] = []
+        self._tenants: set[str] = {"default"}
 
     def next_session_id(self) -> int:
         """Return the next value of a process-wide counter."""
@@ -36,6 +37,7 @@ class MemorySessionStore:
     def create_session(self, record: SessionRecord, files: Mapping[str, bytes]) -> None:
         """Store a new session with its files."""
         with self._lock:
+            self._tenants.add(record.tenant)
             self._sessions[(record.tenant, record.session_id)] = _Session(record, dict(files))
 
     def session_ids(self, tenant: str) -> list[int]:
@@ -94,15 +96,53 @@ class MemorySessionStore:
         for listener in listeners:
             listener()
 
+    def replace_files(self, tenant: str, session_id: int, files: Mapping[str, bytes]) -> None:
+        """Replace the session's files."""
+        with self._lock:
+            self._get(tenant, session_id).files = dict(files)
+
+    def deactivate(self, tenant: str, application: str, expected: ActivePointer) -> None:
+        """Compare-and-delete the active pointer; the session becomes deactivated."""
+        with self._lock:
+            key = (tenant, application)
+            if self._active.get(key) != expected:
+                raise ActivationConflictError(
+                    f"Cannot delete {tenant}.{application}: its active session changed."
+                )
+            del self._active[key]
+            session = self._sessions.get((tenant, expected.session_id))
+            if session is not None:
+                session.record = dataclasses.replace(
+                    session.record, status=SessionStatus.DEACTIVATED
+                )
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
+
     def delete_session(self, tenant: str, session_id: int) -> None:
         """Forget a session."""
         with self._lock:
             self._sessions.pop((tenant, session_id), None)
 
-    def tenants(self) -> list[str]:
-        """Return every tenant with sessions or applications."""
+    def create_tenant(self, tenant: str) -> bool:
+        """Add the tenant; False when it existed."""
         with self._lock:
-            return sorted({t for t, _ in self._sessions} | {t for t, _ in self._active})
+            if tenant in self._tenants:
+                return False
+            self._tenants.add(tenant)
+            return True
+
+    def delete_tenant(self, tenant: str) -> None:
+        """Forget the tenant and its sessions."""
+        with self._lock:
+            self._tenants.discard(tenant)
+            for key in [k for k in self._sessions if k[0] == tenant]:
+                del self._sessions[key]
+
+    def tenants(self) -> list[str]:
+        """Return every tenant."""
+        with self._lock:
+            return sorted(self._tenants)
 
     def applications(self, tenant: str) -> list[str]:
         """Return the tenant's applications with an active session."""

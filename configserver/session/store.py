@@ -98,12 +98,32 @@ class SessionStore(Protocol):
         """
         ...
 
+    def replace_files(self, tenant: str, session_id: int, files: Mapping[str, bytes]) -> None:
+        """Replace a (new) session's package files; NotFoundError for an unknown session."""
+        ...
+
+    def deactivate(self, tenant: str, application: str, expected: ActivePointer) -> None:
+        """Remove the application's active pointer if it is still ``expected``, atomically.
+
+        The session it pointed to becomes deactivated in the same step; raises
+        ActivationConflictError when the pointer changed.
+        """
+        ...
+
     def delete_session(self, tenant: str, session_id: int) -> None:
         """Remove a session and its files (never called for an active session)."""
         ...
 
+    def create_tenant(self, tenant: str) -> bool:
+        """Create the tenant; return False when it already existed."""
+        ...
+
+    def delete_tenant(self, tenant: str) -> None:
+        """Delete the tenant with all its sessions (the caller checks it has no applications)."""
+        ...
+
     def tenants(self) -> list[str]:
-        """Return every tenant that has sessions or applications, sorted."""
+        """Return every tenant, sorted; ``default`` always exists."""
         ...
 
     def applications(self, tenant: str) -> list[str]:

@@ -19,6 +19,7 @@ other node, so a config server that dies half-way leaves nothing visible.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping
@@ -101,7 +102,7 @@ class ZooKeeperSessionStore:
     def __init__(self, client: KazooClient, root: str = "/vespid") -> None:
         self._client = client
         self._root = root.rstrip("/")
-        client.ensure_path(f"{self._root}/tenants")
+        client.ensure_path(f"{self._root}/tenants/default")
         if client.exists(self._activations_path) is None:
             try:
                 client.create(self._activations_path, b"")
@@ -147,6 +148,19 @@ class ZooKeeperSessionStore:
         ]
         self._create_all(nodes)
         self._client.create(f"{base}/status", record.status.value.encode())
+
+    @_unavailable_on_connection_loss
+    def replace_files(self, tenant: str, session_id: int, files: Mapping[str, bytes]) -> None:
+        """Delete the manifest and content tree, then write them anew (manifest last)."""
+        base = self._session_path(tenant, session_id)
+        if self._client.exists(f"{base}/status") is None:
+            raise NotFoundError(f"Session {session_id} for tenant '{tenant}' does not exist.")
+        with contextlib.suppress(NoNodeError):  # a replace that died half-way removed it
+            self._client.delete(f"{base}/files")
+        self._client.delete(f"{base}/content", recursive=True)
+        manifest = orjson.dumps({name: len(data) for name, data in files.items()})
+        content = [(f"{base}/content", b""), *_file_nodes(f"{base}/content", files)]
+        self._create_all([*content, (f"{base}/files", manifest)])
 
     def _create_all(self, nodes: list[tuple[str, bytes]]) -> None:
         batch: list[tuple[str, bytes]] = []
@@ -285,6 +299,23 @@ class ZooKeeperSessionStore:
             raise failures[0]
 
     @_unavailable_on_connection_loss
+    def deactivate(self, tenant: str, application: str, expected: ActivePointer) -> None:
+        """One transaction: delete the pointer at the expected version, deactivate its session."""
+        transaction = self._client.transaction()
+        transaction.delete(self._application_path(tenant, application), version=expected.version)
+        status = f"{self._session_path(tenant, expected.session_id)}/status"
+        if self._client.exists(status) is not None:
+            transaction.set_data(status, SessionStatus.DEACTIVATED.value.encode())
+        transaction.set_data(self._activations_path, f"{tenant}/{application}/-".encode())
+        failures = [r for r in transaction.commit() if isinstance(r, Exception)]
+        if any(isinstance(f, BadVersionError | NoNodeError) for f in failures):
+            raise ActivationConflictError(
+                f"Cannot delete {tenant}.{application}: its active session changed."
+            )
+        if failures:
+            raise failures[0]
+
+    @_unavailable_on_connection_loss
     def delete_session(self, tenant: str, session_id: int) -> None:
         """Delete the status node first (the session vanishes), then the rest."""
         base = self._session_path(tenant, session_id)
@@ -296,6 +327,21 @@ class ZooKeeperSessionStore:
             self._client.delete(base, recursive=True)
         except NoNodeError:
             log.debug("Session %s/%s was deleted by another config server", tenant, session_id)
+
+    @_unavailable_on_connection_loss
+    def create_tenant(self, tenant: str) -> bool:
+        """Create the tenant's node; False when it existed."""
+        try:
+            self._client.create(f"{self._root}/tenants/{tenant}")
+        except NodeExistsError:
+            return False
+        return True
+
+    @_unavailable_on_connection_loss
+    def delete_tenant(self, tenant: str) -> None:
+        """Delete the tenant's subtree."""
+        with contextlib.suppress(NoNodeError):  # another config server deleted it first
+            self._client.delete(f"{self._root}/tenants/{tenant}", recursive=True)
 
     @_unavailable_on_connection_loss
     def tenants(self) -> list[str]:

@@ -124,6 +124,39 @@ class SessionStoreContract:
         assert store.read_session("default", 1) is None
         assert store.session_ids("default") == []
 
+    def test_replace_files(self, store: SessionStore) -> None:
+        store.create_session(record(1), FILES)
+        big = b"x" * 600_000
+        store.replace_files("default", 1, {"services.xml": b"new", "models/m.onnx": big})
+        assert store.read_files("default", 1) == {"services.xml": b"new", "models/m.onnx": big}
+        with pytest.raises(NotFoundError):
+            store.replace_files("default", 2, FILES)
+
+    def test_deactivate(self, store: SessionStore) -> None:
+        store.create_session(record(1), FILES)
+        store.write_prepared("default", 1, b"{}")
+        store.activate("default", "default", 1, None)
+        pointer = store.active("default", "default")
+        assert pointer is not None
+        store.deactivate("default", "default", pointer)
+        assert store.active("default", "default") is None
+        assert store.applications("default") == []
+        session = store.read_session("default", 1)
+        assert session is not None
+        assert session.status is SessionStatus.DEACTIVATED
+        with pytest.raises(ActivationConflictError):
+            store.deactivate("default", "default", pointer)
+
+    def test_tenants(self, store: SessionStore) -> None:
+        assert store.tenants() == ["default"]
+        assert store.create_tenant("music")
+        assert not store.create_tenant("music")
+        store.create_session(record(1, tenant="music"), FILES)
+        assert store.tenants() == ["default", "music"]
+        store.delete_tenant("music")
+        assert store.tenants() == ["default"]
+        assert store.read_session("music", 1) is None
+
     def test_listener_hears_activation(self, store: SessionStore) -> None:
         heard = threading.Event()
         store.create_session(record(1), FILES)
