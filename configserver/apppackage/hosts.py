@@ -18,6 +18,16 @@ class HostsSpec:
     aliases: dict[str, str] = field(default_factory=dict)
 
 
+LOCALHOST = "localhost"
+
+
+def host_for(hosts: HostsSpec | None, alias: str) -> str:
+    """Return the host name of ``alias``: localhost without hosts.xml or without an alias."""
+    if hosts is None or not alias:
+        return LOCALHOST
+    return hosts.aliases.get(alias, LOCALHOST)
+
+
 def read_hosts(xml: XmlFile, errors: list[str]) -> HostsSpec:
     """Read hosts.xml; structural problems are appended to ``errors``."""
     root = xml.root

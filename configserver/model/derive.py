@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from configserver.apppackage.package import read_package
 from configserver.errors import InvalidApplicationPackageError
-from configserver.model.resolve import resolve_schemas
 from configserver.model.schemas import derive_schema
 from configserver.model.topology import (
     container_clusters,
@@ -21,6 +20,7 @@ from configserver.model.topology import (
     port_conflicts,
     services_of,
 )
+from configserver.schema.resolve import resolve_schemas
 from configserver.validation import ValidationContext, validate
 from vespid.config import ContainerConfig, ContentConfig, NodeAgentConfig, SchemaConfig
 
@@ -58,8 +58,8 @@ def derive_application(
         if s.schema.document is not None:
             schema_configs.append(derive_schema(s, s.name in global_types, errors))
     warnings = list(package.warnings)
-    containers = container_clusters(ctx)
-    contents = content_clusters(ctx, previous, allocate_port, warnings)
+    containers = container_clusters(package)
+    contents = content_clusters(package, previous, allocate_port, warnings)
     services = services_of(containers, contents)
     errors += port_conflicts(services, package.services)
     if errors:

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from configserver.model.resolve import ResolvedSchema
 from configserver.schema.model import Features, Phase, RankProfile
+from configserver.schema.resolve import ResolvedSchema
 from vespid.config import (
     ConstantConfig,
     FunctionConfig,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from configserver.model.ranking import flatten_profiles
-from configserver.model.resolve import ResolvedSchema
-from configserver.schema.analysis import IndexingAnalysis, analyse
+from configserver.schema.analysis import IndexingAnalysis, analyses
 from configserver.schema.model import DocumentSummary, Field
+from configserver.schema.resolve import ResolvedSchema
 from vespid.config import (
     DocumentSummaryConfig,
     FieldConfig,
@@ -23,11 +23,6 @@ from vespid.config import (
 )
 
 TEXT_TYPES = ("string", "array<string>", "weightedset<string>")
-
-
-def analyses(schema: ResolvedSchema) -> dict[str, IndexingAnalysis]:
-    """Return the indexing analysis of every field that has an indexing statement."""
-    return {f.name: analyse(f.indexing, f.name) for f in schema.all_fields() if f.indexing}
 
 
 def derive_schema(schema: ResolvedSchema, is_global: bool, errors: list[str]) -> SchemaConfig:

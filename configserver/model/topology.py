@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from configserver.apppackage.hosts import host_for
+from configserver.apppackage.package import ApplicationPackage
 from configserver.apppackage.services import ContainerSpec, ContentSpec, ServicesSpec
-from configserver.validation.context import ValidationContext
 from vespid.config import (
     ContainerClusterConfig,
     ContainerNodeConfig,
@@ -22,21 +23,23 @@ from vespid.config import (
 )
 
 
-def container_clusters(ctx: ValidationContext) -> tuple[ContainerClusterConfig, ...]:
+def container_clusters(package: ApplicationPackage) -> tuple[ContainerClusterConfig, ...]:
     """Return the container clusters with their nodes' hosts and ports."""
     return tuple(
         ContainerClusterConfig(
             name=c.id,
-            nodes=tuple(ContainerNodeConfig(ctx.host_of(n.hostalias), c.port) for n in c.nodes),
+            nodes=tuple(
+                ContainerNodeConfig(host_for(package.hosts, n.hostalias), c.port) for n in c.nodes
+            ),
             search=c.search,
             document_api=c.document_api,
         )
-        for c in ctx.package.services.containers
+        for c in package.services.containers
     )
 
 
 def content_clusters(
-    ctx: ValidationContext,
+    package: ApplicationPackage,
     previous: NodeAgentConfig | None,
     allocate_port: Callable[[], int],
     warnings: list[str],
@@ -48,12 +51,12 @@ def content_clusters(
         if s.kind == "content"
     }
     return tuple(
-        _content(ctx, c, kept, allocate_port, warnings) for c in ctx.package.services.contents
+        _content(package, c, kept, allocate_port, warnings) for c in package.services.contents
     )
 
 
 def _content(
-    ctx: ValidationContext,
+    package: ApplicationPackage,
     spec: ContentSpec,
     kept: dict[tuple[str, int | None], int],
     allocate_port: Callable[[], int],
@@ -63,7 +66,7 @@ def _content(
     for n in spec.nodes:
         key = n.distribution_key or 0
         port = kept.get((spec.id, key)) or allocate_port()
-        nodes.append(ContentNodeConfig(key, ctx.host_of(n.hostalias), port))
+        nodes.append(ContentNodeConfig(key, host_for(package.hosts, n.hostalias), port))
     redundancy = min(spec.redundancy, len(nodes))
     if redundancy < spec.redundancy:
         warnings.append(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from configserver.schema.indexing import BinOp, Block, Call, Cases, Expr, If, Literal, Pipe, Script
 from configserver.schema.lexer import Pos
+from configserver.schema.resolve import ResolvedSchema
 
 OUTPUTS = frozenset({"summary", "attribute", "index"})
 TRANSFORMS = frozenset({"lowercase", "set_language", "tokenize", "normalize", "embed"})
@@ -31,6 +32,11 @@ class IndexingAnalysis:
     embed: bool = False
     unsupported: list[tuple[Pos | None, str]] = field(default_factory=list)
     """(position, description) of every construct Vespid cannot execute."""
+
+
+def analyses(schema: ResolvedSchema) -> dict[str, IndexingAnalysis]:
+    """Return the indexing analysis of every field of ``schema`` that has a statement."""
+    return {f.name: analyse(f.indexing, f.name) for f in schema.all_fields() if f.indexing}
 
 
 def analyse(script: Script, field_name: str) -> IndexingAnalysis:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from configserver.errors import InvalidApplicationPackageError
 from configserver.validation.context import ValidationContext, Validator
+from configserver.validation.expression_rules import expressions_parse
 from configserver.validation.schema_rules import (
     field_types_supported,
     fieldset_fields_exist,
@@ -40,6 +41,7 @@ RULES: tuple[Validator, ...] = (
     summary_fields_exist,
     indexing_executable,
     imports_unsupported,
+    expressions_parse,
 )
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from configserver.apppackage.hosts import host_for
 from configserver.apppackage.package import ApplicationPackage
-from configserver.model.resolve import ResolvedSchema
-
-LOCALHOST = "localhost"
+from configserver.schema.resolve import ResolvedSchema
 
 
 @dataclass(slots=True)
@@ -31,10 +30,7 @@ class ValidationContext:
 
     def host_of(self, alias: str) -> str:
         """Return the host name for ``alias`` (localhost without hosts.xml or alias)."""
-        hosts = self.package.hosts
-        if hosts is None or not alias:
-            return LOCALHOST
-        return hosts.aliases.get(alias, LOCALHOST)
+        return host_for(self.package.hosts, alias)
 
 
 Validator = Callable[[ValidationContext], None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from configserver.model.schemas import analyses
+from configserver.schema.analysis import analyses
 from configserver.validation.context import ValidationContext
 
 PRIMITIVE_TYPES = frozenset(
@@ -38,7 +38,7 @@ def field_types_supported(ctx: ValidationContext) -> None:
     documents = {s.name for s in ctx.schemas}
     for s in ctx.schemas:
         structs = {st.name for st in s.structs}
-        for f in s.all_fields():
+        for f in s.own_fields():
             problem = type_problem(f.type, structs, documents)
             if problem:
                 ctx.report(f"{s.at(f.pos)}: field '{f.name}': {problem}")
@@ -87,7 +87,7 @@ def fieldset_fields_exist(ctx: ValidationContext) -> None:
     """Every field named in a fieldset exists."""
     for s in ctx.schemas:
         names = {f.name for f in s.all_fields()}
-        for fs in s.fieldsets:
+        for fs in s.schema.fieldsets:
             for name in fs.fields:
                 if name not in names:
                     ctx.report(f"{s.at(fs.pos)}: fieldset '{fs.name}' names unknown field '{name}'")
@@ -98,7 +98,7 @@ def summary_fields_exist(ctx: ValidationContext) -> None:
     for s in ctx.schemas:
         names = {f.name for f in s.all_fields()}
         classes = {d.name for d in s.summaries}
-        for summary in s.summaries:
+        for summary in s.schema.summaries:
             for parent in summary.inherits:
                 if parent not in classes and parent != "default":
                     ctx.report(
@@ -119,7 +119,10 @@ def indexing_executable(ctx: ValidationContext) -> None:
     for s in ctx.schemas:
         fields = {f.name: f for f in s.all_fields()}
         document = {f.name for f in s.document_fields}
+        own = {f.name for f in s.own_fields()}
         for name, plan in analyses(s).items():
+            if name not in own:
+                continue
             f = fields[name]
             for pos, what in plan.unsupported:
                 where = s.at(pos) if pos else s.at(f.pos)
@@ -146,7 +149,7 @@ def indexing_executable(ctx: ValidationContext) -> None:
 def imports_unsupported(ctx: ValidationContext) -> None:
     """`import field` needs parent/child documents, which Vespid does not have."""
     for s in ctx.schemas:
-        for imp in s.imports:
+        for imp in s.schema.imports:
             ctx.report(
                 f"{s.at(imp.pos)}: unsupported: import field '{imp.name}' (parent/child documents)"
             )

@@ -57,6 +57,11 @@ class ResolvedSchema:
         """Return `path:line:col` for a position in this schema's file."""
         return f"{self.schema.path}:{pos.line}:{pos.col}"
 
+    def own_fields(self) -> tuple[Field, ...]:
+        """The fields declared in this schema's own file (in and outside its document)."""
+        document = self.schema.document.fields if self.schema.document else ()
+        return document + self.schema.fields
+
     def all_fields(self) -> tuple[Field, ...]:
         """Document fields, then fields outside the document."""
         return self.document_fields + self.synthetic_fields

@@ -1,0 +1,41 @@
+"""Ranking expressions must parse: errors name the file, line, column and rank profile.
+
+Each schema file is checked for the profiles it declares itself (inherited profiles are
+checked in their own file), with `vespid.expression.parse_expression`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from configserver.schema.lexer import offset_pos
+from configserver.schema.model import Expression, RankProfile
+from configserver.validation.context import ValidationContext
+from vespid.expression import ExpressionSyntaxError, parse_expression
+
+
+def expressions_parse(ctx: ValidationContext) -> None:
+    """Every function and phase expression of every rank profile is syntactically valid."""
+    for schema in ctx.package.schemas:
+        for profile in schema.rank_profiles:
+            for where, expression in _expressions(profile):
+                try:
+                    parse_expression(expression.text)
+                except ExpressionSyntaxError as e:
+                    pos = offset_pos(expression.text, e.position, expression.pos)
+                    ctx.report(
+                        f"{schema.path}:{pos.line}:{pos.col}: {e.reason} in "
+                        f"rank-profile '{profile.name}' {where}"
+                    )
+
+
+def _expressions(profile: RankProfile) -> Iterator[tuple[str, Expression]]:
+    for function in profile.functions:
+        yield f"function '{function.name}'", function.expression
+    for where, phase in (
+        ("first-phase", profile.first_phase),
+        ("second-phase", profile.second_phase),
+        ("global-phase", profile.global_phase),
+    ):
+        if phase is not None and phase.expression is not None:
+            yield where, phase.expression
