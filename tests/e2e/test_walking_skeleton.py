@@ -177,6 +177,15 @@ def test_document_verbs_put_get_remove(instance: Instance, fed: object, tmp_path
     assert json.loads(query.stdout)["root"]["fields"]["totalCount"] == 0
 
 
+def test_visit_prints_every_document(instance: Instance, fed: object) -> None:
+    result = run_vespid(
+        "visit", "--content-cluster", "books", "--config-server", instance.config_server
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    documents = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {d["id"] for d in documents} == set(BOOKS)
+
+
 def _content_pid(instance: Instance) -> int | None:
     try:
         return int((instance.home / "run" / f"{CONTENT_SERVICE}.pid").read_text().split()[0])

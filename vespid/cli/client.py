@@ -1,4 +1,4 @@
-"""The client verbs: ``vespid query``, ``vespid document get|put|update|remove``, ``vespid status``.
+"""The client verbs: ``vespid query``, ``document get|put|update|remove``, ``visit``, ``status``.
 
 Each finds the container as the vespa CLI's local target does (the ``container``
 services of serviceconverge, else http://localhost:8080), sends one request and prints
@@ -131,6 +131,32 @@ def document_get(target: str, doc_id: str, timeout: float, out: Out) -> int:
     response = _send("GET", target + path, timeout=timeout)
     _print_json(out, _body(response))
     return 0 if response.status_code == 200 else 1
+
+
+def visit(
+    target: str,
+    params: dict[str, str],
+    timeout: float,
+    out: Out,
+) -> int:
+    """``vespid visit``: print every document, one JSON object a line, following continuations.
+
+    ``params`` are /document/v1 visit parameters (``cluster``, ``selection``,
+    ``fieldSet``, ``wantedDocumentCount``).
+    """
+    continuation: str | None = None
+    while True:
+        page = dict(params, continuation=continuation) if continuation else params
+        response = _send("GET", target + "/document/v1/", params=page, timeout=timeout)
+        body = _body(response)
+        if response.status_code != 200:
+            _print_json(out, body)
+            return 1
+        for document in body.get("documents", []):
+            out(json.dumps(document, ensure_ascii=False))
+        continuation = body.get("continuation")
+        if not continuation:
+            return 0
 
 
 def status(config_server_url: str, target: str | None, out: Out) -> int:

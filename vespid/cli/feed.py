@@ -100,6 +100,8 @@ class Feeder:
         connections: concurrent requests (and HTTP connections).
         retries: how many times one operation is retried after 429/503/transport errors.
         report: called with a line for each operation that finally fails.
+        progress: called every ``progress_interval`` seconds with the counters and the
+            seconds since the start (the live progress line).
         transport: an httpx transport, injected for tests.
         sleep: injected for tests.
     """
@@ -112,6 +114,8 @@ class Feeder:
         retries: int = 10,
         timeout: float = 60.0,
         report: Callable[[str], None] = lambda _: None,
+        progress: Callable[[FeedStats, float], None] | None = None,
+        progress_interval: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -128,6 +132,8 @@ class Feeder:
         self._connections = connections
         self._retries = retries
         self._report = report
+        self._progress = progress
+        self._progress_interval = progress_interval
         self._sleep = sleep
         self._clock = clock
         self.stats = FeedStats()
@@ -137,6 +143,7 @@ class Feeder:
         """Send every operation; return the counters once all have finished."""
         slots = asyncio.Semaphore(self._connections)
         tasks: set[asyncio.Task[None]] = set()
+        reporter = asyncio.create_task(self._report_progress()) if self._progress else None
         try:
             for operation in operations:
                 await slots.acquire()
@@ -149,8 +156,17 @@ class Feeder:
         finally:
             for task in tasks:
                 task.cancel()
+            if reporter is not None:
+                reporter.cancel()
             await self._client.aclose()
         return self.stats
+
+    async def _report_progress(self) -> None:
+        assert self._progress is not None
+        started = self._clock()
+        while True:
+            await asyncio.sleep(self._progress_interval)
+            self._progress(self.stats, self._clock() - started)
 
     async def _ordered(self, operation: Operation, slots: asyncio.Semaphore) -> None:
         """Send ``operation`` once the previous operation on the same document is done."""

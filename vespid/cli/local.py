@@ -97,9 +97,20 @@ def _start_config_server(opts: UpOptions, home: Home, server: ConfigServer) -> l
     return [Watched("The config server", process, log)]
 
 
+def _stop_services(home: Home, timeout: float) -> list[str]:
+    """Stop services whose PID files are left (their node agent is gone); return their names."""
+    stopped = []
+    for pid_file in sorted(home.run_dir.glob("*.pid")):
+        if pid_file.stem not in (CONFIG_SERVER, NODE_AGENT) and stop_recorded(pid_file, timeout):
+            stopped.append(pid_file.stem)
+    return stopped
+
+
 def _start_node_agent(opts: UpOptions, home: Home) -> list[Watched]:
     if running(home, NODE_AGENT):
         return []
+    # Services left by an agent that died would hold their ports and data directories.
+    _stop_services(home, timeout=20.0)
     argv = [
         sys.executable, "-m", "vespid.cli", "node",
         "--config-server", opts.config_server_url,
@@ -150,9 +161,7 @@ def down(home_dir: Path, out: Callable[[str], None], timeout: float = 20.0) -> N
     if stop_recorded(home.pid_file(NODE_AGENT), timeout):
         stopped.append(NODE_AGENT)
     # Services the agent could not stop (it was killed, say) still have PID files.
-    for pid_file in sorted(home.run_dir.glob("*.pid")):
-        if pid_file.stem != CONFIG_SERVER and stop_recorded(pid_file, timeout):
-            stopped.append(pid_file.stem)
+    stopped += _stop_services(home, timeout)
     if stop_recorded(home.pid_file(CONFIG_SERVER), timeout):
         stopped.append(CONFIG_SERVER)
     if stopped:

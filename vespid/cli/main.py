@@ -2,7 +2,7 @@
 
 Verbs and flags follow the vespa CLI where it has one (``deploy --wait``, ``feed
 --connections``, ``query 'yql' key=value``, ``document get|put|update|remove``,
-``status``); ``up``, ``down`` and ``node`` are Vespid's own.
+``visit``, ``status``); ``up``, ``down`` and ``node`` are Vespid's own.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from pathlib import Path
 
 from vespid.cli import client
 from vespid.cli.errors import CliError
+from vespid.cli.feed import Feeder, FeedStats
+from vespid.cli.feedops import read_operations
 
 DEFAULT_HOME = Path("~/.vespid")
 
@@ -89,6 +91,13 @@ def _build_parser() -> argparse.ArgumentParser:
         write.add_argument("args", nargs="+", metavar="ID|JSON_FILE")
         _add_client_flags(write)
 
+    visit = verbs.add_parser("visit", help="print every document (JSONL), or a selection")
+    visit.add_argument("--content-cluster", help="the content cluster to visit")
+    visit.add_argument("--selection", help="a document selection, e.g. 'book.year > 2000'")
+    visit.add_argument("--field-set", help="fields to return, e.g. 'book:[document]'")
+    visit.add_argument("--chunk-count", type=int, default=1000, help="documents per request")
+    _add_client_flags(visit)
+
     status = verbs.add_parser("status", help="is the config server up, do containers answer")
     _add_client_flags(status)
     return parser
@@ -110,15 +119,29 @@ def _read_feed(name: str) -> str:
         raise CliError(f"Cannot read {name}: {e}") from e
 
 
-def _feed(ns: argparse.Namespace) -> int:
-    from vespid.cli.feed import Feeder
-    from vespid.cli.feedops import read_operations
+def _show_progress(stats: FeedStats, seconds: float) -> None:
+    rate = stats.ok / seconds if seconds > 0 else 0.0
+    sys.stderr.write(
+        f"\r{stats.ok} ok, {stats.failed} failed, {stats.inflight} in flight, "
+        f"{rate:.0f} ops/s, {seconds:.0f} s "
+    )
+    sys.stderr.flush()
 
+
+def _feed(ns: argparse.Namespace) -> int:
     target = client.resolve_target(ns.target, ns.config_server)
-    feeder = Feeder(target, connections=ns.connections, timeout=ns.timeout, report=_err)
+    feeder = Feeder(
+        target,
+        connections=ns.connections,
+        timeout=ns.timeout,
+        report=_err,
+        progress=_show_progress if sys.stderr.isatty() else None,
+    )
     started = time.monotonic()
     operations = (op for name in ns.files for op in read_operations(_read_feed(name)))
     stats = asyncio.run(feeder.feed(operations))
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
     _out(json.dumps(stats.summary(time.monotonic() - started), indent=2))
     return 0 if stats.failed == 0 else 1
 
@@ -129,6 +152,19 @@ def _document(ns: argparse.Namespace) -> int:
         return client.document_get(target, ns.doc_id, ns.timeout, _out)
     doc_id, file = _id_and_file(ns.args)
     return client.document_write(target, ns.op, doc_id, file, ns.timeout, _out)
+
+
+def _visit(ns: argparse.Namespace) -> int:
+    target = client.resolve_target(ns.target, ns.config_server)
+    params = {"wantedDocumentCount": str(ns.chunk_count)}
+    for key, value in (
+        ("cluster", ns.content_cluster),
+        ("selection", ns.selection),
+        ("fieldSet", ns.field_set),
+    ):
+        if value:
+            params[key] = value
+    return client.visit(target, params, ns.timeout, _out)
 
 
 def _deploy(ns: argparse.Namespace) -> int:
@@ -173,6 +209,8 @@ def _run(ns: argparse.Namespace) -> int:
         return client.query(target, ns.args, ns.timeout, _out)
     if ns.verb == "document":
         return _document(ns)
+    if ns.verb == "visit":
+        return _visit(ns)
     return client.status(ns.config_server, ns.target, _out)
 
 

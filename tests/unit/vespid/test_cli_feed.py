@@ -132,3 +132,19 @@ def test_transport_errors_are_retried_and_counted() -> None:
     feeder = Feeder("http://c", transport=httpx.MockTransport(flaky), sleep=_no_sleep)
     stats = asyncio.run(feeder.feed([Operation("put", "id:n:t::1", {"a": 1})]))
     assert (stats.ok, stats.transport_errors, stats.requests) == (1, 1, 2)
+
+
+def test_progress_is_reported_while_feeding() -> None:
+    seen: list[tuple[int, float]] = []
+    container = FakeContainer()
+    feeder = Feeder(
+        "http://c",
+        transport=httpx.MockTransport(container.handle),
+        progress=lambda stats, seconds: seen.append((stats.ok, seconds)),
+        progress_interval=0.001,
+        connections=2,
+    )
+    asyncio.run(feeder.feed([Operation("put", f"id:n:t::{i}", {}) for i in range(40)]))
+    assert seen
+    assert all(0 <= ok <= 40 for ok, _ in seen)
+    assert [s for _, s in seen] == sorted(s for _, s in seen)
