@@ -11,7 +11,9 @@ For a query vector q and document vectors v (rows of a float32 matrix):
 | hamming | differing bits of the int8 cells | 1 / (1 + distance) |
 
 as Vespa's nearest-neighbor reference defines them. A zero vector has cosine 0 with
-everything (angle pi/2). All functions are vectorised over the rows.
+everything (angle pi/2). All functions are vectorised over the rows; like Vespa with
+float cells, the arithmetic runs in float32 (BLAS for the dot products) and the
+results are widened to float64.
 """
 
 from __future__ import annotations
@@ -31,16 +33,18 @@ def distances(
     Raises:
         ValueError: for a metric this module does not implement.
     """
+    rows = np.asarray(vectors, dtype=np.float32)
+    probe = np.asarray(query, dtype=np.float32)
     if metric == "euclidean":
-        diff = vectors.astype(np.float64) - query.astype(np.float64)
-        squared: FloatArray = np.einsum("ij,ij->i", diff, diff)
+        diff = rows - probe
+        squared: FloatArray = np.einsum("ij,ij->i", diff, diff).astype(np.float64)
         return np.sqrt(squared)
     if metric == "dotproduct":
-        return -(vectors.astype(np.float64) @ query.astype(np.float64))
+        return -_dots(rows, probe)
     if metric == "prenormalized-angular":
-        return 1.0 - vectors.astype(np.float64) @ query.astype(np.float64)
+        return 1.0 - _dots(rows, probe)
     if metric == "angular":
-        return np.arccos(np.clip(_cosines(vectors, query), -1.0, 1.0))
+        return np.arccos(np.clip(_cosines(rows, probe), -1.0, 1.0))
     if metric == "hamming":
         cells = np.asarray(vectors, dtype=np.float64).astype(np.int64).astype(np.uint8)
         probe = np.asarray(query, dtype=np.float64).astype(np.int64).astype(np.uint8)
@@ -57,10 +61,15 @@ def closeness(metric: str, distance: FloatArray) -> FloatArray:
     return 1.0 / (1.0 + distance)
 
 
-def _cosines(vectors: npt.NDArray[np.float32], query: npt.NDArray[np.float32]) -> FloatArray:
-    rows = vectors.astype(np.float64)
-    probe = query.astype(np.float64)
-    norms = np.linalg.norm(rows, axis=1) * float(np.linalg.norm(probe))
-    dots = rows @ probe
+def _dots(rows: npt.NDArray[np.float32], probe: npt.NDArray[np.float32]) -> FloatArray:
+    dots: FloatArray = (rows @ probe).astype(np.float64)
+    return dots
+
+
+def _cosines(rows: npt.NDArray[np.float32], probe: npt.NDArray[np.float32]) -> FloatArray:
+    norms = np.sqrt(np.einsum("ij,ij->i", rows, rows).astype(np.float64)) * float(
+        np.linalg.norm(probe.astype(np.float64))
+    )
+    dots = _dots(rows, probe)
     safe = np.where(norms > 0, norms, 1.0)
     return np.where(norms > 0, dots / safe, 0.0)

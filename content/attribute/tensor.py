@@ -45,6 +45,7 @@ class DenseTensorAttribute:
         """Clear ``lid``'s tensor."""
         if lid < self._present.size:
             self._present[lid] = False
+            self._matrix[lid] = 0.0
 
     def present(self) -> LidArray:
         """Return the lids that hold a tensor."""
@@ -59,6 +60,8 @@ class DenseTensorAttribute:
 
     def vectors_for(self, lids: LidArray) -> npt.NDArray[np.float32]:
         """Return the ``(len(lids), cells)`` matrix of the lids' tensors (zeros if missing)."""
+        if lids.size == 0 or int(lids.max()) < self._present.size:
+            return self._matrix[lids]
         out = np.zeros((lids.size, self.cells), dtype=np.float32)
         inside = lids < self._present.size
         out[inside] = self._matrix[lids[inside]]

@@ -35,7 +35,10 @@ def nearest_neighbors(
         return np.zeros(0, dtype=np.uint32), np.zeros(0)
     found = distances(metric, attribute.vectors_for(candidates), query)
     if candidates.size > target_hits:
-        order = np.lexsort((candidates, found))[:target_hits]
+        # Partition to the k-th distance, keep every tie with it, then order exactly.
+        kth = np.partition(found, target_hits - 1)[target_hits - 1]
+        close = np.flatnonzero(found <= kth)
+        order = close[np.lexsort((candidates[close], found[close]))][:target_hits]
         candidates, found = candidates[order], found[order]
     if distance_threshold is not None:
         within = found <= distance_threshold
