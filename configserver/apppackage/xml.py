@@ -7,6 +7,7 @@ package cannot make the config server read local files or remote URLs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -58,8 +59,11 @@ class XmlFile:
         """Return the position of ``el``'s start tag."""
         line: int = getattr(el, "sourceline", None) or 1
         text = self._lines[line - 1] if line <= len(self._lines) else ""
-        col = text.find(f"<{el.tag}")
-        return Where(self.path, line, col + 1 if col >= 0 else 1)
+        same_line = [e for e in self.root.iter(el.tag) if getattr(e, "sourceline", None) == line]
+        nth = same_line.index(el) if el in same_line else 0
+        starts = [m.start() for m in re.finditer(f"<{re.escape(str(el.tag))}(?=[\\s/>])", text)]
+        col = starts[nth] + 1 if nth < len(starts) else 1
+        return Where(self.path, line, col)
 
     def error(self, el: Element, message: str) -> str:
         """Return the package error message ``message`` located at ``el``."""

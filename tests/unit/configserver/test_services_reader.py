@@ -1,0 +1,156 @@
+"""services.xml and hosts.xml: the supported subset, refusals with file:line:col, safety."""
+
+from __future__ import annotations
+
+import pytest
+
+from configserver.apppackage import read_package
+from configserver.apppackage.hosts import read_hosts
+from configserver.apppackage.services import (
+    ContainerSpec,
+    ContentSpec,
+    DocumentSpec,
+    NodeSpec,
+    ServicesReader,
+)
+from configserver.apppackage.xml import XmlFile
+from configserver.errors import InvalidApplicationPackageError
+
+SERVICES = b"""<?xml version="1.0"?>
+<services version="1.0">
+  <admin version="2.0"><adminserver hostalias="a"/></admin>
+  <container id="query" version="1.0">
+    <search/>
+    <document-api/>
+    <http><server id="s" port="8081"/></http>
+    <nodes><jvm options="-Xmx1g"/><node hostalias="a"/><node hostalias="b"/></nodes>
+  </container>
+  <content id="music" version="1.0">
+    <min-redundancy>2</min-redundancy>
+    <documents><document type="music" mode="index"/>
+      <document type="tags" mode="store-only" global="true"/></documents>
+    <group>
+      <distribution partitions="1|*"/>
+      <group name="g0" distribution-key="0"><node hostalias="a" distribution-key="0"/></group>
+      <group name="g1" distribution-key="1"><node hostalias="b" distribution-key="1"/></group>
+    </group>
+    <tuning><searchnode/></tuning>
+  </content>
+</services>
+"""
+
+
+def test_supported_subset() -> None:
+    reader = ServicesReader(XmlFile(SERVICES, "services.xml"))
+    spec = reader.read()
+    assert reader.errors == []
+    assert spec.containers == (
+        ContainerSpec("query", 8081, True, True, False, (NodeSpec("a"), NodeSpec("b"))),
+    )
+    assert spec.contents == (
+        ContentSpec(
+            "music",
+            2,
+            (DocumentSpec("music"), DocumentSpec("tags", "store-only", True)),
+            (NodeSpec("a", 0), NodeSpec("b", 1)),
+        ),
+    )
+    assert reader.warnings == [
+        "services.xml:3:3: <admin> in <services> is ignored",
+        "services.xml:8:12: <jvm> in <nodes> is ignored",
+        "services.xml:19:5: <tuning> in <content> is ignored",
+    ]
+
+
+def test_container_root_and_defaults() -> None:
+    reader = ServicesReader(XmlFile(b'<container version="1.0"><search/></container>', "s.xml"))
+    spec = reader.read()
+    assert spec.containers[0].id == "default"
+    assert spec.containers[0].port == 8080
+    assert spec.containers[0].nodes == (NodeSpec(""),)
+
+
+def test_content_without_nodes_is_one_local_node() -> None:
+    reader = ServicesReader(XmlFile(b"<services><content id='c'/></services>", "services.xml"))
+    assert reader.read().contents[0].nodes == (NodeSpec("", 0),)
+
+
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [
+        (b"<services>\n  <container><component id='x'/></container></services>",
+         "services.xml:2:14: unsupported <component> in <container>: "
+         "Java components and embedders"),
+        (b"<services><routing/></services>",
+         "services.xml:1:11: unsupported element <routing> in <services>"),
+        (b"<services><content><nodes><node hostalias='a'/></nodes></content></services>",
+         "services.xml:1:27: content <node> needs a distribution-key attribute"),
+        (b"<services><content><redundancy>two</redundancy></content></services>",
+         "services.xml:1:20: redundancy must be an integer, got 'two'"),
+        (b"<services><container><http><server port='70000'/></http></container></services>",
+         "services.xml:1:28: port must be 1-65535, got 70000"),
+        (b"<services><content><documents><document type='a' mode='x'/></documents>"
+         b"</content></services>",
+         "services.xml:1:31: mode must be index, streaming or store-only, got 'x'"),
+        (b"<hosts/>", "services.xml:1:1: expected root element <services>, got <hosts>"),
+    ],
+)  # fmt: skip
+def test_structure_errors_name_file_line_col(xml: bytes, message: str) -> None:
+    reader = ServicesReader(XmlFile(xml, "services.xml"))
+    reader.read()
+    assert reader.errors == [message]
+
+
+def test_malformed_xml_gives_line_and_column() -> None:
+    with pytest.raises(InvalidApplicationPackageError) as info:
+        XmlFile(b"<services>\n  <container>\n</services>", "services.xml")
+    assert info.value.messages[0].startswith("services.xml:3:")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<services>&x;</services>",
+        b'<!DOCTYPE s [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b"<services>&b;</services>",
+    ],
+)
+def test_entities_and_doctype_are_refused(payload: bytes) -> None:
+    with pytest.raises(InvalidApplicationPackageError) as info:
+        XmlFile(payload, "services.xml")
+    assert "root:" not in str(info.value)
+    assert info.value.messages[0].startswith("services.xml:")
+
+
+def test_hosts() -> None:
+    errors: list[str] = []
+    hosts = read_hosts(
+        XmlFile(
+            b"<hosts>\n<host name='n1.example'><alias>a</alias><alias>b</alias></host>\n"
+            b"<host name='n2.example'><alias>a</alias></host></hosts>",
+            "hosts.xml",
+        ),
+        errors,
+    )
+    assert hosts.aliases == {"a": "n1.example", "b": "n1.example"}
+    assert errors == ["hosts.xml:3:25: alias 'a' is already defined at hosts.xml:2:25"]
+
+
+def test_package_reports_every_broken_file_at_once() -> None:
+    files = {
+        "services.xml": b"<services><bogus/></services>",
+        "hosts.xml": b"<hosts><host>",
+        "schemas/a.sd": b"schema a { document a { field x type string { foo } } }",
+        "schemas/b.sd": b"schema b {",
+    }
+    with pytest.raises(InvalidApplicationPackageError) as info:
+        read_package(files)
+    files_named = [m.split(":")[0] for m in info.value.messages]
+    assert files_named == ["services.xml", "hosts.xml", "schemas/a.sd", "schemas/b.sd"]
+
+
+def test_package_without_services_xml() -> None:
+    with pytest.raises(InvalidApplicationPackageError) as info:
+        read_package({})
+    assert info.value.messages == ["services.xml:1:1: the application package has no services.xml"]
