@@ -29,6 +29,8 @@ from vespid.runtime import ServiceState, serve, setup_logging
 
 log = logging.getLogger(__name__)
 
+ENSEMBLE_CONNECT_TIMEOUT = 120.0
+"""Seconds to wait for ZooKeeper: an ensemble answers once a majority of it has started."""
 MAINTENANCE_INTERVAL = 3600.0
 """Seconds between two sweeps for expired sessions."""
 
@@ -39,7 +41,13 @@ def zookeeper_hosts(settings: Settings) -> Iterator[str]:
     if settings.zookeeper is not None:
         yield settings.zookeeper
         return
-    with EmbeddedZooKeeper(settings.home, settings.zookeeper_port) as server:
+    port = settings.zookeeper_port
+    if settings.zookeeper_ensemble:
+        port = settings.zookeeper_ensemble[settings.zookeeper_id - 1].client_port
+    server = EmbeddedZooKeeper(
+        settings.home, port, ensemble=settings.zookeeper_ensemble, my_id=settings.zookeeper_id
+    )
+    with server:
         yield server.connect_string
 
 
@@ -78,7 +86,7 @@ def run(settings: Settings) -> int:
 
 def _run(settings: Settings) -> None:
     with zookeeper_hosts(settings) as hosts:
-        client = connect(hosts)
+        client = connect(hosts, timeout=ENSEMBLE_CONNECT_TIMEOUT)
         stop = threading.Event()
         try:
             store = ZooKeeperSessionStore(client)

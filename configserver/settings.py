@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from configserver.errors import SettingsError
+from configserver.zk.launcher import EnsembleMember
 
 T = TypeVar("T")
 
@@ -32,6 +33,11 @@ class Settings:
     """Connect string of an external ensemble (``h:p,h:p``); None starts an embedded one."""
     zookeeper_port: int = 2181
     """Client port of the embedded ZooKeeper."""
+    zookeeper_ensemble: tuple[EnsembleMember, ...] = ()
+    """When set, the embedded ZooKeeper is member ``zookeeper_id`` of this ensemble (one
+    member per config server, as Vespa runs it) and ``zookeeper_port`` is not used."""
+    zookeeper_id: int = 1
+    """This config server's 1-based position in ``zookeeper_ensemble``."""
     hostname: str = "localhost"
     """This host's name, as services.xml and hosts.xml name hosts."""
     listen: str = "0.0.0.0"
@@ -45,6 +51,8 @@ _ENV = {
     "home": "VESPID_HOME",
     "zookeeper": "VESPID_ZOOKEEPER",
     "zookeeper_port": "VESPID_ZOOKEEPER_PORT",
+    "zookeeper_ensemble": "VESPID_ZOOKEEPER_ENSEMBLE",
+    "zookeeper_id": "VESPID_ZOOKEEPER_ID",
     "hostname": "VESPID_HOSTNAME",
     "listen": "VESPID_CONFIGSERVER_LISTEN",
     "session_max_age": "VESPID_SESSION_MAX_AGE",
@@ -56,6 +64,10 @@ def _port(text: str) -> int:
     if not 0 < value < 65536:
         raise ValueError(text)
     return value
+
+
+def _ensemble(text: str) -> tuple[EnsembleMember, ...]:
+    return tuple(EnsembleMember.parse(member) for member in text.split(",") if member.strip())
 
 
 def _positive(text: str) -> float:
@@ -79,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--zookeeper", help=f"ZooKeeper ensemble h:p,... (env {_ENV['zookeeper']})")
     parser.add_argument(
         "--zookeeper-port", help=f"embedded ZooKeeper port (env {_ENV['zookeeper_port']})"
+    )
+    parser.add_argument(
+        "--zookeeper-ensemble",
+        help="run the embedded ZooKeeper as a member of this ensemble: "
+        f"host:client:peer:election,... (env {_ENV['zookeeper_ensemble']})",
+    )
+    parser.add_argument(
+        "--zookeeper-id", help=f"1-based member number in the ensemble (env {_ENV['zookeeper_id']})"
     )
     parser.add_argument("--hostname", help=f"this host's name (env {_ENV['hostname']})")
     parser.add_argument("--listen", help=f"bind address (env {_ENV['listen']}; default 0.0.0.0)")
@@ -109,11 +129,21 @@ def parse_settings(
         return default if found is None else _cast(found[0], found[1], cast, what)
 
     zookeeper = raw("zookeeper")
+    no_ensemble: tuple[EnsembleMember, ...] = ()
+    ensemble = get("zookeeper_ensemble", _ensemble, "ZooKeeper ensemble", no_ensemble)
+    zookeeper_id = get("zookeeper_id", int, "member number", 1)
+    if ensemble and not 1 <= zookeeper_id <= len(ensemble):
+        raise SettingsError(
+            f"Config '--zookeeper-id' has value '{zookeeper_id}'. Not a member number of the "
+            f"{len(ensemble)}-server ensemble."
+        )
     return Settings(
         port=get("port", _port, "port", defaults.port),
         home=get("home", lambda s: Path(s).expanduser(), "path", defaults.home),
         zookeeper=zookeeper[1] if zookeeper and zookeeper[1] else None,
         zookeeper_port=get("zookeeper_port", _port, "port", defaults.zookeeper_port),
+        zookeeper_ensemble=ensemble,
+        zookeeper_id=zookeeper_id,
         hostname=get("hostname", str, "host name", defaults.hostname),
         listen=get("listen", str, "address", defaults.listen),
         session_max_age=get("session_max_age", _positive, "number of seconds", 7 * 24 * 3600.0),

@@ -5,7 +5,7 @@ The only package that imports kazoo (STYLE.md B1 rule 4).
 
 from __future__ import annotations
 
-from configserver.zk.launcher import EmbeddedZooKeeper, ruok
+from configserver.zk.launcher import EmbeddedZooKeeper, EnsembleMember, ruok
 from configserver.zk.store import ZooKeeperSessionStore, connect
 
-__all__ = ["EmbeddedZooKeeper", "ZooKeeperSessionStore", "connect", "ruok"]
+__all__ = ["EmbeddedZooKeeper", "EnsembleMember", "ZooKeeperSessionStore", "connect", "ruok"]

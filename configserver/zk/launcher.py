@@ -18,7 +18,8 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -42,21 +43,52 @@ def ruok(host: str, port: int, timeout: float = 1.0) -> bool:
         return False
 
 
-def zoo_cfg(data_dir: Path, client_port: int) -> str:
-    """Return the text of the zoo.cfg for a standalone server on loopback."""
+@dataclass(frozen=True, slots=True)
+class EnsembleMember:
+    """One server of a ZooKeeper ensemble: its host and its three ports."""
+
+    host: str
+    client_port: int
+    peer_port: int
+    election_port: int
+
+    @classmethod
+    def parse(cls, text: str) -> EnsembleMember:
+        """Read ``host:client-port:peer-port:election-port``; ValueError if malformed."""
+        host, *ports = text.strip().split(":")
+        numbers = [int(p) for p in ports]
+        if not host or len(numbers) != 3 or not all(0 < p < 65536 for p in numbers):
+            raise ValueError(f"expected host:client-port:peer-port:election-port, got '{text}'")
+        return cls(host, *numbers)
+
+    @property
+    def address(self) -> str:
+        """``host:client-port``, as clients connect."""
+        return f"{self.host}:{self.client_port}"
+
+
+def zoo_cfg(
+    data_dir: Path,
+    client_port: int,
+    host: str = "127.0.0.1",
+    ensemble: Sequence[EnsembleMember] = (),
+) -> str:
+    """Return the text of zoo.cfg: standalone, or one member of ``ensemble``."""
     lines = [
         "tickTime=2000",
         "initLimit=10",
         "syncLimit=5",
         f"dataDir={data_dir}",
         f"clientPort={client_port}",
-        "clientPortAddress=127.0.0.1",
+        f"clientPortAddress={host}",
         "admin.enableServer=false",
         "4lw.commands.whitelist=ruok,srvr",
         "maxClientCnxns=0",
         "autopurge.snapRetainCount=3",
         "autopurge.purgeInterval=1",
     ]
+    for i, member in enumerate(ensemble, start=1):
+        lines.append(f"server.{i}={member.host}:{member.peer_port}:{member.election_port}")
     return "\n".join(lines) + "\n"
 
 
@@ -65,7 +97,9 @@ class EmbeddedZooKeeper:
 
     Args:
         home: the config server's home; the server keeps its files in ``home/zookeeper``.
-        port: the client port, bound on 127.0.0.1.
+        port: the client port, bound on 127.0.0.1 (standalone) or the member's host.
+        ensemble: every member when this server is one of an ensemble; empty for standalone.
+        my_id: this server's 1-based position in ``ensemble``.
         java: the java executable (looked up on PATH when None).
         jar: ZooKeeper's server jar (Debian's by default).
         start_timeout: seconds to wait for ``imok`` before giving up.
@@ -76,6 +110,8 @@ class EmbeddedZooKeeper:
         home: Path,
         port: int,
         *,
+        ensemble: Sequence[EnsembleMember] = (),
+        my_id: int = 1,
         java: str | None = None,
         jar: Path = ZOOKEEPER_JAR,
         start_timeout: float = 30.0,
@@ -84,8 +120,15 @@ class EmbeddedZooKeeper:
     ) -> None:
         if start_timeout <= 0:
             raise ValueError(f"start_timeout must be positive, got {start_timeout}")
+        if ensemble and not 1 <= my_id <= len(ensemble):
+            raise ValueError(f"my_id must be 1..{len(ensemble)}, got {my_id}")
+        if ensemble and ensemble[my_id - 1].client_port != port:
+            raise ValueError(f"port {port} is not member {my_id}'s client port")
         self.directory = home / "zookeeper"
         self.port = port
+        self.ensemble = tuple(ensemble)
+        self.my_id = my_id
+        self.host = ensemble[my_id - 1].host if ensemble else "127.0.0.1"
         self._java = java
         self._jar = jar
         self._start_timeout = start_timeout
@@ -95,8 +138,10 @@ class EmbeddedZooKeeper:
 
     @property
     def connect_string(self) -> str:
-        """The ``host:port`` clients connect to."""
-        return f"127.0.0.1:{self.port}"
+        """What clients connect to: this server, or every member of the ensemble."""
+        if self.ensemble:
+            return ",".join(m.address for m in self.ensemble)
+        return f"{self.host}:{self.port}"
 
     @property
     def pid_path(self) -> Path:
@@ -124,15 +169,19 @@ class EmbeddedZooKeeper:
             raise ZooKeeperStartError("The embedded ZooKeeper is already running.")
         command = self.command()
         self._stop_stale()
-        if ruok("127.0.0.1", self.port):
+        if ruok(self.host, self.port):
             raise ZooKeeperStartError(
                 f"Port {self.port} already has a ZooKeeper server; give it with --zookeeper "
                 "or choose another --zookeeper-port."
             )
         data_dir = self.directory / "data"
         data_dir.mkdir(parents=True, exist_ok=True)
-        (self.directory / "zoo.cfg").write_text(zoo_cfg(data_dir, self.port))
-        log.info("Starting embedded ZooKeeper on %s", self.connect_string)
+        (self.directory / "zoo.cfg").write_text(
+            zoo_cfg(data_dir, self.port, self.host, self.ensemble)
+        )
+        if self.ensemble:
+            (data_dir / "myid").write_text(f"{self.my_id}\n")
+        log.info("Starting embedded ZooKeeper on %s:%d", self.host, self.port)
         with self.log_path.open("ab") as out:
             self._process = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
@@ -162,7 +211,7 @@ class EmbeddedZooKeeper:
         process = self._process
         assert process is not None
         deadline = self._clock() + self._start_timeout
-        while not ruok("127.0.0.1", self.port, timeout=0.5):
+        while not ruok(self.host, self.port, timeout=0.5):
             if process.poll() is not None:
                 self._process = None
                 raise ZooKeeperStartError(
@@ -172,11 +221,11 @@ class EmbeddedZooKeeper:
             if self._clock() > deadline:
                 self.stop()
                 raise ZooKeeperStartError(
-                    f"The embedded ZooKeeper did not answer 'ruok' on {self.connect_string} "
+                    f"The embedded ZooKeeper did not answer 'ruok' on {self.host}:{self.port} "
                     f"within {self._start_timeout} s; see {self.log_path}"
                 )
             self._sleep(0.1)
-        log.info("Embedded ZooKeeper is up on %s", self.connect_string)
+        log.info("Embedded ZooKeeper is up on %s:%d", self.host, self.port)
 
     def _log_tail(self, lines: int = 20) -> str:
         try:
