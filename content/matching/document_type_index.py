@@ -19,7 +19,8 @@ searches while writing (this class is not thread-safe).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,10 +70,14 @@ class MatchResult:
 
 
 class DocumentTypeIndex:
-    """Indexes, attributes and rank profiles of one document type."""
+    """Indexes, attributes and rank profiles of one document type.
 
-    def __init__(self, schema: SchemaConfig) -> None:
+    ``clock`` gives the ``now`` rank feature (seconds since the epoch).
+    """
+
+    def __init__(self, schema: SchemaConfig, clock: Callable[[], float] = time.time) -> None:
         self.schema = schema
+        self._clock = clock
         self._catalog = FieldCatalog(schema)
         self._live = DocIdSet()
         self._programs: dict[str, RankProgram] = {}
@@ -118,6 +123,7 @@ class DocumentTypeIndex:
             inputs,
             self.document_count,
             dict(program.profile.rank_properties),
+            self._clock(),
         )
         ranking = program.rank(context, matched)
         wanted = max(request.offset + request.hits, 0)

@@ -2,8 +2,10 @@
 
 Each item becomes a bitmap of lids (`content.index.DocIdSet`): and/or/not/rank are
 bitmap algebra; words look up postings or run a vectorised attribute test; filters
-(``=``, ranges, ``in``, ``matches``) are attribute tests. Ranked words are recorded as
-:class:`MatchedTerm`s and nearestNeighbor items as :class:`NearestMatch`es.
+(``=``, ranges, ``in``, ``matches``) are attribute tests. Words and filters outside
+``not`` negatives are query terms for ranking, recorded as :class:`MatchedTerm`s (as
+in Vespa, a range on an attribute is a term of that field); nearestNeighbor items are
+recorded as :class:`NearestMatch`es.
 
 Pre-filtering (Vespa's global filter): a nearestNeighbor item searches among the
 documents its surroundings allow. Inside an ``and`` its siblings are evaluated first
@@ -104,16 +106,17 @@ class QueryEvaluator:
                     name, terms, ranked, lambda p: near_lids(p, distance, ordered=ordered)
                 )
             case EqualsItem(field=name, value=value):
-                return self._attribute_filter(name, _equals_test(value))
+                return self._attribute_filter(name, _equals_test(value), ranked)
             case RangeItem():
                 return self._attribute_filter(
                     item.field,
                     range_test(item.lower, item.upper, item.include_lower, item.include_upper),
+                    ranked,
                 )
             case InItem(field=name, values=values):
-                return self._attribute_filter(name, _in_test(values))
+                return self._attribute_filter(name, _in_test(values), ranked)
             case RegexItem(field=name, pattern=pattern):
-                return self._attribute_filter(name, _regex_test(name, pattern))
+                return self._attribute_filter(name, _regex_test(name, pattern), ranked)
             case WeightedSetItem(field=name, tokens=tokens):
                 return self._token_set(name, {k: float(w) for k, w in tokens.items()}, None)
             case DotProductItem(field=name, tokens=tokens):
@@ -202,14 +205,16 @@ class QueryEvaluator:
             result |= docids_from_lids(lids)
         return result
 
-    def _attribute_filter(self, name: str, test: ValueTest) -> DocIdSet:
+    def _attribute_filter(self, name: str, test: ValueTest, ranked: bool) -> DocIdSet:
         field = self.catalog.field(name)
         attribute = self.catalog.attributes.get(field.name)
         if not isinstance(attribute, NumericAttribute | StringAttribute | MultiValueAttribute):
             raise InvalidQueryError(
                 f"Field '{name}' must be a numeric or string attribute to filter on it"
             )
-        return docids_from_lids(attribute.lids_where(test))
+        lids = attribute.lids_where(test)
+        self._record(ranked, MatchedTerm(self._next_term_index(ranked), field.name, lids))
+        return docids_from_lids(lids)
 
     def _token_set(self, name: str, tokens: dict[str, float], target_hits: int | None) -> DocIdSet:
         field = self.catalog.field(name)

@@ -12,7 +12,11 @@ per candidate. Supported:
 | ``query(x)`` | the request's input, else the profile default, else 0; tensors if declared |
 | ``closeness(field, f)``, ``distance(field, f)`` | from the nearestNeighbor item on f |
 | ``closeness(label, l)``, ``distance(label, l)`` | from the nearestNeighbor item labelled l |
+| ``nativeFieldMatch``, ``nativeProximity``, ``nativeAttributeMatch`` | nativeRank's parts |
+| ``fieldLength(f)`` | tokens in the field (0 unless a query term searched it) |
+| ``queryTermCount``, ``term(n).weight`` | ranked query terms, the n-th one's weight |
 | ``rawScore(f)`` | the dotProduct/wand/weightedSet score on f |
+| ``now`` | the query's start time in seconds since the epoch |
 | ``firstPhase`` | the first-phase score (in second phase and feature lists) |
 
 closeness and distance: a document the nearestNeighbor operator returned gets the
@@ -60,6 +64,8 @@ class RankContext:
     document_count: int
     properties: Mapping[str, str] = field(default_factory=dict)
     """The rank profile's rank-properties (``bm25(title).k1`` → ``1.5``)."""
+    now: float = 0.0
+    """Seconds since the epoch when the query started (the ``now`` feature)."""
 
 
 class RankFeatures:
@@ -105,6 +111,24 @@ class RankFeatures:
             case "nativeRank":
                 terms = [t for t in data.terms if not args or t.field in args]
                 return text_features.native_rank(terms, self.lids, self.context.document_count)
+            case "nativeFieldMatch":
+                terms = [t for t in data.terms if not args or t.field in args]
+                count = self.context.document_count
+                return text_features.native_field_match(terms, self.lids, count)
+            case "nativeProximity":
+                terms = [t for t in data.terms if not args or t.field in args]
+                return text_features.native_proximity(terms, self.lids)
+            case "nativeAttributeMatch":
+                terms = [t for t in data.terms if not args or t.field in args]
+                return text_features.native_attribute_match(terms, self.lids)
+            case "fieldLength":
+                return self._field_length(_one(name, args))
+            case "queryTermCount":
+                return float(data.ranked_term_count)
+            case "term" if output == "weight":
+                return self._term_weight(_one(name, args))
+            case "now":
+                return self.context.now
             case "attribute":
                 return self._attribute(_one(name, args))
             case "query":
@@ -167,6 +191,17 @@ class RankFeatures:
             hit = found.lids[position] == self.lids
             out[hit] = found.distances[position[hit]]
         return out
+
+    def _field_length(self, name: str) -> FloatArray:
+        index = next((t.index for t in self.context.match_data.terms if t.field == name), None)
+        if index is None:
+            return np.zeros(self.lids.size)
+        return index.field_lengths(self.lids)
+
+    def _term_weight(self, position: str) -> float:
+        wanted = int(position) if position.isdigit() else -1
+        term = next((t for t in self.context.match_data.terms if t.term_index == wanted), None)
+        return float(term.weight) if term is not None else 0.0
 
     def _raw_score(self, name: str) -> FloatArray:
         scored = self.context.match_data.raw_scores.get(name)

@@ -127,20 +127,32 @@ def native_rank(terms: Sequence[MatchedTerm], lids: LidArray, document_count: in
     attribute = [t for t in terms if t.index is None]
     parts: list[tuple[float, FloatArray]] = []
     if text:
-        parts.append((100.0, _native_field_match(text, lids, document_count)))
+        parts.append((100.0, native_field_match(text, lids, document_count)))
     if len({t.term_index for t in text}) > 1:
-        parts.append((25.0, _native_proximity(text, lids)))
+        parts.append((25.0, native_proximity(text, lids)))
     if attribute:
-        parts.append((100.0, match_count(None, attribute, lids) / _distinct(attribute)))
+        parts.append((100.0, native_attribute_match(attribute, lids)))
     if not parts:
         return _zeros(lids)
     total = sum(weight for weight, _ in parts)
     return sum((weight * values for weight, values in parts), _zeros(lids)) / total
 
 
-def _native_field_match(
+def native_attribute_match(terms: Sequence[MatchedTerm], lids: LidArray) -> FloatArray:
+    """Return the share of the attribute terms that matched each candidate."""
+    attribute = [t for t in terms if t.index is None]
+    if not attribute:
+        return _zeros(lids)
+    return match_count(None, attribute, lids) / _distinct(attribute)
+
+
+def native_field_match(
     terms: Sequence[MatchedTerm], lids: LidArray, document_count: int
 ) -> FloatArray:
+    """Return the approximate nativeFieldMatch over the index terms per candidate."""
+    terms = [t for t in terms if t.index is not None]
+    if not terms:
+        return _zeros(lids)
     best: dict[int, FloatArray] = {}
     significance: dict[int, float] = {}
     for term in terms:
@@ -158,7 +170,9 @@ def _native_field_match(
     return combined / total
 
 
-def _native_proximity(terms: Sequence[MatchedTerm], lids: LidArray) -> FloatArray:
+def native_proximity(terms: Sequence[MatchedTerm], lids: LidArray) -> FloatArray:
+    """Return the approximate nativeProximity of consecutive index-term pairs."""
+    terms = [t for t in terms if t.index is not None]
     by_index: dict[int, MatchedTerm] = {}
     for term in terms:
         by_index.setdefault(term.term_index, term)

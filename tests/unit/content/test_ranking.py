@@ -19,12 +19,16 @@ from vespid.config import (
 )
 from vespid.errors import InvalidQueryError
 from vespid.messages import (
+    DotProductItem,
     Item,
     NearestNeighborItem,
     OrItem,
+    RangeItem,
     SearchRequest,
     TermItem,
     TrueItem,
+    WandItem,
+    WeightedSetItem,
     item_to_json,
 )
 
@@ -193,3 +197,54 @@ def test_unknown_rank_feature_is_an_invalid_query() -> None:
     _years(index, [1990])
     with pytest.raises(InvalidQueryError, match="noSuchFeature"):
         search(index, TrueItem(), "p")
+
+
+def test_text_and_query_features_in_summary_features() -> None:
+    profile = RankProfileConfig(
+        "f",
+        first_phase="matchCount(title)",
+        summary_features=(
+            "matches(title)",
+            "matches(year)",
+            "fieldLength(title)",
+            "queryTermCount",
+            "term(0).weight",
+            "now",
+            "fieldMatch(title).queryCompleteness",
+        ),
+    )
+    index = DocumentTypeIndex(schema(profile), clock=lambda: 1700000000.0)
+    index.put(1, {"title": "love sky blue", "year": 1990})
+    tree = OrItem(
+        (TermItem("title", "love", weight=200), TermItem("title", "song"), RangeItem("year"))
+    )
+    hit = search(index, tree, "f").hits[0]
+    assert hit.relevance == 1.0
+    assert hit.summary_features == {
+        "matches(title)": 1.0,
+        "matches(year)": 1.0,
+        "fieldLength(title)": 3.0,
+        "queryTermCount": 3.0,
+        "term(0).weight": 200.0,
+        "now": 1700000000.0,
+        "fieldMatch(title).queryCompleteness": 0.5,
+    }
+
+
+def test_dot_product_and_wand_score_weighted_set_attributes() -> None:
+    tagged = SchemaConfig(
+        "music",
+        fields=(FieldConfig("tags", "weightedset<string>", attribute=True),),
+        rank_profiles=(RankProfileConfig("raw", first_phase="rawScore(tags)"),),
+    )
+    index = DocumentTypeIndex(tagged)
+    index.put(1, {"tags": {"rock": 2, "pop": 1}})
+    index.put(2, {"tags": {"pop": 5}})
+    index.put(3, {"tags": {"jazz": 1}})
+    tokens = {"rock": 3.0, "pop": 1.0}
+    hits = search(index, DotProductItem("tags", tokens), "raw").hits
+    assert [(h.lid, h.relevance) for h in hits] == [(1, 7.0), (2, 5.0)]
+    top = search(index, WandItem("tags", tokens, target_hits=1), "raw").hits
+    assert [(h.lid, h.relevance) for h in top] == [(1, 7.0)]
+    weighted = search(index, WeightedSetItem("tags", {"jazz": 1, "pop": 1}), "raw").hits
+    assert sorted(h.lid for h in weighted) == [1, 2, 3]
