@@ -149,12 +149,24 @@ def deploy_routes(manager: SessionManager, options: DeployOptions) -> list[Route
             }
         )
 
+    async def activate_prepared(request: Request) -> Response:
+        tenant = _tenant(request)
+        session_id: int = request.path_params["session_id"]
+        record = await run_in_threadpool(manager.activate, tenant, session_id)
+        name = f"{tenant}.{record.application}.default"
+        return json_response({"message": f"Session {session_id} for {name} activated"})
+
     session = TENANT_PREFIX + "/session/{session_id:int}"
     return [
         Route(TENANT_PREFIX + "/session", create, methods=["POST"]),
         Route(session + "/prepared", prepared, methods=["PUT", "GET"]),
         Route(session + "/active", active, methods=["PUT"]),
         Route(TENANT_PREFIX + "/prepareandactivate", prepare_and_activate, methods=["POST"]),
+        Route(
+            TENANT_PREFIX + "/prepareandactivate/{session_id:int}",
+            activate_prepared,
+            methods=["PUT"],
+        ),
     ]
 
 

@@ -136,6 +136,17 @@ def test_three_step_deploy() -> None:
     }
 
 
+def test_activate_through_prepareandactivate_put() -> None:
+    async def scenario(client: httpx.AsyncClient) -> httpx.Response:
+        await client.post(TENANT + "/session", content=PACKAGE, headers=ZIP)
+        await client.put(TENANT + "/session/1/prepared")
+        return await client.put(TENANT + "/prepareandactivate/1")
+
+    response = serve(scenario)
+    assert response.status_code == 200
+    assert response.json() == {"message": "Session 1 for default.default.default activated"}
+
+
 def test_session_from_active_application() -> None:
     async def scenario(client: httpx.AsyncClient) -> httpx.Response:
         await client.post(TENANT + "/prepareandactivate", content=PACKAGE, headers=ZIP)
