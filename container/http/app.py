@@ -1,0 +1,77 @@
+"""The container's ASGI app: /search/, /document/v1/, status pages and the state API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from container.http.document import document_endpoint
+from container.http.errors import ERROR_TABLE, handle_error
+from container.http.runtime import ContainerRuntime
+from container.http.search import search_endpoint
+from vespid.runtime import state_routes
+from vespid.runtime.state import VESPA_COMPATIBLE_VERSION
+
+Hook = Callable[[ContainerRuntime], Awaitable[None]]
+ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+async def application_status(request: Request) -> Response:
+    """``/ApplicationStatus``: 200 once the container serves a config, else 503."""
+    runtime: ContainerRuntime = request.app.state.runtime
+    config = runtime.require_config()
+    body = {
+        "application": {
+            "vespa": {"version": VESPA_COMPATIBLE_VERSION},
+            "meta": {"generation": config.generation},
+        }
+    }
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+async def status_html(request: Request) -> Response:
+    """``/status.html``: 200 while the process runs (load balancer check)."""
+    return Response("<title>OK</title>\n", media_type="text/html")
+
+
+def create_app(
+    runtime: ContainerRuntime,
+    on_start: Hook | None = None,
+    on_stop: Hook | None = None,
+) -> Starlette:
+    """The app; ``on_start``/``on_stop`` run in its lifespan (config subscription)."""
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if on_start is not None:
+            await on_start(runtime)
+        try:
+            yield
+        finally:
+            if on_stop is not None:
+                await on_stop(runtime)
+
+    routes = [
+        Route("/search/", search_endpoint, methods=["GET", "POST"]),
+        Route("/search", search_endpoint, methods=["GET", "POST"]),
+        Route(
+            "/document/v1{rest:path}",
+            document_endpoint,
+            methods=["GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "HEAD"],
+        ),
+        Route("/ApplicationStatus", application_status, methods=["GET", "HEAD"]),
+        Route("/status.html", status_html, methods=["GET", "HEAD"]),
+        *state_routes(runtime.state),
+    ]
+    handlers: dict[Any, ErrorHandler] = dict.fromkeys(ERROR_TABLE, handle_error)
+    handlers[Exception] = handle_error
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
+    app.state.runtime = runtime
+    return app

@@ -1,0 +1,134 @@
+"""The /document/v1/ endpoint: methods and URL parameters → `container.docapi` calls.
+
+GET of a document path reads the document, GET of a visit path visits; POST puts;
+PUT updates; DELETE removes (a visit path with ``selection`` removes by selection);
+OPTIONS answers 204 with ``Allow``; other methods 405. Unknown parameters (``route``,
+``tracelevel``, ``slices``...) are accepted and ignored.
+
+Deviation: ``wantedDocumentCount`` defaults to 100 rather than Vespa's documented 1;
+Vespa's own visits fill a page for a while before answering, which gives pages of
+many documents in practice, and this matches that better than one document per page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from container.docapi import (
+    DEFAULT_TIMEOUT,
+    MAX_WANTED,
+    DocumentAnswer,
+    DocumentParams,
+    DocumentPath,
+    VisitParams,
+    parse_document_path,
+    read_body,
+    resolve_cluster,
+)
+from container.errors import BadDocumentRequestError, InvalidQueryParameterError
+from container.http.errors import DOCUMENT_CONTENT_TYPE, path_id
+from container.http.runtime import ContainerRuntime
+from container.query import Parameters, parse_timeout
+from vespid.config import ContainerConfig
+
+ALLOWED = "GET,POST,PUT,DELETE"
+DEFAULT_WANTED = 100
+
+
+async def document_endpoint(request: Request) -> Response:
+    """Dispatch on method and path form."""
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": ALLOWED})
+    if request.method not in ALLOWED.split(","):
+        body = {"pathId": path_id(request), "message": f"'{request.method}' not allowed"}
+        return _json(DocumentAnswer(405, body), {"Allow": ALLOWED})
+    runtime: ContainerRuntime = request.app.state.runtime
+    config = runtime.require_config()
+    path = parse_document_path(request.url.path)
+    if path.is_visit:
+        answer = await _visit(request, runtime, config, path)
+    else:
+        answer = await _single(request, runtime, config, path)
+    return _json(answer)
+
+
+async def _single(
+    request: Request, runtime: ContainerRuntime, config: ContainerConfig, path: DocumentPath
+) -> DocumentAnswer:
+    params = _document_params(request)
+    doc_id = path.document_id
+    pid = path_id(request)
+    api = runtime.documents
+    if request.method == "GET":
+        return await api.get(config, pid, doc_id, params)
+    if request.method == "DELETE":
+        return await api.remove(config, pid, doc_id, params)
+    body = read_body(await request.body(), request.headers.get("content-encoding"))
+    if request.method == "POST":
+        return await api.put(config, pid, doc_id, body, params)
+    return await api.update(config, pid, doc_id, body, params)
+
+
+async def _visit(
+    request: Request, runtime: ContainerRuntime, config: ContainerConfig, path: DocumentPath
+) -> DocumentAnswer:
+    params = _visit_params(request)
+    cluster = resolve_cluster(config, path.doctype, request.query_params.get("cluster"))
+    if request.method == "GET":
+        return await runtime.visitor.visit(path_id(request), path, cluster, params)
+    if request.method == "DELETE":
+        if not params.selection or "cluster" not in request.query_params:
+            raise BadDocumentRequestError(
+                "Must specify 'selection' and 'cluster' at '/document/v1/'"
+            )
+        return await runtime.visitor.remove_selected(path_id(request), path, cluster, params)
+    raise BadDocumentRequestError(
+        f"{request.method} of a visit path is not supported; give a document id"
+    )
+
+
+def _document_params(request: Request) -> DocumentParams:
+    query = Parameters(dict(request.query_params))
+    create = query.values.get("create")
+    return DocumentParams(
+        timeout=_timeout(request),
+        condition=query.text("condition"),
+        create=None if create is None else query.boolean("create"),
+        cluster=query.text("cluster"),
+        field_set=query.text("fieldSet"),
+    )
+
+
+def _visit_params(request: Request) -> VisitParams:
+    query = Parameters(dict(request.query_params))
+    return VisitParams(
+        selection=query.text("selection"),
+        wanted_document_count=query.integer("wantedDocumentCount", DEFAULT_WANTED, 1, MAX_WANTED),
+        continuation=query.text("continuation"),
+        field_set=query.text("fieldSet", "[document]") or "[document]",
+        include_removes=query.boolean("includeRemoves"),
+        timeout=_timeout(request),
+    )
+
+
+def _timeout(request: Request) -> float:
+    raw = request.query_params.get("timeout")
+    if raw is None:
+        return DEFAULT_TIMEOUT
+    try:
+        return parse_timeout("timeout", raw)
+    except InvalidQueryParameterError as e:
+        raise BadDocumentRequestError(e.message) from None
+
+
+def _json(answer: DocumentAnswer, headers: dict[str, Any] | None = None) -> Response:
+    return Response(
+        orjson.dumps(answer.body),
+        answer.status,
+        headers=headers,
+        media_type=DOCUMENT_CONTENT_TYPE,
+    )
