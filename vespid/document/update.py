@@ -96,7 +96,7 @@ def validate_update(schema: SchemaConfig, fields: Mapping[str, Any]) -> dict[str
             element: Any = match.group("key")
             if element is None:
                 element = int(match.group("index"))
-            canonical = [_element_op(schema, ftype, element, op, arg, path) for op, arg in pairs]
+            canonical = [_element_op(schema, ftype, element, op, arg, name) for op, arg in pairs]
         else:
             canonical = [_operation(schema, ftype, op, arg, path) for op, arg in pairs]
         result.setdefault(name, []).extend(canonical)
