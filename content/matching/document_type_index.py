@@ -28,13 +28,9 @@ from content.attribute import DenseTensorAttribute
 from content.index import DocIdSet, lids_of
 from content.matching.catalog import FieldCatalog
 from content.matching.evaluator import QueryEvaluator
-from content.matching.ordering import (
-    IndexArray,
-    best_by_attributes,
-    best_by_relevance,
-    sort_values,
-)
+from content.matching.ordering import best_by_attributes, sort_values
 from content.ranking import QueryInputs, RankContext, Ranking, RankProgram
+from content.ranking.selection import IndexArray, best_positions
 from vespid.config import RankProfileConfig, SchemaConfig
 from vespid.errors import InvalidQueryError
 from vespid.messages import SearchRequest, item_from_json
@@ -132,7 +128,7 @@ class DocumentTypeIndex:
                 ranking.lids, ranking.scores, request.order_by, self._catalog.attributes, wanted
             )
         else:
-            chosen = best_by_relevance(ranking.lids, ranking.scores, wanted)
+            chosen = best_positions(ranking.lids, ranking.scores, wanted)
         return MatchResult(
             self._hits(request, program, context, ranking, chosen),
             int(matched.size),

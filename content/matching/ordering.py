@@ -1,11 +1,9 @@
-"""Choosing the best hits: by relevance, or by ``order by`` attribute keys.
+"""Choosing the best hits by ``order by`` attribute keys instead of relevance.
 
-Relevance order is descending score (NaN counts as lowest), ties by ascending lid so
-answers are deterministic. ``order by`` sorts on single-value attributes, each key
-ascending or descending; documents without a value sort last in either direction;
-ties fall back to relevance, then lid. Strings sort by their binary (code point)
-order, like Vespa's ``raw`` sort function. Only the best ``count`` are fully sorted:
-a partial selection (numpy argpartition) finds them first.
+``order by`` sorts on single-value attributes, each key ascending or descending;
+documents without a value sort last in either direction; ties fall back to
+relevance, then lid. Strings sort by their binary (code point) order, like Vespa's
+``raw`` sort function. Relevance order lives in `content.ranking.selection`.
 """
 
 from __future__ import annotations
@@ -18,24 +16,9 @@ import numpy.typing as npt
 
 from content.attribute import AnyAttribute, LidArray, NumericAttribute, StringAttribute
 from content.index.field_index import FloatArray
+from content.ranking.selection import IndexArray
 from vespid.errors import InvalidQueryError
 from vespid.messages import OrderBy
-
-IndexArray = npt.NDArray[np.intp]
-
-
-def best_by_relevance(lids: LidArray, scores: FloatArray, count: int) -> IndexArray:
-    """Return positions of the best ``count`` candidates, best first."""
-    if count <= 0:
-        return np.zeros(0, dtype=np.intp)
-    clean = np.where(np.isnan(scores), -np.inf, scores)
-    positions = np.arange(lids.size)
-    if lids.size > 4 * count:
-        threshold = np.partition(clean, lids.size - count)[lids.size - count]
-        positions = np.flatnonzero(clean >= threshold)
-    order = np.lexsort((lids[positions], -clean[positions]))
-    chosen: IndexArray = positions[order][:count]
-    return chosen
 
 
 def best_by_attributes(

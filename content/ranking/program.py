@@ -29,6 +29,7 @@ import numpy as np
 from content.index import LidArray
 from content.ranking.features import FeatureValue, RankContext, RankFeatures
 from content.ranking.match_data import FloatArray
+from content.ranking.selection import best_positions
 from content.ranking.tensors import literal_cells, shared_tensor
 from vespid.config import ConstantConfig, RankProfileConfig
 from vespid.document.tensor_type import parse_tensor_type
@@ -41,7 +42,7 @@ from vespid.expression.tensor import Tensor
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
-    """The outcome of ranking: kept candidates best first, with their relevance."""
+    """The outcome of ranking: the kept candidates (in no particular order) and scores."""
 
     lids: LidArray
     scores: FloatArray
@@ -74,20 +75,22 @@ class RankProgram:
         kept = np.arange(lids.size)
         limit = self.profile.rank_score_drop_limit
         if limit is not None:
-            kept = kept[first[kept] > limit]
-        order = kept[np.lexsort((lids[kept], -np.nan_to_num(first[kept], nan=-np.inf)))]
-        order = order[: self.profile.keep_rank_count]
-        lids, first = lids[order], first[order]
+            kept = kept[first > limit]
+        if kept.size > self.profile.keep_rank_count:
+            kept = kept[best_positions(lids[kept], first[kept], self.profile.keep_rank_count)]
+        lids, first = lids[kept], first[kept]
         scores = first.copy()
         if self.second_phase is not None and lids.size:
-            top = min(self.profile.rerank_count, lids.size)
-            rerank = RankFeatures(context, lids[:top])
-            rerank.first_phase = first[:top]
-            second = _as_array(self.second_phase.evaluate(_Resolver(self, rerank), top), lids[:top])
-            order = np.lexsort((lids[:top], -np.nan_to_num(second, nan=-np.inf)))
-            lids = np.concatenate([lids[:top][order], lids[top:]])
-            first = np.concatenate([first[:top][order], first[top:]])
-            scores = np.concatenate([second[order], _below(scores[top:], second)])
+            top = best_positions(lids, first, self.profile.rerank_count)
+            rerank = RankFeatures(context, lids[top])
+            rerank.first_phase = first[top]
+            second = _as_array(
+                self.second_phase.evaluate(_Resolver(self, rerank), top.size), lids[top]
+            )
+            rest = np.ones(lids.size, dtype=bool)
+            rest[top] = False
+            scores[top] = second
+            scores[rest] = _below(first[rest], second)
         return Ranking(lids, scores, first)
 
     def hit_features(
