@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from configserver.model.ranking import flatten_profiles
 from configserver.schema.analysis import IndexingAnalysis, analyses
-from configserver.schema.model import DocumentSummary, Field
+from configserver.schema.model import DocumentSummary, Field, Struct
 from configserver.schema.resolve import ResolvedSchema
 from vespid.config import (
     DocumentSummaryConfig,
@@ -20,6 +20,7 @@ from vespid.config import (
     FieldsetConfig,
     HnswConfig,
     SchemaConfig,
+    StructConfig,
 )
 
 TEXT_TYPES = ("string", "array<string>", "weightedset<string>")
@@ -44,6 +45,24 @@ def derive_schema(schema: ResolvedSchema, is_global: bool, errors: list[str]) ->
         rank_profiles=flatten_profiles(schema, errors),
         document_summaries=_summaries(schema.summaries, {f.name for f in fields}),
         global_=is_global,
+        structs=_structs(schema.structs),
+    )
+
+
+def _structs(structs: Sequence[Struct]) -> tuple[StructConfig, ...]:
+    """Return the struct types with inherited struct fields merged in (parents first)."""
+    by_name = {s.name: s for s in structs}
+
+    def fields_of(s: Struct, seen: tuple[str, ...]) -> list[Field]:
+        fields: list[Field] = []
+        for parent in s.inherits:
+            if parent in by_name and parent not in seen:
+                fields += fields_of(by_name[parent], (*seen, s.name))
+        return fields + [f for f in s.fields if all(g.name != f.name for g in fields)]
+
+    return tuple(
+        StructConfig(s.name, tuple(FieldConfig(f.name, f.type) for f in fields_of(s, ())))
+        for s in structs
     )
 
 

@@ -38,6 +38,7 @@ class ResolvedSchema:
     document_fields: tuple[Field, ...]
     synthetic_fields: tuple[Field, ...]
     structs: tuple[Struct, ...]
+    """Structs of the document, of inherited documents and schemas, and outside the document."""
     fieldsets: tuple[Fieldset, ...]
     summaries: tuple[DocumentSummary, ...]
     rank_profiles: tuple[RankProfile, ...]
@@ -73,6 +74,7 @@ class _Resolver:
         self.schemas = {s.name: s for s in schemas}
         self.documents = {s.document.name: s for s in schemas if s.document is not None}
         self.doc_fields: dict[str, tuple[Field, ...]] = {}
+        self.doc_structs: dict[str, tuple[Struct, ...]] = {}
         self.resolved: dict[str, ResolvedSchema] = {}
 
     def _err(self, schema: Schema, pos: Pos, message: str) -> None:
@@ -87,10 +89,13 @@ class _Resolver:
         parents = list(doc.inherits)
         parents += [p for p in owner.inherits if p in self.schemas and p not in parents]
         fields: list[Field] = []
+        structs: list[Struct] = []
         for parent in parents:
             parent_doc = self._parent_document(owner, parent, (*stack, name))
             if parent_doc is not None:
                 fields = _merge(fields, self.document_fields(parent_doc, (*stack, name)))
+                structs = _merge(structs, self.doc_structs.get(parent_doc, ()))
+        self.doc_structs[name] = tuple(_merge(structs, doc.structs))
         for f in doc.fields:
             if any(g.name == f.name for g in fields):
                 self._err(
@@ -133,7 +138,7 @@ class _Resolver:
             else:
                 parents.append(self.schema(parent, (*stack, name)))
         doc_fields = self.document_fields(s.document.name, ()) if s.document else ()
-        doc_structs = s.document.structs if s.document else ()
+        doc_structs = self.doc_structs.get(s.document.name, ()) if s.document else ()
 
         def merged(attr: str, own: Sequence[_Named]) -> tuple[_Named, ...]:
             items: list[_Named] = []

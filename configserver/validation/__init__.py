@@ -16,6 +16,7 @@ from configserver.validation.schema_rules import (
     indexing_executable,
     schema_file_names,
     schema_names_unique,
+    struct_parents_exist,
     summary_fields_exist,
 )
 from configserver.validation.services_rules import (
@@ -37,6 +38,7 @@ RULES: tuple[Validator, ...] = (
     schema_file_names,
     schema_names_unique,
     field_types_supported,
+    struct_parents_exist,
     fieldset_fields_exist,
     summary_fields_exist,
     indexing_executable,

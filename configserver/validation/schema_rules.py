@@ -83,6 +83,24 @@ def split_type_args(text: str) -> list[str]:
     return args
 
 
+def struct_parents_exist(ctx: ValidationContext) -> None:
+    """A struct inherits only structs that exist."""
+    for s in ctx.schemas:
+        names = {st.name for st in s.structs}
+        own = (*(s.schema.document.structs if s.schema.document else ()), *s.schema.structs)
+        for struct in own:
+            for parent in struct.inherits:
+                if parent not in names:
+                    ctx.report(
+                        f"{s.at(struct.pos)}: struct '{struct.name}' inherits unknown "
+                        f"struct '{parent}'"
+                    )
+            for f in struct.fields:
+                problem = type_problem(f.type, names, {x.name for x in ctx.schemas})
+                if problem:
+                    ctx.report(f"{s.at(f.pos)}: struct '{struct.name}' field '{f.name}': {problem}")
+
+
 def fieldset_fields_exist(ctx: ValidationContext) -> None:
     """Every field named in a fieldset exists."""
     for s in ctx.schemas:

@@ -197,3 +197,28 @@ def test_expression_syntax_error_names_position_and_profile() -> None:
     (message,) = info.value.messages
     assert message.startswith("schemas/book.sd:2:48: ")
     assert message.endswith(" in rank-profile 'p' first-phase")
+
+
+def test_structs_with_inheritance_reach_the_schema_config() -> None:
+    sd = b"""schema book { document book inherits base {
+        struct point { field x type int {} }
+        struct point3 inherits point { field z type int {} }
+        field p type array<point3> { indexing: summary }
+    } }"""
+    base = BASE.replace(
+        b"document base {", b"document base {\n struct tag { field t type string {} }"
+    )
+    d = _derive(_files() | {"schemas/book.sd": sd, "schemas/base.sd": base})
+    schema = d.content.schema("book")
+    assert schema is not None
+    assert [s.name for s in schema.structs] == ["tag", "point", "point3"]
+    point3 = schema.struct("point3")
+    assert point3 is not None
+    assert [(f.name, f.type) for f in point3.fields] == [("x", "int"), ("z", "int")]
+
+
+def test_unknown_struct_parent_is_reported() -> None:
+    sd = b"schema book { document book { struct p inherits q { field x type int {} } } }"
+    with pytest.raises(InvalidApplicationPackageError) as info:
+        _derive(_files() | {"schemas/book.sd": sd})
+    assert info.value.messages == ["schemas/book.sd:1:38: struct 'p' inherits unknown struct 'q'"]
