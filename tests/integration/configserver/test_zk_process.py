@@ -44,10 +44,17 @@ class ConfigServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        self.launch()
+        self.start_wait()
+
+    def launch(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(self.argv, cwd=REPO, stdout=out, stderr=out)
-        deadline = time.monotonic() + 30
+
+    def start_wait(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"config server exited:\n{self.log.read_text()}")
@@ -92,3 +99,48 @@ def test_deploy_kill_restart(server: ConfigServerProcess) -> None:
     zookeeper_port = int(server.argv[server.argv.index("--zookeeper-port") + 1])
     assert server.signal(signal.SIGTERM) == 0
     assert not ruok("127.0.0.1", zookeeper_port)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason="conformance sample apps are not present")
+def test_three_config_servers_one_ensemble(tmp_path: Path) -> None:
+    """Each config server runs one member of a 3-server ensemble; deploy through the first,
+    read and long-poll through the others, then lose the first and deploy through another."""
+    members = [f"127.0.0.1:{free_port()}:{free_port()}:{free_port()}" for _ in range(3)]
+    servers = [
+        ConfigServerProcess(tmp_path / f"cs{i}", free_port(), int(m.split(":")[1]))
+        for i, m in enumerate(members, start=1)
+    ]
+    for i, server in enumerate(servers, start=1):
+        server.argv += ["--zookeeper-ensemble", ",".join(members), "--zookeeper-id", str(i)]
+    try:
+        for server in servers:
+            server.launch()
+        for server in servers:
+            server.start_wait()
+        package = zip_directory(SAMPLE)
+        deploy_path = "/application/v2/tenant/default/prepareandactivate"
+        headers = {"Content-Type": "application/zip"}
+        first = httpx.post(
+            servers[0].url + deploy_path, content=package, headers=headers, timeout=30
+        )
+        assert first.status_code == 200, first.text
+        generation = int(first.json()["session-id"])
+        config_path = "/config/v1/default/default/node"
+        params = {"generation": str(generation - 1), "timeout": "10"}
+        for server in servers[1:]:
+            answer = httpx.get(server.url + config_path, params=params, timeout=20).json()
+            assert answer["generation"] == generation
+
+        assert servers[0].signal(signal.SIGKILL) == -signal.SIGKILL
+        second = httpx.post(
+            servers[1].url + deploy_path, content=package, headers=headers, timeout=60
+        )
+        assert second.status_code == 200, second.text
+        params = {"generation": str(generation), "timeout": "10"}
+        answer = httpx.get(servers[2].url + config_path, params=params, timeout=20).json()
+        assert answer["generation"] == int(second.json()["session-id"]) > generation
+    finally:
+        for server in servers:
+            if server.process is not None and server.process.poll() is None:
+                server.signal(signal.SIGTERM)
