@@ -1,5 +1,8 @@
 """The /search/ endpoint: GET with URL parameters, POST with a JSON or form body.
 
+Form bodies are ``application/x-www-form-urlencoded`` (curl ``--data-urlencode``);
+multipart forms are not accepted.
+
 Parameters from the body are read first and URL parameters override them, as Vespa
 does when both are present (pyvespa puts some parameters in the URL of a POST).
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.requests import Request
@@ -32,10 +36,9 @@ async def request_parameters(request: Request) -> dict[str, Any]:
 
 async def _body_parameters(request: Request) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
     raw = decode_content(await request.body(), request.headers.get("content-encoding"))
+    if content_type == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
     if not raw.strip():
         return {}
     try:
