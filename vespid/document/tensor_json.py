@@ -41,8 +41,11 @@ from __future__ import annotations
 import itertools
 import math
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from vespid.document.tensor_type import TensorType, parse_tensor_type
 from vespid.errors import InvalidDocumentError
@@ -62,7 +65,9 @@ __all__ = [
     "Cells",
     "canonical_tensor",
     "cast_cell",
+    "cast_cells",
     "cells_of",
+    "long_cells",
     "parse_tensor_type",
     "read_addresses",
     "read_tensor",
@@ -87,6 +92,20 @@ def cast_cell(cell_type: str, value: float) -> float:
     if cell_type == "bfloat16":
         bits &= 0xFFFF0000
     result: float = struct.unpack(">f", struct.pack(">I", bits))[0]
+    return result
+
+
+def cast_cells(cell_type: str, values: Sequence[float]) -> list[float]:
+    """:func:`cast_cell` of every value, vectorised."""
+    if cell_type == "double":
+        return [float(v) for v in values]
+    if cell_type == "int8":
+        return [cast_cell("int8", v) for v in values]
+    with np.errstate(over="ignore"):
+        floats = np.asarray(values, dtype=np.float64).astype(np.float32)
+    if cell_type == "bfloat16":
+        floats = (floats.view(np.uint32) & np.uint32(0xFFFF0000)).view(np.float32)
+    result: list[float] = floats.astype(np.float64).tolist()
     return result
 
 
@@ -215,6 +234,8 @@ def _flatten(data: Any, where: str) -> Iterator[float]:
 def _dense_values(ttype: TensorType, data: Any, where: str) -> list[float]:
     if isinstance(data, str):
         values = _decode_hex(ttype.cell_type, data, where)
+    elif isinstance(data, list) and all(type(v) in (float, int) for v in data):
+        values = data  # the common case, a flat list of numbers: no per-value checks
     elif isinstance(data, list):
         values = list(_flatten(data, where))
     else:
@@ -242,9 +263,10 @@ def _decode_hex(cell_type: str, text: str, where: str) -> list[float]:
     return [struct.unpack(">f", struct.pack(">I", h << 16))[0] for h in halves]
 
 
-def _subspace_addresses(ttype: TensorType) -> list[Address]:
+@lru_cache(maxsize=256)
+def _subspace_addresses(ttype: TensorType) -> tuple[Address, ...]:
     ranges = [range(d.size or 0) for d in ttype.indexed]
-    return [tuple(str(i) for i in combo) for combo in itertools.product(*ranges)]
+    return tuple(tuple(str(i) for i in combo) for combo in itertools.product(*ranges))
 
 
 def _join(ttype: TensorType, mapped: Address, indexed: Address) -> Address:
@@ -294,8 +316,8 @@ def _sort_key(ttype: TensorType, address: Address) -> tuple[Any, ...]:
 def canonical_tensor(ttype: TensorType, cells: Mapping[Address, float]) -> dict[str, Any]:
     """The canonical JSON value of a tensor with these cells (cast to the cell type)."""
     if ttype.is_dense:
-        values = [cast_cell(ttype.cell_type, cells.get(a, 0.0)) for a in _subspace_addresses(ttype)]
-        return {"type": str(ttype), "values": values}
+        values = [cells.get(a, 0.0) for a in _subspace_addresses(ttype)]
+        return {"type": str(ttype), "values": cast_cells(ttype.cell_type, values)}
     full: dict[Address, float] = {}
     if ttype.indexed:
         positions = [i for i, d in enumerate(ttype.dimensions) if d.mapped]
@@ -303,14 +325,18 @@ def canonical_tensor(ttype: TensorType, cells: Mapping[Address, float]) -> dict[
             for indexed in _subspace_addresses(ttype):
                 full[_join(ttype, mapped, indexed)] = 0.0
     full.update(cells)
+    return {"type": str(ttype), "cells": long_cells(ttype, full)}
+
+
+def long_cells(ttype: TensorType, cells: Mapping[Address, float]) -> list[dict[str, Any]]:
+    """Cells as a sorted long-form list, ``[{"address": ..., "value": ...}]``, cast."""
     names = [d.name for d in ttype.dimensions]
-    return {
-        "type": str(ttype),
-        "cells": [
-            {"address": dict(zip(names, a, strict=True)), "value": cast_cell(ttype.cell_type, v)}
-            for a, v in sorted(full.items(), key=lambda item: _sort_key(ttype, item[0]))
-        ],
-    }
+    ordered = sorted(cells.items(), key=lambda item: _sort_key(ttype, item[0]))
+    values = cast_cells(ttype.cell_type, [v for _, v in ordered])
+    return [
+        {"address": dict(zip(names, a, strict=True)), "value": v}
+        for (a, _), v in zip(ordered, values, strict=True)
+    ]
 
 
 def cells_of(ttype: TensorType, canonical: Mapping[str, Any]) -> Cells:

@@ -47,8 +47,8 @@ from vespid.config import SchemaConfig
 from vespid.document.field_type import FieldType
 from vespid.document.tensor_json import (
     canonical_tensor,
-    cast_cell,
     cells_of,
+    long_cells,
     read_addresses,
     read_tensor,
 )
@@ -156,13 +156,7 @@ def _operand(op: str, arg: Any, where: str) -> int | float:
 
 def _tensor_cells_argument(ftype: FieldType, arg: Any, where: str) -> list[dict[str, Any]]:
     assert ftype.tensor is not None
-    ttype = ftype.tensor
-    names = [d.name for d in ttype.dimensions]
-    cells = read_tensor(ttype, arg, where)
-    return [
-        {"address": dict(zip(names, a, strict=True)), "value": cast_cell(ttype.cell_type, v)}
-        for a, v in sorted(cells.items())
-    ]
+    return long_cells(ftype.tensor, read_tensor(ftype.tensor, arg, where))
 
 
 def _add_argument(schema: SchemaConfig, ftype: FieldType, arg: Any, where: str) -> Any:
