@@ -49,8 +49,9 @@ class RankedHit:
     relevance: float
     sort_values: tuple[Any, ...] = ()
     """The ``order by`` key values, empty when ordered by relevance."""
-    match_features: dict[str, float] = field(default_factory=dict)
-    summary_features: dict[str, float] = field(default_factory=dict)
+    match_features: dict[str, Any] = field(default_factory=dict)
+    """Feature name → float, or canonical tensor JSON for tensor features."""
+    summary_features: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

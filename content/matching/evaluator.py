@@ -98,7 +98,8 @@ class QueryEvaluator:
             case WeakAndItem(children=children, target_hits=target_hits):
                 return self._weak_and(children, target_hits, allowed, ranked)
             case TermItem():
-                return self._term(item, ranked and item.ranked)
+                # Vespa: filter terms and ranked:false terms match but do not rank.
+                return self._term(item, ranked and item.ranked and not item.filter)
             case PhraseItem(field=name, terms=terms):
                 return self._proximity(name, terms, ranked, lambda p: phrase_lids(p))
             case NearItem(field=name, terms=terms, distance=distance, ordered=ordered):

@@ -30,7 +30,7 @@ from content.index import LidArray
 from content.ranking.features import FeatureValue, RankContext, RankFeatures
 from content.ranking.match_data import FloatArray
 from content.ranking.selection import best_positions
-from content.ranking.tensors import literal_cells, shared_tensor
+from content.ranking.tensors import literal_cells, shared_tensor, tensor_json
 from vespid.config import ConstantConfig, RankProfileConfig
 from vespid.document.tensor_type import parse_tensor_type
 from vespid.errors import InvalidQueryError
@@ -95,8 +95,12 @@ class RankProgram:
 
     def hit_features(
         self, context: RankContext, lids: LidArray, first_phase: FloatArray
-    ) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
-        """Return match-features and summary-features of each hit in ``lids``."""
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Return match-features and summary-features of each hit in ``lids``.
+
+        Numbers are floats; tensors are canonical tensor JSON (``type`` plus ``values``
+        or ``cells``, as in docs/internals.md "Document values").
+        """
         features = RankFeatures(context, lids)
         features.first_phase = first_phase
         resolver = _Resolver(self, features)
@@ -186,10 +190,14 @@ def _below(scores: FloatArray, reranked: FloatArray) -> FloatArray:
 
 def _feature_rows(
     compiled: list[tuple[str, CompiledExpression]], resolver: _Resolver, lids: LidArray
-) -> list[dict[str, float]]:
-    rows: list[dict[str, float]] = [{} for _ in range(lids.size)]
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [{} for _ in range(lids.size)]
     for name, expression in compiled:
-        values = _as_array(expression.evaluate(resolver, lids.size), lids)
-        for row, value in zip(rows, values.tolist(), strict=True):
-            row[name] = value
+        value = expression.evaluate_value(resolver, lids.size)
+        if isinstance(value, Tensor):
+            for b, row in enumerate(rows):
+                row[name] = tensor_json(value, b)
+            continue
+        for row, number in zip(rows, _as_array(value, lids).tolist(), strict=True):
+            row[name] = number
     return rows

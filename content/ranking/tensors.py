@@ -10,9 +10,14 @@ expression literal syntax (``[1, 2]``, ``{a: 1}``, ``tensor(x[2]):[1, 2]``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from content.attribute import DenseTensorAttribute, LidArray, MappedTensorAttribute
-from vespid.document.tensor_json import Cells, cells_of
-from vespid.document.tensor_type import TensorType as DocumentTensorType
+from vespid.document.tensor_json import Cells, canonical_tensor, cells_of
+from vespid.document.tensor_type import (
+    TensorType as DocumentTensorType,
+    parse_tensor_type as parse_document_type,
+)
 from vespid.expression import parse_expression, parse_tensor_type
 from vespid.expression.ast import Neg, Node, Num, TensorLiteral
 from vespid.expression.tensor import Tensor
@@ -38,6 +43,12 @@ def attribute_tensor(
 def shared_tensor(tensor_type: DocumentTensorType, cells: Cells) -> Tensor:
     """Return a tensor shared by all candidates from cells of ``tensor_type``."""
     return Tensor.from_cells(parse_tensor_type(str(tensor_type)), cells)
+
+
+def tensor_json(tensor: Tensor, candidate: int) -> dict[str, Any]:
+    """Return one candidate's tensor as canonical tensor JSON."""
+    document_type = parse_document_type(str(tensor.type))
+    return canonical_tensor(document_type, tensor.cells_of(candidate))
 
 
 def literal_cells(text: str, tensor_type: DocumentTensorType) -> Cells:

@@ -248,3 +248,42 @@ def test_dot_product_and_wand_score_weighted_set_attributes() -> None:
     assert [(h.lid, h.relevance) for h in top] == [(1, 7.0)]
     weighted = search(index, WeightedSetItem("tags", {"jazz": 1, "pop": 1}), "raw").hits
     assert sorted(h.lid for h in weighted) == [1, 2, 3]
+
+
+def test_tensor_attributes_inputs_and_constants_rank_together() -> None:
+    tensors = SchemaConfig(
+        "music",
+        fields=(
+            FieldConfig("e", "tensor<float>(x[2])", attribute=True),
+            FieldConfig("m", "tensor(c{})", attribute=True),
+        ),
+        rank_profiles=(
+            RankProfileConfig(
+                "dot",
+                inputs=(InputConfig("q", "tensor<float>(x[2])", "[1,0]"),),
+                constants=(ConstantConfig("w", "tensor(x[2])", "[2,3]"),),
+                first_phase="sum(query(q) * attribute(e)) + sum(attribute(e) * constant(w))"
+                " + sum(attribute(m))",
+                match_features=("attribute(e)",),
+            ),
+        ),
+    )
+    index = DocumentTypeIndex(tensors)
+    index.put(0, {"e": {"values": [1, 2]}, "m": {"cells": [{"address": {"c": "a"}, "value": 5}]}})
+    index.put(1, {"e": {"values": [3, 4]}})
+    hits = search(index, TrueItem(), "dot").hits
+    assert [(h.lid, h.relevance) for h in hits] == [(1, 21.0), (0, 14.0)]
+    assert hits[0].match_features == {
+        "attribute(e)": {"type": "tensor<float>(x[2])", "values": [3.0, 4.0]}
+    }
+    given_q = search(index, TrueItem(), "dot", inputs={"q": {"values": [0, 1]}}).hits
+    assert [(h.lid, h.relevance) for h in given_q] == [(1, 22.0), (0, 15.0)]
+
+
+def test_filter_terms_match_without_ranking() -> None:
+    profile = RankProfileConfig("bm25", first_phase="bm25(title)")
+    index = DocumentTypeIndex(schema(profile))
+    index.put(1, {"title": "love song"})
+    index.put(2, {"title": "sky"})
+    hits = search(index, TermItem("title", "love", filter=True), "bm25").hits
+    assert [(h.lid, h.relevance) for h in hits] == [(1, 0.0)]
