@@ -56,6 +56,12 @@ from vespid.expression.inline import FeatureRef, FunctionDef
 from vespid.expression.parser import parse_expression
 from vespid.expression.printer import to_text
 from vespid.expression.tensor import Tensor
+from vespid.expression.tensor_convert import (
+    stack_json,
+    tensor_from_json,
+    tensor_from_literal,
+    tensor_to_json,
+)
 from vespid.expression.tensor_type import Dimension, TensorType, parse_tensor_type
 
 __all__ = [
@@ -75,5 +81,9 @@ __all__ = [
     "compile_expression",
     "parse_expression",
     "parse_tensor_type",
+    "stack_json",
+    "tensor_from_json",
+    "tensor_from_literal",
+    "tensor_to_json",
     "to_text",
 ]

@@ -25,21 +25,39 @@ from vespid.expression.tensor_type import Dimension, TensorType
 
 
 def merge(a: Tensor, b: Tensor, op: CellFn) -> Tensor:
-    """Vespa's merge: cells of both; ``op`` where both have the cell (same type needed)."""
-    if a.type.dimension_names != b.type.dimension_names or a.type.dense_shape != b.type.dense_shape:
-        raise ExpressionEvaluationError(f"cannot merge {a.type} with {b.type}: types differ")
+    """Vespa's merge: the cells of both; ``op`` where both have the cell. Indexed dimensions
+    of different sizes give the larger size."""
+    if (
+        a.type.dimension_names != b.type.dimension_names
+        or a.type.mapped_names != b.type.mapped_names
+    ):
+        raise ExpressionEvaluationError(f"cannot merge {a.type} with {b.type}: dimensions differ")
+    shape = tuple(max(x, y) for x, y in zip(a.type.dense_shape, b.type.dense_shape, strict=True))
     labels = list(dict.fromkeys((*a.labels, *b.labels)))
     batch = max(a.batch, b.batch)
-    left, left_present = _on_labels(a, labels, batch)
-    right, right_present = _on_labels(b, labels, batch)
+    left, left_mask = _padded(a, labels, batch, shape)
+    right, right_mask = _padded(b, labels, batch, shape)
     both = np.asarray(op(left, right), dtype=np.float64)
-    mask = (left_present & right_present)[(..., *(np.newaxis,) * len(a.type.dense_shape))]
-    only_left = left_present[(..., *(np.newaxis,) * len(a.type.dense_shape))]
-    cells = np.where(mask, both, np.where(only_left, left, right))
-    result_type = TensorType(fn_cell_type(a, b), a.type.dimensions)
-    return Tensor(
-        result_type, labels, cells, left_present | right_present, batched=a.batched or b.batched
-    )
+    cells = np.where(left_mask & right_mask, both, np.where(left_mask, left, right))
+    dims = tuple(Dimension(d.name, s) for d, s in zip(a.type.indexed, shape, strict=True))
+    mapped = tuple(d for d in a.type.dimensions if d.mapped)
+    result_type = TensorType(fn_cell_type(a, b), (*mapped, *dims))
+    present = (left_mask | right_mask).reshape(batch, len(labels), -1).any(axis=2)
+    return Tensor(result_type, labels, cells, present, batched=a.batched or b.batched)
+
+
+def _padded(
+    t: Tensor, labels: Sequence[Address], batch: int, shape: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``t``'s cells on ``labels`` and dense ``shape``, with a mask of the cells it has."""
+    cells, present = _on_labels(t, labels, batch)
+    pad = [
+        (0, 0),
+        (0, 0),
+        *((0, s - own) for s, own in zip(shape, t.type.dense_shape, strict=True)),
+    ]
+    mask = np.broadcast_to(present[(..., *(np.newaxis,) * len(shape))], cells.shape)
+    return np.pad(cells, pad), np.pad(mask, pad)
 
 
 def fn_cell_type(a: Tensor, b: Tensor) -> str:

@@ -118,7 +118,7 @@ def _subspaces(env: Env, name: str, param: str, body: Fn, t: Tensor) -> Value:
     sub_env = Env(env.resolver, rows, {param: Tensor(dense_type, [()], flat, batched=True)})
     result = body(sub_env)
     if name == "filter_subspaces":
-        keep = np.broadcast_to(np.asarray(_number(result), dtype=np.float64), (rows,)) != 0.0
+        keep = _any_nonzero(result, rows)
         present = t.present & keep.reshape(t.batch, len(t.labels))
         return Tensor(t.type, t.labels, t.cells, present, batched=t.batched)
     out = (
@@ -135,10 +135,19 @@ def _subspaces(env: Env, name: str, param: str, body: Fn, t: Tensor) -> Value:
     return Tensor(result_type, t.labels, shaped, t.present, batched=t.batched)
 
 
-def _number(value: Value) -> Any:
+def _any_nonzero(value: Value, rows: int) -> np.ndarray:
+    """Per row, whether the lambda's result (a number or a subspace) has a non-zero cell."""
     if isinstance(value, Tensor):
-        raise ExpressionEvaluationError(f"expected a number from the lambda, got {value.type}")
-    return value
+        cells = np.where(_cell_present(value), value.cells, 0.0)
+        return np.broadcast_to(np.asarray(cells.reshape(value.batch, -1).any(axis=1)), (rows,))
+    numbers = np.broadcast_to(np.asarray(value, dtype=np.float64), (rows,))
+    return np.asarray(numbers != 0.0)
+
+
+def _cell_present(t: Tensor) -> np.ndarray:
+    return np.broadcast_to(
+        t.present[(..., *(np.newaxis,) * len(t.type.dense_shape))], t.cells.shape
+    )
 
 
 def compile_tensor_call(node: Node, bound: frozenset[str], compile_child: CompileFn) -> Fn:

@@ -130,10 +130,13 @@ def reduce(t: Tensor, aggregator: str, dimensions: Sequence[str] = ()) -> Tensor
             _aggregate(t.cells[:, selected], mask[:, selected], (1, *dense_axes), aggregator)
         )
         present.append(t.present[:, selected].any(axis=1))
-    shape = (t.batch, 0, *result_type.dense_shape)
+    labels = list(groups)
+    if not labels and not result_type.mapped_names:
+        labels = [()]
+    shape = (t.batch, len(labels), *result_type.dense_shape)
     cells = np.stack(blocks, axis=1) if blocks else np.zeros(shape)
     present_array = np.stack(present, axis=1) if present else np.zeros(shape[:2], dtype=bool)
-    return Tensor(result_type, list(groups), cells, present_array, batched=t.batched)
+    return Tensor(result_type, labels, cells, present_array, batched=t.batched)
 
 
 def _cell_mask(t: Tensor) -> np.ndarray:

@@ -89,7 +89,14 @@ def apply_binary(op: Callable[[Any, Any], Any], a: Value, b: Value) -> Value:
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         return simplify(join(as_tensor(a), as_tensor(b), op))
     a, b = align(a, b)
-    result = op(a, b)
+    try:
+        result = op(a, b)
+    except ValueError as e:
+        raise ExpressionEvaluationError(
+            f"cannot combine values of shapes {np.asarray(a).shape} and {np.asarray(b).shape} "
+            "(a generator or "
+            "lambda inside a lambda that uses the outer lambda's cells is not supported)"
+        ) from e
     return float(result) if np.ndim(result) == 0 else np.asarray(result, dtype=np.float64)
 
 
