@@ -17,6 +17,14 @@ from configserver.schema.model import Schema
 from configserver.schema.parser import parse_schema
 
 SCHEMA_DIRS = ("schemas/", "searchdefinitions/")
+IGNORED_FILES = (
+    ("search/query-profiles/", "query profiles are not supported; the file is ignored"),
+    ("deployment.xml", "deployment.xml is ignored (no zones or instances when self-hosted)"),
+    ("validation-overrides.xml", "validation-overrides.xml is ignored (nothing to override)"),
+    ("models/", "machine-learned models are not supported; the file is ignored"),
+    ("constants/", "constant files are not supported; the file is ignored"),
+    ("components/", "Java components are not supported; the file is ignored"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +43,19 @@ def schema_paths(files: Mapping[str, bytes]) -> list[str]:
     return sorted(
         p for p in files if p.endswith(".sd") and p.startswith(SCHEMA_DIRS) and p.count("/") == 1
     )
+
+
+def ignored_file_warnings(files: Mapping[str, bytes]) -> list[str]:
+    """Return a warning for each package file Vespid reads nothing from but Vespa would."""
+    warnings = []
+    for path in sorted(files):
+        if path.endswith(".sd") and path not in schema_paths(files):
+            warnings.append(f"{path}:1:1: schema files are read only from schemas/; ignored")
+            continue
+        for prefix, message in IGNORED_FILES:
+            if path.startswith(prefix):
+                warnings.append(f"{path}:1:1: {message}")
+    return warnings
 
 
 def read_package(files: Mapping[str, bytes]) -> ApplicationPackage:
@@ -71,6 +92,7 @@ def read_package(files: Mapping[str, bytes]) -> ApplicationPackage:
             continue
         schemas.append(schema)
         warnings.extend(schema.warnings)
+    warnings.extend(ignored_file_warnings(files))
     if errors:
         raise InvalidApplicationPackageError(errors)
     return ApplicationPackage(services, hosts, tuple(schemas), tuple(warnings))

@@ -154,3 +154,23 @@ def test_package_without_services_xml() -> None:
     with pytest.raises(InvalidApplicationPackageError) as info:
         read_package({})
     assert info.value.messages == ["services.xml:1:1: the application package has no services.xml"]
+
+
+def test_files_vespid_does_not_read_are_warned_about() -> None:
+    package = read_package(
+        {
+            "services.xml": b"<services/>",
+            "schemas/a.sd": b"schema a { document a {} }",
+            "schemas/old/b.sd": b"schema b {}",
+            "search/query-profiles/default.xml": b"<query-profile id='default'/>",
+            "deployment.xml": b"<deployment/>",
+            "README.md": b"docs",
+        }
+    )
+    assert [s.name for s in package.schemas] == ["a"]
+    assert package.warnings == (
+        "deployment.xml:1:1: deployment.xml is ignored (no zones or instances when self-hosted)",
+        "schemas/old/b.sd:1:1: schema files are read only from schemas/; ignored",
+        "search/query-profiles/default.xml:1:1: query profiles are not supported; the file is "
+        "ignored",
+    )
