@@ -76,12 +76,24 @@ class NodeService:
             generation = -1
             while True:
                 config = await subscriber.next_config(generation)
-                self._node.apply_config(config)
+                await self._apply(self._node, config)
                 generation = config.generation
                 self.state.generation = generation
                 self.state.status = "up"
         finally:
             await subscriber.aclose()
+
+    async def _apply(self, node: ContentNode, config: ContentConfig) -> None:
+        """Apply ``config``; the first one in a worker thread.
+
+        Until its first config the node refuses every request, so building the
+        search indexes of a large store cannot race with writes and may leave the
+        event loop free to answer the state API.
+        """
+        if node.generation is None:
+            await asyncio.to_thread(node.apply_config, config)
+        else:
+            node.apply_config(config)
 
     def _open(self) -> ContentNode:
         data = self.settings.data_dir

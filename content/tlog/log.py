@@ -183,8 +183,9 @@ class TransactionLog:
             return len(doomed)
 
     def close(self) -> None:
-        """Commit what is pending and close the current segment."""
-        self.commit()
+        """Commit what is pending (unless the log has failed) and close the current segment."""
+        if self._failure is None:
+            self.commit()
         with self._write_lock:
             if self._current is not None:
                 self._current.close()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,8 +93,9 @@ class Storage:
     snapshots: RamDirectory = field(default_factory=RamDirectory)
     tlog: RamDirectory = field(default_factory=RamDirectory)
 
-    def crash(self) -> Storage:
-        return Storage(self.snapshots.crash(), self.tlog.crash())
+    def crash(self, rng: random.Random | None = None) -> Storage:
+        """What a power loss leaves; with ``rng``, unsynced tails are torn at random."""
+        return Storage(self.snapshots.crash(rng), self.tlog.crash(rng))
 
 
 class Indexes:
@@ -107,9 +111,12 @@ class Indexes:
 
 
 def open_node(
-    storage: Storage, options: StorageOptions | None = None, indexes: Indexes | None = None
+    storage: Storage,
+    options: StorageOptions | None = None,
+    indexes: Indexes | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> ContentNode:
-    database = DocumentDatabase.open(storage.snapshots, storage.tlog, options)
+    database = DocumentDatabase.open(storage.snapshots, storage.tlog, options, clock)
     database.start()
     node = ContentNode(database, "music", 0, indexes or Indexes())
     node.apply_config(content_config())
