@@ -48,7 +48,7 @@ async def document_endpoint(request: Request) -> Response:
         return _json(DocumentAnswer(405, body), {"Allow": ALLOWED})
     runtime: ContainerRuntime = request.app.state.runtime
     config = runtime.require_config()
-    path = parse_document_path(request.url.path)
+    path = parse_document_path(request.scope["path"])
     if path.is_visit:
         answer = await _visit(request, runtime, config, path)
     else:

@@ -1,0 +1,254 @@
+"""/document/v1/ through the ASGI app against fake content nodes."""
+
+from __future__ import annotations
+
+import gzip
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from container.docapi import primary_node
+from tests.unit.container.harness import Harness, config
+from vespid.document import DocumentId
+from vespid.errors import (
+    ConditionNotMetError,
+    InsufficientStorageError,
+    OverloadError,
+    VespidError,
+)
+
+PUT_BODY = {"fields": {"title": "hello", "year": 2001}}
+
+
+def _primary(doc_id: str) -> int:
+    cluster = config().content_clusters[0]
+    return primary_node(cluster, DocumentId.parse(doc_id)).distribution_key
+
+
+def _call(h: Harness, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    async def body(client: httpx.AsyncClient) -> httpx.Response:
+        return await client.request(method, url, **kwargs)
+
+    return h.run(body)
+
+
+def test_put_goes_to_the_buckets_primary_and_answers_path_and_id() -> None:
+    h = Harness(config())
+    response = _call(h, "POST", "/document/v1/m/music/docid/one", json=PUT_BODY)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json; charset=UTF-8"
+    assert response.content == b'{"pathId":"/document/v1/m/music/docid/one","id":"id:m:music::one"}'
+    node = h.nodes[_primary("id:m:music::one")]
+    assert node.documents == {"id:m:music::one": {"title": "hello", "year": 2001}}
+
+
+def test_get_returns_fields_and_404_when_missing() -> None:
+    h = Harness(config())
+    h.add(_primary("id:m:music::one"), "id:m:music::one", title="hello")
+
+    async def body(client: httpx.AsyncClient) -> tuple[httpx.Response, httpx.Response]:
+        return (
+            await client.get("/document/v1/m/music/docid/one"),
+            await client.get("/document/v1/m/music/docid/two"),
+        )
+
+    found, missing = h.run(body)
+    assert found.json() == {
+        "pathId": "/document/v1/m/music/docid/one",
+        "id": "id:m:music::one",
+        "fields": {"title": "hello"},
+    }
+    assert missing.status_code == 404
+    assert missing.json() == {"pathId": "/document/v1/m/music/docid/two", "id": "id:m:music::two"}
+
+
+@pytest.mark.parametrize(
+    ("path", "doc_id"),
+    [
+        ("/document/v1/m/music/docid/a%23b/c", "id:m:music::a#b/c"),
+        ("/document/v1/m/music/docid/bl%C3%A5b%C3%A6r", "id:m:music::blåbær"),
+        ("/document/v1/m/music/number/7/x", "id:m:music:n=7:x"),
+        ("/document/v1/m/music/group/g1/x/y", "id:m:music:g=g1:x/y"),
+    ],
+)
+def test_id_forms_slashes_and_non_ascii(path: str, doc_id: str) -> None:
+    h = Harness(config())
+    response = _call(h, "POST", path, json=PUT_BODY)
+    assert response.json() == {"pathId": path, "id": doc_id}
+    assert doc_id in h.nodes[_primary(doc_id)].documents
+
+
+def test_gzip_body_and_extra_top_level_keys() -> None:
+    h = Harness(config())
+    raw = gzip.compress(orjson.dumps({"put": "id:m:music::one", **PUT_BODY}))
+    response = _call(
+        h,
+        "POST",
+        "/document/v1/m/music/docid/one",
+        content=raw,
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
+    assert response.status_code == 200
+    assert h.nodes[_primary("id:m:music::one")].documents["id:m:music::one"]["year"] == 2001
+
+
+def test_update_with_create_and_update_of_a_missing_document() -> None:
+    h = Harness(config())
+    update = {"fields": {"title": {"assign": "new"}}}
+
+    async def body(client: httpx.AsyncClient) -> tuple[int, int]:
+        missing = await client.put("/document/v1/m/music/docid/one", json=update)
+        created = await client.put("/document/v1/m/music/docid/two?create=true", json=update)
+        return missing.status_code, created.status_code
+
+    assert h.run(body) == (200, 200)
+    kind, request = h.nodes[_primary("id:m:music::two")].requests[-1]
+    assert (kind, request.create) == ("update", True)
+    assert h.nodes[_primary("id:m:music::two")].documents["id:m:music::two"] == {"title": "new"}
+
+
+def test_delete_removes() -> None:
+    h = Harness(config())
+    key = _primary("id:m:music::one")
+    h.add(key, "id:m:music::one", title="x")
+    response = _call(h, "DELETE", "/document/v1/m/music/docid/one")
+    assert response.json() == {"pathId": "/document/v1/m/music/docid/one", "id": "id:m:music::one"}
+    assert h.nodes[key].documents == {}
+
+
+def test_unknown_document_type_and_invalid_fields_are_400() -> None:
+    h = Harness(config())
+
+    async def body(client: httpx.AsyncClient) -> tuple[httpx.Response, httpx.Response]:
+        return (
+            await client.post("/document/v1/m/house/docid/one", json=PUT_BODY),
+            await client.post("/document/v1/m/music/docid/one", json={"fields": {"nope": 1}}),
+        )
+
+    unknown, invalid = h.run(body)
+    assert unknown.status_code == 400
+    assert unknown.json() == {
+        "pathId": "/document/v1/m/house/docid/one",
+        "message": "Document type house does not exist",
+    }
+    assert invalid.status_code == 400
+    assert "nope" in invalid.json()["message"]
+
+
+def test_malformed_json_is_400() -> None:
+    response = _call(Harness(config()), "POST", "/document/v1/m/music/docid/one", content=b"{")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (ConditionNotMetError("Condition did not match document"), 412),
+        (OverloadError("Rejecting execution due to overload"), 429),
+        (InsufficientStorageError("disk full"), 507),
+        (VespidError("boom"), 500),
+    ],
+)
+def test_content_node_errors_map_to_vespas_statuses(error: VespidError, status: int) -> None:
+    h = Harness(config())
+    h.nodes[_primary("id:m:music::one")].failures["put"] = error
+    response = _call(h, "POST", "/document/v1/m/music/docid/one?condition=true", json=PUT_BODY)
+    assert response.status_code == status
+    assert response.json()["message"] == error.message
+
+
+def test_a_timeout_is_504_and_an_unreachable_node_503() -> None:
+    h = Harness(config())
+    port = 19100 + _primary("id:m:music::one")
+    h.network.slow.add(port)
+    assert _call(h, "GET", "/document/v1/m/music/docid/one").status_code == 504
+    h = Harness(config())
+    h.network.down.add(port)
+    assert _call(h, "GET", "/document/v1/m/music/docid/one").status_code == 503
+
+
+def test_options_and_unsupported_methods() -> None:
+    h = Harness(config())
+
+    async def body(client: httpx.AsyncClient) -> tuple[httpx.Response, httpx.Response]:
+        return (
+            await client.options("/document/v1/m/music/docid/one"),
+            await client.patch("/document/v1/m/music/docid/one"),
+        )
+
+    options, patch = h.run(body)
+    assert (options.status_code, options.headers["allow"]) == (204, "GET,POST,PUT,DELETE")
+    assert patch.status_code == 405
+
+
+def _visit_all(h: Harness, url: str) -> tuple[list[str], int]:
+    async def body(client: httpx.AsyncClient) -> tuple[list[str], int]:
+        seen: list[str] = []
+        pages = 0
+        continuation = None
+        while True:
+            params = {"wantedDocumentCount": "3"}
+            if continuation:
+                params["continuation"] = continuation
+            data = (await client.get(url, params=params)).json()
+            pages += 1
+            assert data["documentCount"] == len(data["documents"])
+            seen.extend(d["id"] for d in data["documents"])
+            continuation = data.get("continuation")
+            if continuation is None:
+                return seen, pages
+
+    return h.run(body)
+
+
+def test_visit_returns_every_document_exactly_once_across_nodes() -> None:
+    h = Harness(config())
+    ids = [f"id:m:music::{i:02}" for i in range(10)]
+    for doc_id in ids:
+        h.add(_primary(doc_id), doc_id, title="t")
+    seen, pages = _visit_all(h, "/document/v1/m/music/docid/")
+    assert sorted(seen) == ids
+    assert pages == 4
+
+
+def test_visit_with_redundancy_two_returns_only_the_primary_copy() -> None:
+    h = Harness(config(redundancy=2))
+    ids = [f"id:m:music::{i}" for i in range(6)]
+    for doc_id in ids:
+        for key in (0, 1):
+            h.add(key, doc_id, title="t")
+    seen, _ = _visit_all(h, "/document/v1/")
+    assert sorted(seen) == ids
+
+
+def test_visit_filters_on_the_namespace() -> None:
+    h = Harness(config())
+    h.add(0, "id:m:music::a", title="t")
+    h.add(0, "id:other:music::b", title="t")
+    seen, _ = _visit_all(h, "/document/v1/m/music/docid")
+    assert seen == ["id:m:music::a"]
+
+
+def test_a_foreign_continuation_token_is_400() -> None:
+    response = _call(Harness(config()), "GET", "/document/v1/?continuation=bm9wZQ==")
+    assert response.status_code == 400
+
+
+def test_remove_by_selection_needs_selection_and_cluster() -> None:
+    h = Harness(config())
+    for doc_id in ("id:m:music::a", "id:m:music::b", "id:m:music::c"):
+        h.add(_primary(doc_id), doc_id, title="t")
+
+    async def body(client: httpx.AsyncClient) -> tuple[httpx.Response, httpx.Response]:
+        refused = await client.delete("/document/v1/m/music/docid/")
+        done = await client.delete(
+            "/document/v1/m/music/docid/", params={"selection": "true", "cluster": "music_content"}
+        )
+        return refused, done
+
+    refused, done = h.run(body)
+    assert refused.status_code == 400
+    assert done.json()["documentCount"] == 3
+    assert all(not n.documents for n in h.nodes.values())
