@@ -67,7 +67,7 @@ def _dots(rows: npt.NDArray[np.float32], probe: npt.NDArray[np.float32]) -> Floa
 
 
 def _cosines(rows: npt.NDArray[np.float32], probe: npt.NDArray[np.float32]) -> FloatArray:
-    norms = np.sqrt(np.einsum("ij,ij->i", rows, rows).astype(np.float64)) * float(
+    norms = np.sqrt(np.einsum("ij,ij->i", rows, rows, dtype=np.float64)) * float(
         np.linalg.norm(probe.astype(np.float64))
     )
     dots = _dots(rows, probe)

@@ -37,5 +37,5 @@ def create_attribute(field: FieldConfig) -> AnyAttribute | None:
     if collection != "single":
         return MultiValueAttribute(field.name, collection, element)
     if element == "string":
-        return StringAttribute(field.name)
-    return NumericAttribute(field.name, element)
+        return StringAttribute(field.name, fast_search=field.fast_search)
+    return NumericAttribute(field.name, element, fast_search=field.fast_search)

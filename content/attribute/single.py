@@ -7,7 +7,9 @@ dictionary-encodes its values: an int32 code per lid (-1 when missing) into a
 :class:`StringDictionary`, so filters and sorting work on codes.
 
 Complexity: put and remove O(1); a filter is one vectorised pass over the value
-array (numbers) or the dictionary plus one gather (strings).
+array (numbers) or the dictionary plus one gather (strings). With ``fast_search`` a
+:class:`PostingDictionary` also maps each distinct value to its lids, so selective
+filters touch only the matching documents.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from content.attribute.base import (
     ValueTest,
     grown,
 )
+from content.attribute.postings import PostingDictionary
 
 
 class NumericAttribute:
@@ -31,10 +34,13 @@ class NumericAttribute:
 
     value_kind = "numeric"
 
-    def __init__(self, name: str, value_type: str) -> None:
+    def __init__(self, name: str, value_type: str, *, fast_search: bool = False) -> None:
         self.name = name
         self.value_type = value_type
         self.is_float = value_type in FLOAT_TYPES
+        self.dictionary = (
+            PostingDictionary(np.float64 if self.is_float else np.int64) if fast_search else None
+        )
         self.undefined: float = float("nan") if self.is_float else UNDEFINED_INTEGER[value_type]
         self._values: npt.NDArray[Any] = np.zeros(0, np.float64 if self.is_float else np.int64)
         self._present = np.zeros(0, dtype=bool)
@@ -44,18 +50,28 @@ class NumericAttribute:
         if value is None:
             self.remove(lid)
             return
+        self.remove(lid)
         self._values = grown(self._values, lid + 1, 0)
         self._present = grown(self._present, lid + 1, False)
-        self._values[lid] = float(value) if self.is_float else int(value)
+        number = float(value) if self.is_float else int(value)
+        self._values[lid] = number
         self._present[lid] = True
+        if self.dictionary is not None:
+            self.dictionary.add(number, lid)
 
     def remove(self, lid: int) -> None:
         """Clear ``lid``'s number."""
-        if lid < self._present.size:
+        if lid < self._present.size and self._present[lid]:
             self._present[lid] = False
+            if self.dictionary is not None:
+                self.dictionary.discard(self._values[lid].item(), lid)
 
     def lids_where(self, test: ValueTest) -> LidArray:
         """Return the lids whose number passes ``test``."""
+        if self.dictionary is not None:
+            found = self.dictionary.lids_where(test)
+            if found is not None:
+                return found
         mask = self._present & test(self._values[: self._present.size])
         return np.flatnonzero(mask).astype(np.uint32)
 
@@ -134,9 +150,10 @@ class StringAttribute:
 
     value_kind = "string"
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, fast_search: bool = False) -> None:
         self.name = name
         self.dictionary = StringDictionary()
+        self.postings = PostingDictionary(np.int64) if fast_search else None
         self._codes = np.zeros(0, dtype=np.int32)
 
     def put(self, lid: int, value: Any) -> None:
@@ -144,17 +161,28 @@ class StringAttribute:
         if value is None:
             self.remove(lid)
             return
+        self.remove(lid)
         self._codes = grown(self._codes, lid + 1, -1)
-        self._codes[lid] = self.dictionary.code(str(value))
+        code = self.dictionary.code(str(value))
+        self._codes[lid] = code
+        if self.postings is not None:
+            self.postings.add(code, lid)
 
     def remove(self, lid: int) -> None:
         """Clear ``lid``'s string."""
-        if lid < self._codes.size:
+        if lid < self._codes.size and self._codes[lid] >= 0:
+            if self.postings is not None:
+                self.postings.discard(int(self._codes[lid]), lid)
             self._codes[lid] = -1
 
     def lids_where(self, test: ValueTest) -> LidArray:
         """Return the lids whose lower-cased string passes ``test``."""
-        passing = np.append(self.dictionary.code_mask(test), False)
+        by_code = self.dictionary.code_mask(test)
+        if self.postings is not None:
+            found = self.postings.lids_where(lambda codes: by_code[codes])
+            if found is not None:
+                return found
+        passing = np.append(by_code, False)
         return np.flatnonzero(passing[self._codes]).astype(np.uint32)
 
     def present(self) -> LidArray:

@@ -158,3 +158,35 @@ def test_closeness_is_one_over_one_plus_distance_except_dotproduct() -> None:
     d = np.array([0.0, 1.0, 3.0])
     assert closeness("euclidean", d).tolist() == [1.0, 0.5, 0.25]
     assert closeness("dotproduct", -d).tolist() == [0.0, 1.0, 3.0]
+
+
+@given(operations, st.integers(-5, 5), st.integers(0, 5))
+def test_fast_search_numeric_attribute_answers_like_the_scan(
+    ops: list[tuple[int, int | None]], low: int, width: int
+) -> None:
+    fast = NumericAttribute("year", "int", fast_search=True)
+    plain = NumericAttribute("year", "int")
+    for lid, value in ops:
+        fast.put(lid, value)
+        plain.put(lid, value)
+
+    def test(v: np.ndarray) -> np.ndarray:
+        return np.asarray((v >= low) & (v <= low + width), dtype=bool)
+
+    assert fast.lids_where(test).tolist() == plain.lids_where(test).tolist()
+    assert fast.present().tolist() == plain.present().tolist()
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.sampled_from(["Ab", "ab", "c", "D", "e"]))))
+def test_fast_search_string_attribute_answers_like_the_scan(ops: list[tuple[int, str]]) -> None:
+    fast = StringAttribute("artist", fast_search=True)
+    plain = StringAttribute("artist")
+    for lid, value in ops:
+        fast.put(lid, value)
+        plain.put(lid, value)
+    for wanted in ("ab", "c", "e"):
+
+        def test(values: np.ndarray, w: str = wanted) -> np.ndarray:
+            return np.asarray(values == w, dtype=bool)
+
+        assert fast.lids_where(test).tolist() == plain.lids_where(test).tolist()
