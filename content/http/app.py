@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from content.errors import TlogWriteError
 from content.http.errors import EXCEPTION_HANDLERS
 from content.node import ContentNode
 from vespid.errors import InvalidDocumentError, InvalidQueryError, NodeNotReadyError, VespidError
@@ -103,7 +104,11 @@ def _endpoint(holder: NodeHolder, op: str) -> Callable[[Request], Awaitable[Resp
         node = holder.node
         if node is None:
             raise NodeNotReadyError("The content node is starting: replaying or awaiting config")
-        reply = await call(node, message)
+        try:
+            reply = await call(node, message)
+        except TlogWriteError:
+            holder.state.status, holder.state.message = "down", "transaction log write failed"
+            raise
         holder.state.record(metric, time.perf_counter() - started)
         return Response(orjson.dumps(reply.to_json()), media_type="application/json")
 

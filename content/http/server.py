@@ -18,13 +18,20 @@ from content.errors import ContentError
 from content.http.app import create_app
 from content.node import ContentNode, DocumentDatabase, StorageOptions
 from content.settings import Settings
-from content.storage import FileDirectory
+from content.storage import Directory, FileDirectory
 from vespid.config import ContentConfig
 from vespid.runtime import ConfigSubscriber, ServiceState, serve, setup_logging
 
 log = logging.getLogger(__name__)
 
 Subscribe = Callable[[Settings], ConfigSubscriber[ContentConfig]]
+Storage = Callable[[Settings], tuple[Directory, Directory]]
+"""Where snapshots and the transaction log live: (snapshots, log)."""
+
+
+def _files(settings: Settings) -> tuple[Directory, Directory]:
+    data = settings.data_dir
+    return FileDirectory(data / "documents"), FileDirectory(data / "tlog")
 
 
 def _subscribe(settings: Settings) -> ConfigSubscriber[ContentConfig]:
@@ -36,10 +43,13 @@ def _subscribe(settings: Settings) -> ConfigSubscriber[ContentConfig]:
 class NodeService:
     """Owns the node's lifetime inside the server process."""
 
-    def __init__(self, settings: Settings, subscribe: Subscribe = _subscribe) -> None:
+    def __init__(
+        self, settings: Settings, subscribe: Subscribe = _subscribe, storage: Storage = _files
+    ) -> None:
         self.settings = settings
         self.state = ServiceState()
         self._subscribe = subscribe
+        self._storage = storage
         self._node: ContentNode | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -96,13 +106,11 @@ class NodeService:
             node.apply_config(config)
 
     def _open(self) -> ContentNode:
-        data = self.settings.data_dir
         options = StorageOptions(
             flush_bytes=self.settings.flush_bytes, tombstone_ttl=self.settings.tombstone_ttl
         )
-        database = DocumentDatabase.open(
-            FileDirectory(data / "documents"), FileDirectory(data / "tlog"), options
-        )
+        snapshots, tlog = self._storage(self.settings)
+        database = DocumentDatabase.open(snapshots, tlog, options)
         return ContentNode(database, self.settings.cluster, self.settings.distribution_key)
 
 

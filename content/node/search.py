@@ -19,7 +19,6 @@ import orjson
 from content.docstore import Change, DocumentStore
 from content.matching import DocumentTypeIndex
 from vespid.config import SchemaConfig
-from vespid.errors import InvalidQueryError
 from vespid.messages import OrderBy, SearchHit, SearchReply, SearchRequest
 
 log = logging.getLogger(__name__)
@@ -108,15 +107,12 @@ class SearchIndexes:
         return self._counts.get(doctype, 0)
 
     def search(self, request: SearchRequest) -> SearchReply:
-        """Match and rank in each requested type and merge the best hits.
+        """Match and rank in each requested type this node serves, and merge the best hits.
 
-        Raises:
-            InvalidQueryError: when a requested schema is not served here.
+        A query may name schemas of other content clusters (``sources *`` over an
+        application with several); those are skipped here.
         """
-        names = request.schemas or tuple(sorted(self._indexes))
-        unknown = [n for n in names if n not in self._indexes]
-        if unknown:
-            raise InvalidQueryError(f"Schema {unknown[0]!r} is not served by this content node")
+        names = [n for n in request.schemas or sorted(self._indexes) if n in self._indexes]
         hits: list[SearchHit] = []
         total = 0
         for name in names:

@@ -16,7 +16,7 @@ import content.errors
 from content.http import NodeService, create_app
 from content.http.errors import EXCEPTION_HANDLERS
 from content.settings import Settings
-from tests.unit.content.test_node_support import content_config
+from tests.unit.content.test_node_support import Storage, content_config
 from vespid.config import ContentConfig
 from vespid.messages import (
     GetRequest,
@@ -66,7 +66,7 @@ async def wait_for(service: NodeService, status: str) -> None:
 
 @asynccontextmanager
 async def serving(
-    tmp_path: Path, server: ConfigServer
+    tmp_path: Path, server: ConfigServer, storage: Storage | None = None
 ) -> AsyncIterator[tuple[NodeService, Client]]:
     settings = Settings(19100, "music", 0, tmp_path, ("http://config",))
     transport = httpx.MockTransport(server.handle)
@@ -74,7 +74,10 @@ async def serving(
     def subscribe(s: Settings) -> ConfigSubscriber[ContentConfig]:
         return ConfigSubscriber(s.config_servers, "content", ContentConfig, transport=transport)
 
-    service = NodeService(settings, subscribe)
+    if storage is None:
+        service = NodeService(settings, subscribe)
+    else:
+        service = NodeService(settings, subscribe, lambda _: (storage.snapshots, storage.tlog))
     app = create_app(service)
     await service.start()
     async with httpx.AsyncClient(
@@ -141,6 +144,25 @@ def test_errors_have_codes_and_statuses(tmp_path: Path) -> None:
                 response = await post(op, body)
                 assert (response.status_code, response.json()["code"]) == (status, code), op
                 assert response.json()["message"]
+
+    asyncio.run(run())
+
+
+def test_a_failed_log_write_answers_500_and_takes_the_node_down(tmp_path: Path) -> None:
+    async def run() -> None:
+        server = ConfigServer()
+        server.publish(content_config())
+        storage = Storage()
+        async with serving(tmp_path, server, storage) as (service, post):
+            await wait_for(service, "up")
+            assert (await post("put", PutRequest(DOC, {"title": "a"}))).status_code == 200
+            storage.tlog.fail("sync", "tlog-")
+            failed = await post("put", PutRequest(DOC, {"title": "b"}))
+            assert (failed.status_code, failed.json()["code"]) == (500, "INTERNAL_ERROR")
+            assert "injected sync failure" in failed.json()["message"]
+            assert service.state.status == "down"
+            refused = await post("remove", RemoveRequest(DOC))
+            assert refused.status_code == 500
 
     asyncio.run(run())
 
