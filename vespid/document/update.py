@@ -1,8 +1,9 @@
 """Partial updates: Vespa's document/v1 update JSON checked, made canonical, and applied.
 
 Input is the ``fields`` object of a ``PUT /document/v1/...`` body: per field an
-object of operations (``{"price": {"increment": 10}}``), or a field path for one
-element of a map, weighted set or array (``"contact{home}"``, ``"tags[2]"``).
+object of operations (``{"price": {"increment": 10}}``), or per *field path*
+(``"contact{home}"``, ``"tags[2]"``, ``"person.name"``, ``"people{x}.age"``; see
+`vespid.document.fieldpath`).
 Operations (Vespa's "Document JSON format", update operations):
 
 =============  =====================================================================
@@ -22,7 +23,7 @@ Operations (Vespa's "Document JSON format", update operations):
 :func:`validate_update` returns the *canonical update*: per field a list of
 single-operation objects, applied in order, with canonical arguments (element
 paths become ``match``/``remove`` operations, tensor cells become long-form cell
-lists). It is also accepted as input, so a canonical update validates to itself;
+lists, deeper field paths become ``fieldpath`` operations). It is also accepted as input, so a canonical update validates to itself;
 that is what content nodes apply with :func:`apply_update`.
 
 >>> from vespid.config import FieldConfig, SchemaConfig
@@ -37,14 +38,14 @@ that is what content nodes apply with :func:`apply_update`.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from vespid.config import SchemaConfig
+from vespid.document.arithmetic import ARITHMETIC, NUMERIC_KINDS, arithmetic, operand
 from vespid.document.field_type import FieldType
+from vespid.document.fieldpath import Step, apply_path_operation, parse_field_path, path_operation
 from vespid.document.tensor_json import (
     canonical_tensor,
     cells_of,
@@ -60,12 +61,8 @@ from vespid.document.values import (
 )
 from vespid.errors import InvalidDocumentError
 
-ARITHMETIC = ("increment", "decrement", "multiply", "divide")
-OPERATIONS = ("assign", "add", "remove", *ARITHMETIC, "match", "modify")
+OPERATIONS = ("assign", "add", "remove", *ARITHMETIC, "match", "modify", "fieldpath")
 MODIFY_OPERATIONS = ("replace", "add", "multiply")
-_NUMERIC = ("int", "long", "byte", "float", "double")
-_INT_BITS = {"byte": 8, "int": 32, "long": 64}
-_PATH = re.compile(r"(?P<name>[^{}\[\]]+)(?:\{(?P<key>.*)\}|\[(?P<index>\d+)\])?", re.DOTALL)
 
 
 def _error(where: str, message: str) -> InvalidDocumentError:
@@ -81,10 +78,7 @@ def validate_update(schema: SchemaConfig, fields: Mapping[str, Any]) -> dict[str
     """
     result: dict[str, list[dict[str, Any]]] = {}
     for path, ops in fields.items():
-        match = _PATH.fullmatch(path)
-        if match is None:
-            raise InvalidDocumentError(f"'{path}' is not a field name or field path")
-        name = match.group("name")
+        name, steps = parse_field_path(path)
         ftype = field_type_of(document_field(schema, name))
         if isinstance(ops, list):
             pairs = [_single(path, op) for op in ops]
@@ -92,15 +86,24 @@ def validate_update(schema: SchemaConfig, fields: Mapping[str, Any]) -> dict[str
             pairs = list(ops.items())
         else:
             raise _error(path, f"expected update operations like {{'assign': ...}}, got {ops!r}")
-        if match.group("key") is not None or match.group("index") is not None:
-            element: Any = match.group("key")
-            if element is None:
-                element = int(match.group("index"))
-            canonical = [_element_op(schema, ftype, element, op, arg, name) for op, arg in pairs]
-        else:
-            canonical = [_operation(schema, ftype, op, arg, path) for op, arg in pairs]
-        result.setdefault(name, []).extend(canonical)
+        result.setdefault(name, []).extend(
+            _path_op(schema, ftype, steps, op, arg, name) for op, arg in pairs
+        )
     return result
+
+
+def _path_op(
+    schema: SchemaConfig, ftype: FieldType, steps: list[Step], op: str, arg: Any, name: str
+) -> dict[str, Any]:
+    if not steps:
+        return _operation(schema, ftype, op, arg, name)
+    element_kinds = {"map": "key", "weightedset": "key", "array": "index"}
+    one_element = len(steps) == 1 and element_kinds.get(ftype.kind) == steps[0][0]
+    if one_element and (
+        op in ("assign", *ARITHMETIC) or (op == "remove" and ftype.kind != "array")
+    ):
+        return _element_op(schema, ftype, steps[0][1], op, arg, name)
+    return path_operation(schema, ftype, steps, op, arg, name)
 
 
 def _single(where: str, op: Any) -> tuple[str, Any]:
@@ -119,14 +122,35 @@ def _operation(
     if op == "remove":
         return {"remove": _remove_argument(schema, ftype, arg, where)}
     if op in ARITHMETIC:
-        if ftype.kind not in _NUMERIC:
+        if ftype.kind not in NUMERIC_KINDS:
             raise _error(where, f"'{op}' needs a numeric field, not {ftype}")
-        return {op: _operand(op, arg, where)}
+        return {op: operand(op, arg, where)}
     if op == "match":
         return {"match": _match_argument(schema, ftype, arg, where)}
     if op == "modify":
         return {"modify": _modify_argument(ftype, arg, where)}
+    if op == "fieldpath":
+        return _canonical_path_op(schema, ftype, arg, where)
     raise _error(where, f"unknown update operation '{op}', expected one of {', '.join(OPERATIONS)}")
+
+
+def _canonical_path_op(
+    schema: SchemaConfig, ftype: FieldType, arg: Any, where: str
+) -> dict[str, Any]:
+    steps = arg.get("steps") if isinstance(arg, dict) else None
+    if not isinstance(steps, list) or len(arg) != 2 or not all(_is_step(s) for s in steps):
+        raise _error(where, "'fieldpath' needs {'steps': [[kind, value], ...], <op>: ...}")
+    op = next(k for k in arg if k != "steps")
+    return path_operation(schema, ftype, [tuple(s) for s in steps], op, arg[op], where)
+
+
+def _is_step(step: Any) -> bool:
+    if not isinstance(step, list | tuple) or len(step) != 2:
+        return False
+    kind, value = step
+    if kind == "index":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return kind in ("key", "field") and isinstance(value, str)
 
 
 def _element_op(
@@ -134,24 +158,7 @@ def _element_op(
 ) -> dict[str, Any]:
     if op == "remove" and ftype.kind in ("map", "weightedset"):
         return {"remove": _remove_argument(schema, ftype, [element], where)}
-    if op != "assign" and op not in ARITHMETIC:
-        raise _error(where, f"'{op}' cannot be applied to one element of {ftype}")
     return {"match": _match_argument(schema, ftype, {"element": element, op: arg}, where)}
-
-
-def _operand(op: str, arg: Any, where: str) -> int | float:
-    value = arg
-    if isinstance(arg, str):
-        try:
-            value = int(arg)
-        except ValueError:
-            with contextlib.suppress(ValueError):
-                value = float(arg)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _error(where, f"'{op}' needs a number, got {arg!r}")
-    if op == "divide" and value == 0:
-        raise _error(where, "division by zero")
-    return value
 
 
 def _tensor_cells_argument(ftype: FieldType, arg: Any, where: str) -> list[dict[str, Any]]:
@@ -208,9 +215,9 @@ def _match_argument(schema: SchemaConfig, ftype: FieldType, arg: Any, where: str
     path = f"{where}{{{element}}}"
     if op == "assign":
         return {"element": element, "assign": canonical_value(schema, value_type, arg[op], path)}
-    if value_type.kind not in _NUMERIC:
+    if value_type.kind not in NUMERIC_KINDS:
         raise _error(path, f"'{op}' needs a numeric element, not {value_type}")
-    return {"element": element, op: _operand(op, arg[op], path)}
+    return {"element": element, op: operand(op, arg[op], path)}
 
 
 def _element(
@@ -274,7 +281,10 @@ def apply_update(
         ftype = field_type_of(document_field(schema, name))
         for op in field_ops:
             ((kind, arg),) = op.items()
-            _APPLIERS[kind](document, name, ftype, kind, arg)
+            if kind == "fieldpath":
+                apply_path_operation(schema, document, name, ftype, arg)
+            else:
+                _APPLIERS[kind](document, name, ftype, kind, arg)
     return document
 
 
@@ -317,31 +327,6 @@ def _apply_remove(doc: dict[str, Any], name: str, ftype: FieldType, op: str, arg
 def _apply_arithmetic(doc: dict[str, Any], name: str, ftype: FieldType, op: str, arg: Any) -> None:
     if name in doc:
         doc[name] = arithmetic(ftype.kind, doc[name], op, arg, name)
-
-
-def arithmetic(kind: str, old: Any, op: str, operand: float, where: str) -> Any:
-    """``old <op> operand`` as Vespa computes it for a field of ``kind``.
-
-    Integer fields compute in floating point and truncate toward zero.
-
-    Raises:
-        InvalidDocumentError: when an integer result is out of the field's range.
-    """
-    if op == "increment":
-        value = old + operand
-    elif op == "decrement":
-        value = old - operand
-    elif op == "multiply":
-        value = old * operand
-    else:
-        value = old / operand
-    if kind not in _INT_BITS:
-        return float(value)
-    result = int(value)
-    bits = _INT_BITS[kind]
-    if not -(1 << (bits - 1)) <= result < 1 << (bits - 1):
-        raise _error(where, f"{op} gives {result}, out of range for {kind}")
-    return result
 
 
 def _apply_match(doc: dict[str, Any], name: str, ftype: FieldType, op: str, arg: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given, strategies as st
 
-from vespid.config import FieldConfig, SchemaConfig
+from vespid.config import FieldConfig, SchemaConfig, StructConfig
 from vespid.document import apply_update, validate_fields, validate_update
 from vespid.errors import InvalidDocumentError
 
@@ -24,7 +24,11 @@ SCHEMA = SchemaConfig(
         FieldConfig("t", "tensor(c{})"),
         FieldConfig("d", "tensor(x[3])"),
         FieldConfig("mixed", "tensor(m{},x[2])"),
+        FieldConfig("who", "person"),
+        FieldConfig("people", "map<string,person>"),
+        FieldConfig("lists", "map<string,array<int>>"),
     ),
+    structs=(StructConfig("person", (FieldConfig("name", "string"), FieldConfig("age", "int"))),),
 )
 
 
@@ -125,6 +129,30 @@ def test_mixed_tensor_blocks_add_and_remove_by_mapped_address() -> None:
     ]
 
 
+def test_field_paths_into_structs_maps_and_arrays() -> None:
+    doc = apply(None, {"who.name": {"assign": "Ann"}, "people{x}.age": {"assign": "7"}})
+    assert doc == {"who": {"name": "Ann"}, "people": {"x": {"age": 7}}}
+    doc = apply(doc, {"people{x}.age": {"increment": 2}, "people{y}.age": {"increment": 2}})
+    assert doc["people"] == {"x": {"age": 9}}
+    doc = apply(doc, {"lists{a}": {"add": [1, 2]}, "who.name": {"assign": None}})
+    assert doc["lists"] == {"a": [1, 2]}
+    assert doc["who"] == {}
+    assert apply(doc, {"lists{a}[0]": {"remove": 0}})["lists"] == {"a": [2]}
+    assert apply(doc, {"people{x}": {"remove": 0}})["people"] == {}
+
+
+def test_array_element_remove_by_index() -> None:
+    assert apply(put(arr=[5, 6, 7]), {"arr[1]": {"remove": 0}})["arr"] == [5, 7]
+
+
+def test_field_path_update_is_canonical_and_validates_to_itself() -> None:
+    update = validate_update(SCHEMA, {"people{x}.age": {"decrement": "1"}})
+    assert update == {
+        "people": [{"fieldpath": {"steps": [["key", "x"], ["field", "age"]], "decrement": 1}}]
+    }
+    assert validate_update(SCHEMA, update) == update
+
+
 @pytest.mark.parametrize(
     ("update", "message"),
     [
@@ -139,7 +167,14 @@ def test_mixed_tensor_blocks_add_and_remove_by_mapped_address() -> None:
         ({"title": {"modify": {"operation": "add", "cells": []}}}, "needs a tensor field"),
         ({"t": {"modify": {"operation": "pow", "cells": []}}}, "'operation' in"),
         ({"d": {"remove": {"addresses": [{"x": "0"}]}}}, "indexed tensor"),
-        ({"arr[1]": {"add": [1]}}, "cannot be applied to one element"),
+        ({"arr[1]": {"add": [1]}}, r"Field 'arr\[1\]': 'add' at a field path needs an array"),
+        ({"who.nick": {"assign": "x"}}, "struct person has no field 'nick'"),
+        ({"who.age": {"assign": "old"}}, r"Field 'who\.age'"),
+        ({"who.name": {"increment": 1}}, "needs a numeric target"),
+        ({"who.name": {"modify": {}}}, "field path update 'modify' is not supported"),
+        ({"n.x": {"assign": 1}}, "cannot step into int"),
+        ({"m{a": {"assign": 1}}, "is not a field path"),
+        ({"n": [{"fieldpath": {"steps": [["index", -1]], "assign": 1}}]}, "needs {'steps'"),
         ({"n": "5"}, "expected update operations"),
         ({"arr": {"match": {"element": -1, "assign": 1}}}, "at least 0"),
         ({"m{a}": {"assign": "x"}}, r"Field 'm\{a\}'"),

@@ -1,0 +1,69 @@
+"""Arithmetic update operations: ``increment``, ``decrement``, ``multiply``, ``divide``.
+
+Vespa computes arithmetic updates in floating point and converts the result back to
+the field's type, so an int field truncates toward zero (``7 / 2`` gives 3, ``-7 / 2``
+gives -3) and a result outside the type's range is an error rather than a wrap.
+
+>>> arithmetic("int", 7, "divide", 2, "n")
+3
+>>> arithmetic("double", 1, "multiply", 2.5, "x")
+2.5
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from vespid.errors import InvalidDocumentError
+
+ARITHMETIC = ("increment", "decrement", "multiply", "divide")
+"""The arithmetic operation names of Vespa's update JSON."""
+NUMERIC_KINDS = ("int", "long", "byte", "float", "double")
+"""Field kinds arithmetic applies to."""
+_INT_BITS = {"byte": 8, "int": 32, "long": 64}
+
+
+def operand(op: str, arg: Any, where: str) -> int | float:
+    """The number an arithmetic operation ``op`` takes (numbers as strings accepted).
+
+    Raises:
+        InvalidDocumentError: when ``arg`` is not a number, or is 0 for ``divide``.
+    """
+    value = arg
+    if isinstance(arg, str):
+        try:
+            value = int(arg)
+        except ValueError:
+            with contextlib.suppress(ValueError):
+                value = float(arg)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidDocumentError(f"Field '{where}': '{op}' needs a number, got {arg!r}")
+    if op == "divide" and value == 0:
+        raise InvalidDocumentError(f"Field '{where}': division by zero")
+    return value
+
+
+def arithmetic(kind: str, old: Any, op: str, value: float, where: str) -> Any:
+    """``old <op> value`` as Vespa computes it for a field of ``kind``.
+
+    Raises:
+        InvalidDocumentError: when an integer result is out of the field's range.
+    """
+    if op == "increment":
+        result = old + value
+    elif op == "decrement":
+        result = old - value
+    elif op == "multiply":
+        result = old * value
+    else:
+        result = old / value
+    if kind not in _INT_BITS:
+        return float(result)
+    truncated = int(result)
+    bits = _INT_BITS[kind]
+    if not -(1 << (bits - 1)) <= truncated < 1 << (bits - 1):
+        raise InvalidDocumentError(
+            f"Field '{where}': {op} gives {truncated}, out of range for {kind}"
+        )
+    return truncated
