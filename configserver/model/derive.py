@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from configserver.apppackage.package import read_package
 from configserver.errors import InvalidApplicationPackageError
+from configserver.model.expressions import check_rank_expressions
 from configserver.model.schemas import derive_schema
 from configserver.model.topology import (
     container_clusters,
@@ -56,7 +57,9 @@ def derive_application(
     schema_configs: list[SchemaConfig] = []
     for s in schemas:
         if s.schema.document is not None:
-            schema_configs.append(derive_schema(s, s.name in global_types, errors))
+            config = derive_schema(s, s.name in global_types, errors)
+            errors += check_rank_expressions(s, config)
+            schema_configs.append(config)
     warnings = list(package.warnings)
     containers = container_clusters(package)
     contents = content_clusters(package, previous, allocate_port, warnings)

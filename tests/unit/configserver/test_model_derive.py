@@ -222,3 +222,55 @@ def test_unknown_struct_parent_is_reported() -> None:
     with pytest.raises(InvalidApplicationPackageError) as info:
         _derive(_files() | {"schemas/book.sd": sd})
     assert info.value.messages == ["schemas/book.sd:1:38: struct 'p' inherits unknown struct 'q'"]
+
+
+RANKED = """schema book inherits base {
+  document book inherits base {
+    field year type int { indexing: attribute }
+    field vec type tensor<float>(x[2]) { indexing: attribute }
+    field body type string {}
+  }
+  rank-profile p { PROFILE }
+}"""
+
+
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [
+        ("first-phase { expression: attribute(yaer) }",
+         "schemas/book.sd:7:46: unknown field 'yaer' in 'attribute(yaer)' in rank-profile 'p' "
+         "first-phase"),
+        ("first-phase { expression: attribute(body) }",
+         "schemas/book.sd:7:46: field 'body' in 'attribute(body)' is not an attribute in "
+         "rank-profile 'p' first-phase"),
+        ("first-phase { expression: bm25(year) }",
+         "schemas/book.sd:7:46: field 'year' in 'bm25(year)' is not an index field in "
+         "rank-profile 'p' first-phase"),
+        ("second-phase { expression: closeness(field, year) }",
+         "schemas/book.sd:7:47: field 'year' in 'closeness(field,year)' is not a tensor "
+         "attribute in rank-profile 'p' second-phase"),
+        ("first-phase { expression: constant(c) }",
+         "schemas/book.sd:7:46: unknown constant 'c' in 'constant(c)' in rank-profile 'p' "
+         "first-phase"),
+        ("function f() { expression: g }\n function g() { expression: f }\n"
+         " first-phase { expression: f }",
+         "schemas/book.sd:9:28: function 'f' calls itself: f -> g -> f in rank-profile 'p' "
+         "first-phase"),
+    ],
+)  # fmt: skip
+def test_rank_expressions_are_checked_against_the_schema(profile: str, message: str) -> None:
+    sd = RANKED.replace("PROFILE", profile).encode()
+    with pytest.raises(InvalidApplicationPackageError) as info:
+        _derive(_files() | {"schemas/book.sd": sd})
+    assert info.value.messages == [message]
+
+
+def test_valid_rank_expressions_pass() -> None:
+    profile = (
+        "function f(a) { expression: a * attribute(year) }\n"
+        " first-phase { expression: f(2) + closeness(field, vec) + bm25(title) }"
+    )
+    d = _derive(_files() | {"schemas/book.sd": RANKED.replace("PROFILE", profile).encode()})
+    schema = d.content.schema("book")
+    assert schema is not None
+    assert schema.rank_profile("p") is not None
