@@ -22,9 +22,10 @@ Operations (Vespa's "Document JSON format", update operations):
 
 :func:`validate_update` returns the *canonical update*: per field a list of
 single-operation objects, applied in order, with canonical arguments (element
-paths become ``match``/``remove`` operations, tensor cells become long-form cell
-lists, deeper field paths become ``fieldpath`` operations). It is also accepted as input, so a canonical update validates to itself;
-that is what content nodes apply with :func:`apply_update`.
+paths become ``match``/``remove`` operations, deeper field paths ``fieldpath``
+operations, tensor cells long-form cell lists). It is also accepted as input, so a
+canonical update validates to itself; that is what content nodes apply with
+:func:`apply_update`.
 
 >>> from vespid.config import FieldConfig, SchemaConfig
 >>> s = SchemaConfig("music", fields=(FieldConfig("n", "int"),
