@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from configserver.errors import InvalidApplicationPackageError
 from configserver.validation.context import ValidationContext, Validator
-from configserver.validation.expression_rules import expressions_parse
+from configserver.validation.expression_rules import (
+    expressions_parse,
+    input_and_constant_types,
+)
 from configserver.validation.schema_rules import (
     field_types_supported,
     fieldset_fields_exist,
@@ -44,6 +47,7 @@ RULES: tuple[Validator, ...] = (
     indexing_executable,
     imports_unsupported,
     expressions_parse,
+    input_and_constant_types,
 )
 
 

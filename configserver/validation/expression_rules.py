@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from configserver.schema.lexer import offset_pos
-from configserver.schema.model import Expression, RankProfile
+from configserver.schema.model import Constant, Expression, Input, RankProfile
 from configserver.validation.context import ValidationContext
+from configserver.validation.schema_rules import tensor_type_problem
 from vespid.expression import ExpressionSyntaxError, parse_expression
 
 
@@ -27,6 +28,21 @@ def expressions_parse(ctx: ValidationContext) -> None:
                         f"{schema.path}:{pos.line}:{pos.col}: {e.reason} in "
                         f"rank-profile '{profile.name}' {where}"
                     )
+
+
+def input_and_constant_types(ctx: ValidationContext) -> None:
+    """Tensor types of rank-profile inputs and constants are valid tensor types."""
+    for schema in ctx.package.schemas:
+        for profile in schema.rank_profiles:
+            items: list[Input | Constant] = [*profile.inputs, *profile.constants]
+            for item in items:
+                if item.type.startswith("tensor"):
+                    problem = tensor_type_problem(item.type)
+                    if problem:
+                        ctx.report(
+                            f"{schema.path}:{item.pos.line}:{item.pos.col}: {problem} "
+                            f"of '{item.name}' in rank-profile '{profile.name}'"
+                        )
 
 
 def _expressions(profile: RankProfile) -> Iterator[tuple[str, Expression]]:

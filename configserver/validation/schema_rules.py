@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from configserver.schema.analysis import analyses
 from configserver.validation.context import ValidationContext
+from vespid.expression import ExpressionError, parse_tensor_type
 
 PRIMITIVE_TYPES = frozenset(
     {"string", "int", "long", "float", "double", "bool", "byte", "position", "uri", "raw"}
@@ -50,7 +51,7 @@ def type_problem(text: str, structs: set[str], documents: set[str]) -> str:
         return ""
     name, _, rest = text.partition("<")
     if name == "tensor":
-        return "" if "(" in text else f"tensor type '{text}' has no dimensions"
+        return tensor_type_problem(text)
     if name in UNSUPPORTED_TYPES:
         return f"unsupported type '{text}': Vespid has no {UNSUPPORTED_TYPES[name]}"
     if not rest.endswith(">"):
@@ -68,6 +69,15 @@ def type_problem(text: str, structs: set[str], documents: set[str]) -> str:
         problem = type_problem(arg, structs, documents)
         if problem:
             return problem
+    return ""
+
+
+def tensor_type_problem(text: str) -> str:
+    """Return what is wrong with tensor type ``text``, or '' when it is valid."""
+    try:
+        parse_tensor_type(text)
+    except ExpressionError as e:
+        return f"invalid tensor type '{text}': {e}"
     return ""
 
 

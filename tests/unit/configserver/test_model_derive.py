@@ -274,3 +274,15 @@ def test_valid_rank_expressions_pass() -> None:
     schema = d.content.schema("book")
     assert schema is not None
     assert schema.rank_profile("p") is not None
+
+
+def test_tensor_types_are_checked() -> None:
+    sd = b"""schema book { document book {
+    field v type tensor<blah>(x[2]) { indexing: attribute } }
+  rank-profile p { inputs { query(q) tensor<float>(x[2],,): [1, 2] } } }"""
+    with pytest.raises(InvalidApplicationPackageError) as info:
+        _derive(_files() | {"schemas/book.sd": sd})
+    first, second = info.value.messages
+    assert first.startswith("schemas/book.sd:2:11: field 'v': invalid tensor type")
+    assert second.startswith("schemas/book.sd:3:29: invalid tensor type 'tensor<float>(x[2],,)'")
+    assert second.endswith("of 'q' in rank-profile 'p'")
