@@ -458,3 +458,29 @@ def test_every_sample_app_is_covered() -> None:
     tops = {Path(p).parts[1] for p in sample_apps}
     listed = {p.name for p in (CONFORMANCE / "sample-apps").iterdir() if p.is_dir()}
     assert tops == listed
+
+
+REPO_PACKAGES = Path(__file__).resolve().parents[3] / "apppackages"
+
+
+@pytest.mark.parametrize(
+    "package",
+    sorted(p.name for p in (REPO_PACKAGES / "invalid").iterdir() if p.is_dir())
+    if (REPO_PACKAGES / "invalid").is_dir()
+    else [],
+)
+def test_repo_invalid_package_gives_its_expected_error(package: str) -> None:
+    root = REPO_PACKAGES / "invalid" / package
+    expected = (root / "expected-error.txt").read_text().strip()
+    files = {k: v for k, v in read_package_dir(root).items() if k != "expected-error.txt"}
+    outcome = _outcome(lambda: derive_application(files, 1, None, port_counter()))
+    assert outcome is not None
+    assert expected in outcome
+
+
+def test_repo_sample_package_is_accepted() -> None:
+    root = REPO_PACKAGES / "sample"
+    if not root.is_dir():
+        pytest.skip("no apppackages/sample")
+    derived = derive_application(read_package_dir(root), 1, None, port_counter())
+    assert derived.content.schemas
