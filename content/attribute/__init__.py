@@ -7,7 +7,7 @@ picks the implementation for a field's type.
 
 from __future__ import annotations
 
-from content.attribute.base import Attribute, LidArray, ValueTest, element_type
+from content.attribute.base import LidArray, ValueTest, element_type
 from content.attribute.distance import METRICS, closeness, distances
 from content.attribute.factory import AnyAttribute, create_attribute
 from content.attribute.multi import MultiValueAttribute
@@ -17,7 +17,6 @@ from content.attribute.tensor import DenseTensorAttribute, MappedTensorAttribute
 __all__ = [
     "METRICS",
     "AnyAttribute",
-    "Attribute",
     "DenseTensorAttribute",
     "LidArray",
     "MappedTensorAttribute",

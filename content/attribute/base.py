@@ -11,7 +11,7 @@ runs once per distinct string, not per document) and then index the result by co
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,28 +31,6 @@ UNDEFINED_INTEGER = {
     "bool": 0,
 }
 """Vespa's undefined value per integer type: what a document without a value holds."""
-
-
-class Attribute(Protocol):
-    """One field's values by lid; see the module docstring for the test contract."""
-
-    name: str
-    value_kind: str
-    """``numeric`` (tests get numbers) or ``string`` (tests get lower-cased strings)."""
-
-    def put(self, lid: int, value: Any) -> None:
-        """Set ``lid``'s value (canonical document JSON; None clears it)."""
-
-    def remove(self, lid: int) -> None:
-        """Clear ``lid``'s value; unknown lids are ignored."""
-
-    def lids_where(self, test: ValueTest) -> LidArray:
-        """Return the sorted lids holding at least one value for which ``test`` is true."""
-        ...
-
-    def present(self) -> LidArray:
-        """Return the sorted lids that hold a value."""
-        ...
 
 
 def grown(array: npt.NDArray[Any], size: int, fill: Any) -> npt.NDArray[Any]:

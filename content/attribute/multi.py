@@ -70,10 +70,6 @@ class MultiValueAttribute:
         """Return the lids with at least one element passing ``test``."""
         return np.unique(self._owners[self._rows_where(test)])
 
-    def present(self) -> LidArray:
-        """Return the lids that hold at least one element."""
-        return np.unique(self._owners[: self._rows][self._live[: self._rows]])
-
     def weight_sums(self, test: ValueTest, lids: LidArray) -> npt.NDArray[np.float64]:
         """Return, per lid of ``lids``, the summed weight of its elements passing ``test``."""
         out = np.zeros(lids.size)
@@ -85,15 +81,6 @@ class MultiValueAttribute:
         keep = lids[position] == owners
         np.add.at(out, position[keep], self._weights[rows][keep])
         return out
-
-    def elements(self, lid: int) -> list[tuple[Any, int]]:
-        """Return ``lid``'s (value, weight) pairs in insertion order."""
-        where = self._slices.get(lid)
-        if where is None:
-            return []
-        values = self._values[where[0] : where[1]]
-        weights = self._weights[where[0] : where[1]]
-        return [(self._decode(v), int(w)) for v, w in zip(values, weights, strict=True)]
 
     def _rows_where(self, test: ValueTest) -> npt.NDArray[np.intp]:
         live = self._live[: self._rows]
@@ -108,11 +95,6 @@ class MultiValueAttribute:
         if self.value_kind == "string":
             return self.dictionary.code(str(value))
         return float(value) if self._values.dtype == np.float64 else int(value)
-
-    def _decode(self, raw: Any) -> Any:
-        if self.value_kind == "string":
-            return self.dictionary.value(int(raw))
-        return float(raw) if self._values.dtype == np.float64 else int(raw)
 
     def _reserve(self, rows: int) -> None:
         self._values = grown(self._values, rows, 0)

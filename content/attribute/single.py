@@ -75,10 +75,6 @@ class NumericAttribute:
         mask = self._present & test(self._values[: self._present.size])
         return np.flatnonzero(mask).astype(np.uint32)
 
-    def present(self) -> LidArray:
-        """Return the lids that hold a number."""
-        return np.flatnonzero(self._present).astype(np.uint32)
-
     def values_for(self, lids: LidArray) -> npt.NDArray[np.float64]:
         """Return each lid's number as float64, the undefined value where missing."""
         out = np.full(lids.size, self.undefined, dtype=np.float64)
@@ -184,10 +180,6 @@ class StringAttribute:
                 return found
         passing = np.append(by_code, False)
         return np.flatnonzero(passing[self._codes]).astype(np.uint32)
-
-    def present(self) -> LidArray:
-        """Return the lids that hold a string."""
-        return np.flatnonzero(self._codes >= 0).astype(np.uint32)
 
     def codes_for(self, lids: LidArray) -> npt.NDArray[np.int32]:
         """Return each lid's code, -1 where missing."""

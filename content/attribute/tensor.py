@@ -47,10 +47,6 @@ class DenseTensorAttribute:
             self._present[lid] = False
             self._matrix[lid] = 0.0
 
-    def present(self) -> LidArray:
-        """Return the lids that hold a tensor."""
-        return np.flatnonzero(self._present).astype(np.uint32)
-
     def presence_for(self, lids: LidArray) -> npt.NDArray[np.bool_]:
         """Return whether each lid holds a tensor."""
         out = np.zeros(lids.size, dtype=bool)
@@ -105,10 +101,6 @@ class MappedTensorAttribute:
     def remove(self, lid: int) -> None:
         """Clear ``lid``'s tensor."""
         self._values.pop(lid, None)
-
-    def present(self) -> LidArray:
-        """Return the lids that hold a tensor."""
-        return np.array(sorted(self._values), dtype=np.uint32)
 
     def value_of(self, lid: int) -> Any:
         """Return ``lid``'s tensor JSON, None when missing."""

@@ -13,8 +13,6 @@ from content.index.docidset import (
     DocIdSet,
     LidArray,
     docids_from_lids,
-    docids_from_mask,
-    docids_range,
     lids_of,
 )
 from content.index.field_index import FieldIndex, TermPostings
@@ -29,8 +27,6 @@ __all__ = [
     "LidArray",
     "TermPostings",
     "docids_from_lids",
-    "docids_from_mask",
-    "docids_range",
     "fold_accents",
     "lids_of",
     "near_lids",

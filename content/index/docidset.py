@@ -29,19 +29,6 @@ def docids_from_lids(lids: npt.NDArray[np.integer] | list[int]) -> BitMap:
     return BitMap(buffer)
 
 
-def docids_from_mask(mask: npt.NDArray[np.bool_]) -> BitMap:
-    """Return the set of positions where ``mask`` is true."""
-    return docids_from_lids(np.flatnonzero(mask))
-
-
 def lids_of(docids: BitMap) -> LidArray:
     """Return the lids of ``docids`` as a sorted uint32 array."""
     return np.frombuffer(docids.to_array(), dtype=np.uint32).copy()
-
-
-def docids_range(start: int, stop: int) -> BitMap:
-    """Return the set of lids in ``[start, stop)``."""
-    bitmap = BitMap()
-    if stop > start:
-        bitmap.add_range(start, stop)
-    return bitmap

@@ -42,11 +42,6 @@ class TermPostings:
     position_keys: KeyArray
     """Sorted ``lid << 32 | position`` of every occurrence."""
 
-    @property
-    def document_frequency(self) -> int:
-        """Number of documents containing the term."""
-        return int(self.lids.size)
-
     def frequencies_for(self, lids: LidArray) -> FloatArray:
         """Return the term frequency of each of ``lids`` (0 where the term is absent)."""
         if self.lids.size == 0 or lids.size == 0:
