@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from configserver.apppackage import read_package
 from configserver.apppackage.hosts import read_hosts
@@ -15,6 +16,8 @@ from configserver.apppackage.services import (
 )
 from configserver.apppackage.xml import XmlFile
 from configserver.errors import InvalidApplicationPackageError
+from configserver.model import derive_application
+from tests.unit.configserver.conftest import CONFORMANCE, port_counter, read_package_dir
 
 SERVICES = b"""<?xml version="1.0"?>
 <services version="1.0">
@@ -174,3 +177,38 @@ def test_files_vespid_does_not_read_are_warned_about() -> None:
         "search/query-profiles/default.xml:1:1: query profiles are not supported; the file is "
         "ignored",
     )
+
+
+_XML_TOKENS = ["<", ">", "/", '"', "=", "<node hostalias='x' distribution-key='-1'/>",
+               "<content id='music'>", "&x;", "<!DOCTYPE a>", "port='0'", "\x00", "é"]  # fmt: skip
+
+
+@st.composite
+def _mutated_services(draw: st.DrawFn) -> dict[str, bytes]:
+    root = (
+        CONFORMANCE
+        / "sample-apps"
+        / draw(st.sampled_from(["multinode", "album-recommendation/app"]))
+    )
+    files = read_package_dir(root) if root.is_dir() else {"services.xml": SERVICES}
+    name = draw(st.sampled_from(sorted(p for p in files if p.endswith(".xml"))))
+    text = files[name].decode("utf-8", errors="replace")
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(text)))
+        j = draw(st.integers(i, min(len(text), i + 30)))
+        text = text[:i] + draw(st.sampled_from(["", *_XML_TOKENS])) + text[j:]
+    files[name] = text.encode("utf-8", errors="replace")
+    return files
+
+
+@settings(max_examples=50)
+@given(_mutated_services())
+def test_mutated_services_and_hosts_give_only_our_error(files: dict[str, bytes]) -> None:
+    try:
+        derive_application(files, 1, None, port_counter())
+    except InvalidApplicationPackageError as e:
+        messages = e.messages
+    else:
+        return
+    assert messages
+    assert all(m.split(":")[0].endswith((".xml", ".sd")) for m in messages), messages
