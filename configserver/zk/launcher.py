@@ -161,7 +161,12 @@ class EmbeddedZooKeeper:
         if not self._jar.is_file():
             raise ZooKeeperNotInstalledError(str(self._jar))
         class_path = f"{ZOOKEEPER_CONF_DIR}:{self._jar}"
-        return [java, "-cp", class_path, MAIN_CLASS, str(self.directory / "zoo.cfg")]
+        command = [java, "-cp", class_path, MAIN_CLASS, str(self.directory / "zoo.cfg")]
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            return command
+        # The kernel sends SIGTERM to the server when the config server dies, even by SIGKILL.
+        return [setpriv, "--pdeathsig", "TERM", *command]
 
     def start(self) -> None:
         """Write zoo.cfg, start the server and wait until it answers ``imok``."""

@@ -23,7 +23,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import orjson
 from kazoo.client import KazooClient
@@ -36,6 +36,7 @@ from kazoo.exceptions import (
     SessionExpiredError,
 )
 from kazoo.handlers.threading import KazooTimeoutError
+from kazoo.retry import KazooRetry, RetryFailedError
 
 from configserver.errors import ActivationConflictError, NotFoundError, ZooKeeperUnavailableError
 from configserver.session.store import ActivePointer, SessionRecord, SessionStatus
@@ -47,8 +48,12 @@ CHUNK_SIZE = 512 * 1024
 TRANSACTION_BYTES = 768 * 1024
 """Upper bound of the data written in one multi-op transaction."""
 
+READ_RETRY_DEADLINE = 20.0
+"""Seconds a read keeps retrying over connection loss (an ensemble electing a leader)."""
+
 P = ParamSpec("P")
 R = TypeVar("R")
+S = TypeVar("S", bound="ZooKeeperSessionStore")
 
 
 def connect(hosts: str, timeout: float = 15.0) -> KazooClient:
@@ -73,6 +78,26 @@ def _unavailable_on_connection_loss(method: Callable[P, R]) -> Callable[P, R]:
             return method(*args, **kwargs)
         except (ConnectionLoss, SessionExpiredError, ConnectionClosedError) as e:
             raise ZooKeeperUnavailableError(f"ZooKeeper unavailable: {e!r}") from e
+
+    return wrapper
+
+
+def _retried(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Retry an operation that is safe to repeat while the connection is being re-established.
+
+    Only reads and the session counter (a repeated increment just skips an id) use it:
+    a write whose answer was lost may have been applied, so repeating it is not safe.
+    """
+
+    @functools.wraps(method)
+    def wrapper(store: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            result: R = store._retry.copy()(method, store, *args, **kwargs)
+        except RetryFailedError as e:
+            raise ZooKeeperUnavailableError(
+                f"ZooKeeper unavailable for {READ_RETRY_DEADLINE} s"
+            ) from e
+        return result
 
     return wrapper
 
@@ -102,6 +127,7 @@ class ZooKeeperSessionStore:
     def __init__(self, client: KazooClient, root: str = "/vespid") -> None:
         self._client = client
         self._root = root.rstrip("/")
+        self._retry = KazooRetry(max_tries=-1, max_delay=1.0, deadline=READ_RETRY_DEADLINE)
         client.ensure_path(f"{self._root}/tenants/default")
         if client.exists(self._activations_path) is None:
             try:
@@ -121,6 +147,7 @@ class ZooKeeperSessionStore:
         return f"{self._root}/tenants/{tenant}/applications/{application}"
 
     @_unavailable_on_connection_loss
+    @_retried
     def next_session_id(self) -> int:
         """Increment the shared counter (a version-checked set, retried on races)."""
         self._counter += 1
@@ -183,6 +210,7 @@ class ZooKeeperSessionStore:
             raise failures[0]
 
     @_unavailable_on_connection_loss
+    @_retried
     def session_ids(self, tenant: str) -> list[int]:
         """Return the ids of the tenant's complete sessions."""
         path = f"{self._root}/tenants/{tenant}/sessions"
@@ -194,6 +222,7 @@ class ZooKeeperSessionStore:
         return [i for i in ids if self._client.exists(f"{path}/{i}/status") is not None]
 
     @_unavailable_on_connection_loss
+    @_retried
     def read_session(self, tenant: str, session_id: int) -> SessionRecord | None:
         """Read the session's small nodes in parallel."""
         base = self._session_path(tenant, session_id)
@@ -215,6 +244,7 @@ class ZooKeeperSessionStore:
         )
 
     @_unavailable_on_connection_loss
+    @_retried
     def read_files(self, tenant: str, session_id: int) -> dict[str, bytes]:
         """Read the manifest, then every file node (and chunk) in parallel."""
         base = self._session_path(tenant, session_id)
@@ -251,6 +281,7 @@ class ZooKeeperSessionStore:
             raise failures[0]
 
     @_unavailable_on_connection_loss
+    @_retried
     def read_prepared(self, tenant: str, session_id: int) -> bytes | None:
         """Return the stored prepare result, or None before prepare."""
         try:
@@ -260,6 +291,7 @@ class ZooKeeperSessionStore:
         return data
 
     @_unavailable_on_connection_loss
+    @_retried
     def active(self, tenant: str, application: str) -> ActivePointer | None:
         """Return the active session id and the pointer node's version."""
         try:
@@ -344,11 +376,13 @@ class ZooKeeperSessionStore:
             self._client.delete(f"{self._root}/tenants/{tenant}", recursive=True)
 
     @_unavailable_on_connection_loss
+    @_retried
     def tenants(self) -> list[str]:
         """Return the children of the tenants node."""
         return sorted(self._client.get_children(f"{self._root}/tenants"))
 
     @_unavailable_on_connection_loss
+    @_retried
     def applications(self, tenant: str) -> list[str]:
         """Return the tenant's applications with an active pointer."""
         try:

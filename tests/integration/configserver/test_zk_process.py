@@ -32,6 +32,18 @@ def zip_directory(root: Path) -> bytes:
     return buffer.getvalue()
 
 
+def deploy_retrying(url: str, package: bytes, patience: float = 60) -> httpx.Response:
+    """POST the package, retrying on 503 as clients do while ZooKeeper elects a leader."""
+    deadline = time.monotonic() + patience
+    while True:
+        response = httpx.post(
+            url, content=package, headers={"Content-Type": "application/zip"}, timeout=60
+        )
+        if response.status_code != 503 or time.monotonic() > deadline:
+            return response
+        time.sleep(0.5)
+
+
 class ConfigServerProcess:
     def __init__(self, home: Path, port: int, zookeeper_port: int) -> None:
         self.home = home
@@ -133,9 +145,7 @@ def test_three_config_servers_one_ensemble(tmp_path: Path) -> None:
             assert answer["generation"] == generation
 
         assert servers[0].signal(signal.SIGKILL) == -signal.SIGKILL
-        second = httpx.post(
-            servers[1].url + deploy_path, content=package, headers=headers, timeout=60
-        )
+        second = deploy_retrying(servers[1].url + deploy_path, package)
         assert second.status_code == 200, second.text
         params = {"generation": str(generation), "timeout": "10"}
         answer = httpx.get(servers[2].url + config_path, params=params, timeout=20).json()
