@@ -70,17 +70,36 @@ def application_routes(
             }
         )
 
-    async def serviceconverge(request: Request) -> Response:
+    async def active_services(request: Request) -> tuple[int, tuple[ServiceConfig, ...]]:
         tenant, application = _names(request)
         result = await run_in_threadpool(manager.active_result, tenant, application)
         if result is None:
             raise NotFoundError(f"Application '{tenant}.{application}' has no active session.")
-        node = NodeAgentConfig.from_json(result.configs["node"])
-        generations = await asyncio.gather(
-            *(service_generation(client(), s) for s in node.services)
+        return result.session_id, NodeAgentConfig.from_json(result.configs["node"]).services
+
+    async def service_converge(request: Request) -> Response:
+        wanted, services = await active_services(request)
+        host_port: str = request.path_params["host_port"]
+        service = next((s for s in services if f"{s.host}:{s.port}" == host_port), None)
+        if service is None:
+            raise NotFoundError(f"No service on {host_port} in the active application.")
+        current = await service_generation(client(), service)
+        return json_response(
+            {
+                "url": str(request.url.replace(query="")),
+                "host": service.host,
+                "port": service.port,
+                "currentGeneration": current,
+                "wantedGeneration": wanted,
+                "converged": current >= wanted,
+            }
         )
+
+    async def serviceconverge(request: Request) -> Response:
+        wanted, services = await active_services(request)
+        generations = await asyncio.gather(*(service_generation(client(), s) for s in services))
         url = str(request.url.replace(query=""))
-        services: list[dict[str, Any]] = [
+        statuses: list[dict[str, Any]] = [
             {
                 "clusterName": s.cluster,
                 "host": s.host,
@@ -89,13 +108,12 @@ def application_routes(
                 "url": f"{url}/{s.host}:{s.port}",
                 "currentGeneration": g,
             }
-            for s, g in zip(node.services, generations, strict=True)
+            for s, g in zip(services, generations, strict=True)
         ]
-        wanted = result.session_id
         current = min(generations, default=wanted)
         return json_response(
             {
-                "services": services,
+                "services": statuses,
                 "url": url,
                 "currentGeneration": current,
                 "wantedGeneration": wanted,
@@ -110,4 +128,9 @@ def application_routes(
         Route(application, get_or_delete_application, methods=["GET", "DELETE"]),
         Route(application + INSTANCE_SUFFIX, get_or_delete_application, methods=["GET", "DELETE"]),
         Route(application + INSTANCE_SUFFIX + "/serviceconverge", serviceconverge, methods=["GET"]),
+        Route(
+            application + INSTANCE_SUFFIX + "/serviceconverge/{host_port}",
+            service_converge,
+            methods=["GET"],
+        ),
     ]

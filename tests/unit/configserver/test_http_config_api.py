@@ -145,6 +145,26 @@ def test_serviceconverge() -> None:
     assert list(done) == ["services", "url", "currentGeneration", "wantedGeneration", "converged"]
 
 
+def test_serviceconverge_of_one_service() -> None:
+    manager = new_manager()
+    generation = deploy(manager)
+    url = INSTANCE_URL + "/serviceconverge/localhost:8080"
+
+    async def scenario(client: httpx.AsyncClient) -> list[httpx.Response]:
+        return [await client.get(url), await client.get(url.replace("8080", "9999"))]
+
+    found, missing = serve(scenario, manager, fake_services({8080: generation}))
+    assert found.json() == {
+        "url": url,
+        "host": "localhost",
+        "port": 8080,
+        "currentGeneration": generation,
+        "wantedGeneration": generation,
+        "converged": True,
+    }
+    assert missing.status_code == 404
+
+
 def test_serviceconverge_without_application_is_404() -> None:
     assert converge(new_manager(), {}).status_code == 404
 
