@@ -4,6 +4,6 @@ search indexes, and answers the content node API's requests."""
 from __future__ import annotations
 
 from content.node.documents import DocumentDatabase, StorageOptions
-from content.node.node import ConditionsNotSupportedError, ContentNode
+from content.node.node import ContentNode
 
-__all__ = ["ConditionsNotSupportedError", "ContentNode", "DocumentDatabase", "StorageOptions"]
+__all__ = ["ContentNode", "DocumentDatabase", "StorageOptions"]

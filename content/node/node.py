@@ -9,12 +9,16 @@ acknowledged (the coroutine returns) only once their log record is synced.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
+from content.bucketdb import BucketEntry
 from content.docstore import Change, StoredDocument
 from content.node import operations
+from content.node.conditions import check_condition, parse_visit_selection, selected
 from content.node.documents import DocumentDatabase
 from content.node.search import IndexFactory, SearchIndexes, doctype_of
 from content.node.values import updated
@@ -22,12 +26,7 @@ from content.node.views import FieldSet, summary
 from content.node.visit import page
 from vespid.config import ContentConfig, SchemaConfig
 from vespid.document import DocumentId
-from vespid.errors import (
-    InvalidDocumentError,
-    InvalidQueryError,
-    NodeNotReadyError,
-    UnknownDocumentTypeError,
-)
+from vespid.errors import NodeNotReadyError, UnknownDocumentTypeError
 from vespid.messages import (
     DocsumReply,
     DocsumRequest,
@@ -47,10 +46,6 @@ from vespid.messages import (
 log = logging.getLogger(__name__)
 
 
-class ConditionsNotSupportedError(InvalidDocumentError):
-    """A test-and-set condition was given; conditions are not evaluated yet."""
-
-
 class ContentNode:
     """One content node of ``cluster`` with ``distribution_key``, over ``database``."""
 
@@ -60,6 +55,7 @@ class ContentNode:
         cluster: str,
         distribution_key: int,
         index_factory: IndexFactory | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.database = database
         self.cluster = cluster
@@ -71,6 +67,7 @@ class ContentNode:
         )
         self._schemas: dict[str, SchemaConfig] = {}
         self.generation: int | None = None
+        self._clock = clock
         database.add_listener(self._indexes.on_change)
 
     def apply_config(self, config: ContentConfig) -> None:
@@ -86,15 +83,15 @@ class ContentNode:
         log.info("config generation %d: serving %s", config.generation, ", ".join(schemas) or "-")
 
     async def put(self, request: PutRequest) -> WriteReply:
-        """Store a whole document."""
+        """Store a whole document, if its condition (when given) holds."""
         self._schema_of(request.id)
-        _refuse_condition(request.condition)
+        self._check(request.condition, request.id, request.create)
         return await self._write(operations.PUT, request.id, request.fields)
 
     async def update(self, request: UpdateRequest) -> WriteReply:
         """Apply a partial update; create the document first when ``create`` is set."""
         schema = self._schema_of(request.id)
-        _refuse_condition(request.condition)
+        self._check(request.condition, request.id, request.create)
         current = self._live(request.id)
         if current is None and not request.create:
             return WriteReply(found=False)
@@ -106,7 +103,7 @@ class ContentNode:
     async def remove(self, request: RemoveRequest) -> WriteReply:
         """Remove a document, leaving a tombstone."""
         self._schema_of(request.id)
-        _refuse_condition(request.condition)
+        self._check(request.condition, request.id, create=False)
         timestamp = self.database.next_timestamp()
         serial, change = self.database.remove(request.id, timestamp)
         await self.database.durable(serial)
@@ -140,14 +137,19 @@ class ContentNode:
     def visit(self, request: VisitRequest) -> VisitReply:
         """A page of documents in bucket order, and the token to continue."""
         self._require_config()
-        doctype = self._visited_type(request)
-        if doctype is not None and doctype not in self._schemas:
-            raise UnknownDocumentTypeError(f"Document type '{doctype}' is not served here")
+        if request.schema is not None and request.schema not in self._schemas:
+            raise UnknownDocumentTypeError(f"Document type '{request.schema}' is not served here")
+        tree = parse_visit_selection(request.selection)
         field_set = FieldSet.parse(request.field_set)
+        now = self._clock()
 
-        def accept(entry: Any) -> bool:
-            wanted_type = doctype is None or doctype_of(entry.id) == doctype
-            return wanted_type and (request.include_removes or not entry.removed)
+        def accept(entry: BucketEntry) -> bool:
+            if request.schema is not None and doctype_of(entry.id) != request.schema:
+                return False
+            if entry.removed and not request.include_removes:
+                return False
+            current = None if entry.removed else self._live(entry.id)
+            return selected(tree, entry.id, None if current is None else _fields(current), now)
 
         entries, continuation = page(
             self.database.buckets, request.continuation, request.wanted_document_count, accept
@@ -176,16 +178,10 @@ class ContentNode:
             return VisitedDocument(doc_id, removed=True)
         return VisitedDocument(doc_id, field_set.select(schema, _fields(current)))
 
-    def _visited_type(self, request: VisitRequest) -> str | None:
-        selection = (request.selection or "").strip()
-        if selection in ("", "true"):
-            return request.schema
-        if selection in self._schemas and request.schema in (None, selection):
-            return selection
-        raise InvalidQueryError(
-            f"Document selection '{selection}' is not supported yet "
-            "(only 'true' and a document type name)"
-        )
+    def _check(self, condition: str | None, doc_id: str, create: bool) -> None:
+        current = self._live(doc_id)
+        fields = None if current is None else _fields(current)
+        check_condition(condition, doc_id, fields, create, self._clock())
 
     def _schema_of(self, doc_id: str) -> SchemaConfig:
         self._require_config()
@@ -214,10 +210,3 @@ def _fields(entry: StoredDocument) -> dict[str, Any]:
 
 def _was_live(change: Change) -> bool:
     return change.previous is not None and not change.previous.removed
-
-
-def _refuse_condition(condition: str | None) -> None:
-    if condition:
-        raise ConditionsNotSupportedError(
-            f"Test-and-set conditions are not supported yet (got '{condition}')"
-        )

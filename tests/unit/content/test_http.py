@@ -138,7 +138,8 @@ def test_errors_have_codes_and_statuses(tmp_path: Path) -> None:
                 ("search", {"schemas": "x"}, 400, "INVALID_QUERY"),
                 ("get", GetRequest("id:ns:books::1"), 400, "UNKNOWN_DOCUMENT_TYPE"),
                 ("get", GetRequest("not-an-id"), 400, "INVALID_DOCUMENT_ID"),
-                ("put", PutRequest(DOC, {}, condition="true"), 400, "INVALID_DOCUMENT"),
+                ("put", PutRequest(DOC, {}, condition="music.x >"), 400, "INVALID_DOCUMENT"),
+                ("put", PutRequest(DOC, {}, condition="true"), 412, "CONDITION_NOT_MET"),
             ]
             for op, body, status, code in cases:
                 response = await post(op, body)

@@ -17,6 +17,7 @@ from tests.unit.content.test_node_support import (
     open_node,
 )
 from vespid.errors import (
+    ConditionNotMetError,
     InvalidDocumentError,
     InvalidQueryError,
     NodeNotReadyError,
@@ -203,8 +204,30 @@ def test_requests_are_refused_before_config_and_for_unknown_types() -> None:
         node.apply_config(content_config())
         with pytest.raises(UnknownDocumentTypeError, match="'books'"):
             await node.put(PutRequest("id:ns:books::1", {}))
-        with pytest.raises(InvalidDocumentError, match="conditions are not supported"):
-            await node.put(PutRequest(IDS[0], {"title": "a"}, condition="music.year > 1"))
+        await node.aclose()
+
+    asyncio.run(run())
+
+
+def test_test_and_set_conditions() -> None:
+    async def run() -> None:
+        node = open_node(Storage())
+        await node.put(PutRequest(IDS[0], {"title": "a", "year": 2000}))
+        with pytest.raises(ConditionNotMetError, match="not met for document"):
+            await node.put(PutRequest(IDS[0], {"title": "b"}, condition="music.year > 2000"))
+        ok = await node.put(PutRequest(IDS[0], {"title": "b", "year": 1}, "music.year == 2000"))
+        assert ok.found
+        with pytest.raises(ConditionNotMetError, match="does not exist"):
+            await node.update(UpdateRequest(IDS[1], {"year": {"assign": 5}}, "music"))
+        created = await node.update(UpdateRequest(IDS[1], {"year": {"assign": 5}}, "false", True))
+        assert not created.found
+        assert node.get(GetRequest(IDS[1])).fields == {"year": 5}
+        with pytest.raises(ConditionNotMetError):
+            await node.remove(RemoveRequest(IDS[1], condition='music.title = "x*"'))
+        assert (await node.remove(RemoveRequest(IDS[1], condition="not music.title"))).found
+        with pytest.raises(InvalidDocumentError, match="Invalid test-and-set condition"):
+            await node.remove(RemoveRequest(IDS[0], condition="music.year >"))
+        assert node.get(GetRequest(IDS[0])).fields == {"title": "b", "year": 1}
         await node.aclose()
 
     asyncio.run(run())
@@ -297,19 +320,29 @@ def test_visit_pages_resume_exactly(present: list[int], page_size: int) -> None:
     asyncio.run(run())
 
 
-def test_visit_includes_removes_when_asked_and_rejects_selections() -> None:
+def test_visit_with_selections_and_removes() -> None:
     async def run() -> None:
         node = open_node(Storage())
-        await node.put(PutRequest(IDS[0], {"title": "a"}))
-        await node.remove(RemoveRequest(IDS[1]))
+        for i, year in enumerate([1990, 2005, 2010]):
+            await node.put(PutRequest(IDS[i], {"title": f"t{i}", "year": year}))
+        await node.remove(RemoveRequest(IDS[3]))
         plain = node.visit(VisitRequest(selection="music"))
-        assert [d.id for d in plain.documents] == [IDS[0]]
-        both = node.visit(VisitRequest(include_removes=True))
-        assert {(d.id, d.removed) for d in both.documents} == {(IDS[0], False), (IDS[1], True)}
-        with pytest.raises(InvalidQueryError, match="not supported yet"):
-            node.visit(VisitRequest(selection="music.year > 2"))
+        assert {d.id for d in plain.documents} == set(IDS[:3])
+        recent = node.visit(VisitRequest(selection="music.year >= 2005", wanted_document_count=1))
+        assert len(recent.documents) == 1
+        rest = node.visit(
+            VisitRequest(selection="music.year >= 2005", continuation=recent.continuation)
+        )
+        assert {d.id for d in recent.documents + rest.documents} == {IDS[1], IDS[2]}
+        assert rest.continuation == ""
+        both = node.visit(VisitRequest(selection=f'id == "{IDS[3]}"', include_removes=True))
+        assert [(d.id, d.removed) for d in both.documents] == [(IDS[3], True)]
+        with pytest.raises(InvalidQueryError, match="Invalid document selection"):
+            node.visit(VisitRequest(selection="music.year >"))
         with pytest.raises(InvalidQueryError, match="continuation token"):
             node.visit(VisitRequest(continuation="garbage!"))
+        with pytest.raises(UnknownDocumentTypeError):
+            node.visit(VisitRequest(schema="books"))
         await node.aclose()
 
     asyncio.run(run())
