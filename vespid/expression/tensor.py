@@ -107,11 +107,15 @@ class Tensor:
     @staticmethod
     def from_dense(tensor_type: TensorType, values: np.ndarray, *, batched: bool) -> Tensor:
         """A tensor without mapped dimensions from values of shape ([n,] *dense)."""
+        exact = tensor_type.cell_type == "double" or (
+            tensor_type.cell_type == "float" and np.asarray(values).dtype == np.float32
+        )
         values = np.asarray(values, dtype=np.float64)
         if not batched:
             values = values[np.newaxis]
         cells = values.reshape(values.shape[0], 1, *values.shape[1:])
-        return Tensor(tensor_type, [()], cells, batched=batched).rounded()
+        made = Tensor(tensor_type, [()], cells, batched=batched)
+        return made if exact else made.rounded()
 
     @staticmethod
     def stack(

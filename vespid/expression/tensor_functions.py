@@ -20,6 +20,7 @@ from vespid.expression.tensor_ops import (
     join_type,
     map_cells,
     reduce,
+    sum_of_product,
 )
 from vespid.expression.tensor_type import Dimension, TensorType
 
@@ -187,7 +188,7 @@ def unpack_bits(t: Tensor, cell_type: str = "float", endian: str = "big") -> Ten
 
 def l2_normalize(t: Tensor, dimension: str) -> Tensor:
     """``t / sqrt(sum(t * t, dimension))``."""
-    norm = map_cells(reduce(map_cells(t, np.square), "sum", (dimension,)), np.sqrt)
+    norm = map_cells(sum_of_product(t, t, (dimension,)), np.sqrt)
     return join(t, norm, fn.BINARY_OPERATORS["/"])
 
 
@@ -204,7 +205,7 @@ def softmax(t: Tensor, dimension: str) -> Tensor:
 
 def matmul(a: Tensor, b: Tensor, dimension: str) -> Tensor:
     """``sum(a * b, dimension)``."""
-    return reduce(join(a, b, fn.BINARY_OPERATORS["*"]), "sum", (dimension,))
+    return sum_of_product(a, b, (dimension,))
 
 
 def xw_plus_b(x: Tensor, w: Tensor, b: Tensor, dimension: str) -> Tensor:

@@ -13,11 +13,12 @@ from typing import Any
 import numpy as np
 
 from vespid.expression import tensor_functions as tf
-from vespid.expression.ast import Lambda, LambdaCall, Node, Reduce, Rename, TensorCall
+from vespid.expression.ast import Binary, Lambda, LambdaCall, Node, Reduce, Rename, TensorCall
 from vespid.expression.env import CompileFn, Env, Fn
 from vespid.expression.errors import ExpressionEvaluationError
+from vespid.expression.functions import BINARY_OPERATORS
 from vespid.expression.tensor import Tensor
-from vespid.expression.tensor_ops import map_cells, reduce
+from vespid.expression.tensor_ops import map_cells, reduce, sum_of_product
 from vespid.expression.tensor_type import TensorType
 from vespid.expression.values import Value, apply_binary, as_tensor, simplify
 
@@ -48,8 +49,11 @@ def compile_lambda(node: Lambda, bound: frozenset[str], compile_child: CompileFn
 def compile_reduce(node: Node, bound: frozenset[str], compile_child: CompileFn) -> Fn:
     """``reduce(t, aggregator, dims...)``; on a number it is the number (count: 1)."""
     assert isinstance(node, Reduce)
-    operand = compile_child(node.operand, bound)
     aggregator, dimensions = node.aggregator, node.dimensions
+    product = node.operand
+    if aggregator == "sum" and isinstance(product, Binary) and product.op == "*":
+        return _sum_of_product(product, dimensions, bound, compile_child)
+    operand = compile_child(node.operand, bound)
 
     def evaluate(env: Env) -> Value:
         value = operand(env)
@@ -60,6 +64,29 @@ def compile_reduce(node: Node, bound: frozenset[str], compile_child: CompileFn) 
                 f"cannot reduce a number over dimensions {', '.join(dimensions)}"
             )
         return 1.0 if aggregator == "count" else value
+
+    return evaluate
+
+
+def _sum_of_product(
+    product: Binary, dimensions: tuple[str, ...], bound: frozenset[str], compile_child: CompileFn
+) -> Fn:
+    """``sum(a * b, dims)`` of two tensors in one einsum; numbers take the general path."""
+    left, right = compile_child(product.left, bound), compile_child(product.right, bound)
+    multiply = BINARY_OPERATORS["*"]
+
+    def evaluate(env: Env) -> Value:
+        a, b = left(env), right(env)
+        if isinstance(a, Tensor) and isinstance(b, Tensor):
+            return simplify(sum_of_product(a, b, dimensions))
+        joined = apply_binary(multiply, a, b)
+        if isinstance(joined, Tensor):
+            return simplify(reduce(joined, "sum", dimensions))
+        if dimensions:
+            raise ExpressionEvaluationError(
+                f"cannot reduce a number over dimensions {', '.join(dimensions)}"
+            )
+        return joined
 
     return evaluate
 

@@ -57,10 +57,10 @@ def join(a: Tensor, b: Tensor, op: CellFn) -> Tensor:
     """Vespa's join: ``op`` on every pair of cells whose common dimensions agree."""
     result_type = join_type(a.type, b.type)
     ia, ib, labels = _match_subspaces(a, b, result_type)
-    left = _expand_dense(a.cells[:, ia], a.type, result_type)
-    right = _expand_dense(b.cells[:, ib], b.type, result_type)
+    left = _expand_dense(take_subspaces(a.cells, ia), a.type, result_type)
+    right = _expand_dense(take_subspaces(b.cells, ib), b.type, result_type)
     cells = np.asarray(op(left, right), dtype=np.float64)
-    present = a.present[:, ia] & b.present[:, ib]
+    present = take_subspaces(a.present, ia) & take_subspaces(b.present, ib)
     batch = max(a.batch, b.batch)
     cells = np.broadcast_to(cells, (batch, len(labels), *result_type.dense_shape))
     return Tensor(result_type, labels, cells, present, batched=a.batched or b.batched)
@@ -88,6 +88,13 @@ def _match_subspaces(
             ib.append(j)
             out.append(tuple(named[n] for n in result_names))
     return np.array(ia, dtype=np.intp), np.array(ib, dtype=np.intp), out
+
+
+def take_subspaces(array: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``array[:, index]``, without a copy when ``index`` takes every subspace in order."""
+    if len(index) == array.shape[1] and bool((index == np.arange(len(index))).all()):
+        return array
+    return array[:, index]
 
 
 def _expand_dense(cells: np.ndarray, own: TensorType, result: TensorType) -> np.ndarray:
@@ -118,7 +125,7 @@ def reduce(t: Tensor, aggregator: str, dimensions: Sequence[str] = ()) -> Tensor
     cell_type = t.type.cell_type if kept else "double"
     result_type = TensorType(cell_type, kept)
     dense_axes = tuple(2 + k for k, d in enumerate(t.type.indexed) if d.name in names)
-    mask = _cell_mask(t)
+    mask = None if t.present.all() else _cell_mask(t)
     if not any(t.type.dimension(n).mapped for n in names):  # type: ignore[union-attr]
         cells = _aggregate(t.cells, mask, dense_axes, aggregator)
         return Tensor(result_type, t.labels, cells, t.present, batched=t.batched)
@@ -127,7 +134,12 @@ def reduce(t: Tensor, aggregator: str, dimensions: Sequence[str] = ()) -> Tensor
     for indexes in groups.values():
         selected = np.array(indexes, dtype=np.intp)
         blocks.append(
-            _aggregate(t.cells[:, selected], mask[:, selected], (1, *dense_axes), aggregator)
+            _aggregate(
+                t.cells[:, selected],
+                None if mask is None else mask[:, selected],
+                (1, *dense_axes),
+                aggregator,
+            )
         )
         present.append(t.present[:, selected].any(axis=1))
     labels = list(groups)
@@ -153,29 +165,128 @@ def _group_subspaces(t: Tensor, kept: tuple[str, ...]) -> dict[Address, list[int
 
 
 def _aggregate(
-    cells: np.ndarray, mask: np.ndarray, axes: tuple[int, ...], aggregator: str
+    cells: np.ndarray, mask: np.ndarray | None, axes: tuple[int, ...], aggregator: str
 ) -> np.ndarray:
+    """Aggregate ``cells`` over ``axes``; ``mask`` marks the cells that exist (None: all)."""
     if not axes:
-        kept = np.where(mask, cells, 0.0) if aggregator != "count" else mask
-        return np.asarray(kept, dtype=np.float64)
-    count = np.asarray(mask.sum(axis=axes), dtype=np.float64)
+        if aggregator == "count":
+            return np.ones(cells.shape) if mask is None else mask.astype(np.float64)
+        return _fill(cells, mask, 0.0)
+    count = _count(cells, mask, axes)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if aggregator == "count":
             return count
-        if aggregator == "sum":
-            return np.asarray(np.where(mask, cells, 0.0).sum(axis=axes), dtype=np.float64)
-        if aggregator == "avg":
-            total = np.where(mask, cells, 0.0).sum(axis=axes)
+        if aggregator in ("sum", "avg"):
+            total = np.asarray(_fill(cells, mask, 0.0).sum(axis=axes), dtype=np.float64)
+            if aggregator == "sum":
+                return total
             return np.asarray(np.where(count > 0, total / np.maximum(count, 1.0), 0.0))
         if aggregator == "prod":
-            return np.asarray(np.where(mask, cells, 1.0).prod(axis=axes), dtype=np.float64)
+            return np.asarray(_fill(cells, mask, 1.0).prod(axis=axes), dtype=np.float64)
         if aggregator == "max":
-            value = np.where(mask, cells, -np.inf).max(axis=axes)
+            value = _fill(cells, mask, -np.inf).max(axis=axes)
         elif aggregator == "min":
-            value = np.where(mask, cells, np.inf).min(axis=axes)
+            value = _fill(cells, mask, np.inf).min(axis=axes)
         elif aggregator == "median":
-            value = np.nanmedian(np.where(mask, cells, np.nan), axis=axes)
+            value = np.nanmedian(_fill(cells, mask, np.nan), axis=axes)
         else:
             raise ExpressionEvaluationError(f"unknown aggregator '{aggregator}'")
-    return np.where(count > 0, value, 0.0)
+    return np.asarray(np.where(count > 0, value, 0.0), dtype=np.float64)
+
+
+def _fill(cells: np.ndarray, mask: np.ndarray | None, neutral: float) -> np.ndarray:
+    return cells if mask is None else np.asarray(np.where(mask, cells, neutral))
+
+
+def _count(cells: np.ndarray, mask: np.ndarray | None, axes: tuple[int, ...]) -> np.ndarray:
+    if mask is not None:
+        return np.asarray(mask.sum(axis=axes), dtype=np.float64)
+    shape = [s for k, s in enumerate(cells.shape) if k not in axes]
+    return np.full(shape, float(np.prod([cells.shape[k] for k in axes])))
+
+
+def sum_of_product(a: Tensor, b: Tensor, dimensions: Sequence[str] = ()) -> Tensor:
+    """``reduce(join(a, b, *), sum, dimensions)`` without building the joined cells: one
+    `np.einsum` over the matched subspaces (a dot product per candidate, a matmul...)."""
+    joined = join_type(a.type, b.type)
+    names = set(dimensions) or set(joined.dimension_names)
+    for name in names:
+        if joined.dimension(name) is None:
+            raise ExpressionEvaluationError(
+                f"cannot reduce {joined} over dimension '{name}': it has no such dimension"
+            )
+    ia, ib, labels = _match_subspaces(a, b, joined)
+    letters = {d.name: chr(ord("a") + k) for k, d in enumerate(joined.indexed)}
+    kept_dense = "".join(letters[d.name] for d in joined.indexed if d.name not in names)
+    batch = max(a.batch, b.batch)
+    left, left_script = _einsum_operand(a, ia, joined, letters)
+    right, right_script = _einsum_operand(b, ib, joined, letters)
+    out = ("z" if batch > 1 else "") + "s" + kept_dense
+    summed = contract(left, left_script, right, right_script, out)
+    summed = summed.reshape(batch, len(labels), *summed.shape[len(out) - len(kept_dense) :])
+    both = take_subspaces(a.present, ia) & take_subspaces(b.present, ib)
+    present = np.broadcast_to(both, (batch, len(labels)))
+    kept = tuple(d for d in joined.dimensions if d.name not in names)
+    result_type = TensorType(joined.cell_type if kept else "double", kept)
+    pairs = Tensor(
+        TensorType(
+            joined.cell_type, tuple(d for d in joined.dimensions if d.name not in names or d.mapped)
+        ),
+        labels,
+        summed,
+        present,
+        batched=a.batched or b.batched,
+    )
+    mapped_reduced = [n for n in joined.mapped_names if n in names]
+    if not mapped_reduced:
+        return Tensor(result_type, labels, summed, present, batched=pairs.batched)
+    return reduce(pairs, "sum", mapped_reduced)
+
+
+def _einsum_operand(
+    t: Tensor, index: np.ndarray, joined: TensorType, letters: dict[str, str]
+) -> tuple[np.ndarray, str]:
+    cells = take_subspaces(t.cells, index)
+    if not t.present.all():
+        cells = np.where(take_subspaces(_cell_mask(t), index), cells, 0.0)
+    slices: list[slice] = [slice(None), slice(None)]
+    script = "zs"
+    for d in t.type.indexed:
+        size = joined.dimension(d.name).size  # type: ignore[union-attr]
+        slices.append(slice(0, size))
+        script += letters[d.name]
+    cells = cells[tuple(slices)]
+    if t.batch == 1:
+        return cells[0], script[1:]
+    return cells, script
+
+
+def contract(left: np.ndarray, ls: str, right: np.ndarray, rs: str, out: str) -> np.ndarray:
+    """``np.einsum(f"{ls},{rs}->{out}", left, right)`` for one product, done as one batched
+    matrix multiplication so BLAS does the work (einsum's own loops are far slower)."""
+    left, ls = _sum_out(left, ls, rs + out)
+    right, rs = _sum_out(right, rs, ls + out)
+    batch = [c for c in ls if c in rs and c in out]
+    summed = [c for c in ls if c in rs and c not in out]
+    left_free = [c for c in ls if c not in rs]
+    right_free = [c for c in rs if c not in ls]
+    sizes = {**dict(zip(ls, left.shape, strict=True)), **dict(zip(rs, right.shape, strict=True))}
+    a = left.transpose([ls.index(c) for c in (*batch, *left_free, *summed)])
+    b = right.transpose([rs.index(c) for c in (*batch, *summed, *right_free)])
+    n_batch = int(np.prod([sizes[c] for c in batch]))
+    n_left = int(np.prod([sizes[c] for c in left_free]))
+    n_sum = int(np.prod([sizes[c] for c in summed]))
+    n_right = int(np.prod([sizes[c] for c in right_free]))
+    product = a.reshape(n_batch, n_left, n_sum) @ b.reshape(n_batch, n_sum, n_right)
+    order = [*batch, *left_free, *right_free]
+    product = product.reshape([sizes[c] for c in order])
+    return np.asarray(product.transpose([order.index(c) for c in out]))
+
+
+def _sum_out(cells: np.ndarray, script: str, needed: str) -> tuple[np.ndarray, str]:
+    """Sum away the axes of ``cells`` whose letters appear nowhere in ``needed``."""
+    axes = tuple(k for k, c in enumerate(script) if c not in needed)
+    if not axes:
+        return cells, script
+    return cells.sum(axis=axes), "".join(c for c in script if c in needed)
