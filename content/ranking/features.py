@@ -7,7 +7,7 @@ per candidate. Supported:
 | feature | value |
 |---|---|
 | ``bm25(f)``, ``matchCount(f)``, ``matches(f)``, ``fieldMatch(f)[.x]`` | `text_features` |
-| ``nativeRank`` / ``nativeRank(f, ...)`` | approximate nativeRank over all or the named fields |
+| ``nativeRank``, ``nativeRank(f, ...)`` | Vespa's nativeRank, see `native_rank` |
 | ``attribute(f)`` | a numeric attribute's value (undefined value if missing); a tensor |
 | ``query(x)`` | the request's input, else the profile default, else 0; tensors if declared |
 | ``closeness(field, f)``, ``distance(field, f)`` | from the nearestNeighbor item on f |
@@ -43,9 +43,9 @@ from content.attribute import (
     distances as distances_of,
 )
 from content.index import LidArray
-from content.ranking import text_features
+from content.ranking import native_rank, text_features
 from content.ranking.inputs import QueryInputs
-from content.ranking.match_data import FloatArray, MatchData, NearestMatch
+from content.ranking.match_data import FloatArray, MatchData, MatchedTerm, NearestMatch
 from content.ranking.tensors import attribute_tensor, shared_tensor
 from vespid.errors import InvalidQueryError
 from vespid.expression.tensor import Tensor
@@ -108,19 +108,8 @@ class RankFeatures:
             case "fieldMatch":
                 outputs = text_features.field_match(_one(name, args), data.terms, self.lids)
                 return _output(name, outputs, output or "")
-            case "nativeRank":
-                terms = [t for t in data.terms if not args or t.field in args]
-                return text_features.native_rank(terms, self.lids, self.context.document_count)
-            case "nativeFieldMatch":
-                terms = [t for t in data.terms if not args or t.field in args]
-                count = self.context.document_count
-                return text_features.native_field_match(terms, self.lids, count)
-            case "nativeProximity":
-                terms = [t for t in data.terms if not args or t.field in args]
-                return text_features.native_proximity(terms, self.lids)
-            case "nativeAttributeMatch":
-                terms = [t for t in data.terms if not args or t.field in args]
-                return text_features.native_attribute_match(terms, self.lids)
+            case "nativeRank" | "nativeFieldMatch" | "nativeProximity" | "nativeAttributeMatch":
+                return self._native(name, [t for t in data.terms if not args or t.field in args])
             case "fieldLength":
                 return self._field_length(_one(name, args))
             case "queryTermCount":
@@ -191,6 +180,16 @@ class RankFeatures:
             hit = found.lids[position] == self.lids
             out[hit] = found.distances[position[hit]]
         return out
+
+    def _native(self, name: str, terms: list[MatchedTerm]) -> FloatArray:
+        count = self.context.document_count
+        if name == "nativeRank":
+            return native_rank.native_rank(terms, self.lids, count, self.context.properties)
+        if name == "nativeFieldMatch":
+            return native_rank.native_field_match(terms, self.lids, count)
+        if name == "nativeProximity":
+            return native_rank.native_proximity(terms, self.lids, count)
+        return native_rank.native_attribute_match(terms, self.lids)
 
     def _field_length(self, name: str) -> FloatArray:
         index = next((t.index for t in self.context.match_data.terms if t.field == name), None)

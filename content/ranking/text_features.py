@@ -14,20 +14,11 @@ field length is over the documents that have the field.
 combination ``completeness = fieldCompleteness^0.05 * queryCompleteness^0.95``, and
 returns completeness as the score: Vespa also multiplies in proximity, order and
 segmentation metrics, which are left out (an approximation).
-
-``nativeRank`` approximates Vespa's: a weighted mean (100 : 25 : 100) of
-nativeFieldMatch, nativeProximity and nativeAttributeMatch over the components that
-have query terms. nativeFieldMatch per term and field is the mean of a first-occurrence
-boost ``exp(-position / 12.5)`` and an occurrence boost ``1 - exp(-tf)`` (Vespa uses
-tables of similar shape), averaged over terms with weight * IDF as significance;
-nativeProximity is 1 for a term pair adjacent and in order, falling off as
-``exp(-gap / 4)`` (anchored on first occurrences); nativeAttributeMatch is the share
-of attribute terms that matched. Values lie in [0, 1] like Vespa's.
+nativeRank lives in `content.ranking.native_rank`.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -119,87 +110,6 @@ def field_match(field: str, terms: Sequence[MatchedTerm], lids: LidArray) -> dic
         "fieldCompleteness": field_completeness,
         "completeness": completeness,
     }
-
-
-def native_rank(terms: Sequence[MatchedTerm], lids: LidArray, document_count: int) -> FloatArray:
-    """Return the approximate nativeRank (see the module docstring) per candidate."""
-    text = [t for t in terms if t.index is not None]
-    attribute = [t for t in terms if t.index is None]
-    parts: list[tuple[float, FloatArray]] = []
-    if text:
-        parts.append((100.0, native_field_match(text, lids, document_count)))
-    if len({t.term_index for t in text}) > 1:
-        parts.append((25.0, native_proximity(text, lids)))
-    if attribute:
-        parts.append((100.0, native_attribute_match(attribute, lids)))
-    if not parts:
-        return _zeros(lids)
-    total = sum(weight for weight, _ in parts)
-    return sum((weight * values for weight, values in parts), _zeros(lids)) / total
-
-
-def native_attribute_match(terms: Sequence[MatchedTerm], lids: LidArray) -> FloatArray:
-    """Return the share of the attribute terms that matched each candidate."""
-    attribute = [t for t in terms if t.index is None]
-    if not attribute:
-        return _zeros(lids)
-    return match_count(None, attribute, lids) / _distinct(attribute)
-
-
-def native_field_match(
-    terms: Sequence[MatchedTerm], lids: LidArray, document_count: int
-) -> FloatArray:
-    """Return the approximate nativeFieldMatch over the index terms per candidate."""
-    terms = [t for t in terms if t.index is not None]
-    if not terms:
-        return _zeros(lids)
-    best: dict[int, FloatArray] = {}
-    significance: dict[int, float] = {}
-    for term in terms:
-        tf = term_frequencies(term, lids)
-        first = _first_positions(term, lids)
-        score = np.where(tf > 0, 0.5 * np.exp(-first / 12.5) + 0.5 * (1 - np.exp(-tf)), 0.0)
-        previous = best.get(term.term_index)
-        best[term.term_index] = score if previous is None else np.maximum(previous, score)
-        weight = term.weight * max(idf(document_count, term.document_frequency), 1e-6)
-        significance[term.term_index] = max(significance.get(term.term_index, 0.0), weight)
-    total = sum(significance.values())
-    combined = _zeros(lids)
-    for term_index, score in best.items():
-        combined += significance[term_index] * score
-    return combined / total
-
-
-def native_proximity(terms: Sequence[MatchedTerm], lids: LidArray) -> FloatArray:
-    """Return the approximate nativeProximity of consecutive index-term pairs."""
-    terms = [t for t in terms if t.index is not None]
-    by_index: dict[int, MatchedTerm] = {}
-    for term in terms:
-        by_index.setdefault(term.term_index, term)
-    ordered = [by_index[i] for i in sorted(by_index)]
-    total = _zeros(lids)
-    for left, right in itertools.pairwise(ordered):
-        both = np.isin(lids, left.lids) & np.isin(lids, right.lids) & (left.field == right.field)
-        gap = _first_positions(right, lids) - _first_positions(left, lids)
-        total += np.where(both & (gap > 0), np.exp(-(np.abs(gap) - 1) / 4.0), 0.0)
-    return total / max(len(ordered) - 1, 1)
-
-
-def _first_positions(term: MatchedTerm, lids: LidArray) -> FloatArray:
-    first = np.full(lids.size, np.inf)
-    wanted = lids.astype(np.int64) << 32
-    for postings in term.alternatives[:1] if term.phrase else term.alternatives:
-        keys = postings.position_keys
-        if keys.size == 0:
-            continue
-        at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
-        same = (keys[at] >> 32) == lids
-        first = np.where(same, np.minimum(first, keys[at] & 0xFFFFFFFF), first)
-    return np.where(np.isfinite(first), first, 0.0)
-
-
-def _distinct(terms: Sequence[MatchedTerm]) -> float:
-    return float(len({t.term_index for t in terms}))
 
 
 def _zeros(lids: LidArray) -> FloatArray:
