@@ -144,8 +144,10 @@ class DocumentDatabase:
             return await self._flush()
 
     async def _flush(self) -> SerialNum:
+        await self._committer.durable(self.tlog.last_serial)
+        # From here to copy_entries nothing awaits: the entries are exactly the state
+        # after record `serial` (a put racing in later waits for the next flush).
         serial = self.tlog.last_serial
-        await self._committer.durable(serial)
         horizon = int((self._clock() - self.options.tombstone_ttl) * 1_000_000)
         for entry in self.store.prune_tombstones(horizon):
             self.buckets.drop(self._bucket(entry.id), entry.id)
