@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from configserver.session.changes import change_actions
 from configserver.session.manager import (
     DerivedApplication,
     DeriveFunction,
@@ -25,4 +26,5 @@ __all__ = [
     "SessionRecord",
     "SessionStatus",
     "SessionStore",
+    "change_actions",
 ]

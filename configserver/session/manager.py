@@ -25,6 +25,7 @@ from configserver.errors import (
     NotFoundError,
     PreconditionFailedError,
 )
+from configserver.session.changes import change_actions, change_log
 from configserver.session.store import SessionRecord, SessionStatus, SessionStore
 from vespid.config import CONFIG_KINDS, ContainerConfig, ContentConfig, NodeAgentConfig
 
@@ -224,18 +225,21 @@ class SessionManager:
                 "prepared. Create a new session to deploy again."
             )
         active = self.store.active(tenant, record.application)
-        previous = None
-        if active is not None:
-            previous = NodeAgentConfig.from_json(
-                self._result(tenant, active.session_id).configs["node"]
-            )
+        previous = None if active is None else self._result(tenant, active.session_id)
         files = self.store.read_files(tenant, session_id)
         derived = self._derive(
             files=files,
             generation=session_id,
-            previous=previous,
+            previous=None
+            if previous is None
+            else NodeAgentConfig.from_json(previous.configs["node"]),
             allocate_port=self._allocate_port,
         )
+        old_content = (
+            None if previous is None else ContentConfig.from_json(previous.configs["content"])
+        )
+        actions = change_actions(old_content, derived.content)
+        warnings = [*derived.warnings, *change_log(actions)]
         now = self._now_ms()
         result = PrepareResult(
             session_id=session_id,
@@ -245,7 +249,8 @@ class SessionManager:
                 "container": derived.container.to_json(),
                 "node": derived.node.to_json(),
             },
-            log=tuple(LogEntry(now, "WARNING", w) for w in derived.warnings),
+            log=tuple(LogEntry(now, "WARNING", w) for w in warnings),
+            change_actions=actions,
         )
         self.store.write_prepared(tenant, session_id, result.to_bytes())
         return result

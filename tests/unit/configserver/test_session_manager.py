@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import orjson
 import pytest
 
 from configserver.errors import (
@@ -48,7 +49,8 @@ def tiny_derive(
 ) -> TinyDerived:
     """A stand-in for configserver.model.derive_application: one container on the port in
     ``port.txt`` (8080 by default), one content node whose port stays stable across
-    deploys, warnings from ``warnings.txt``; invalid without services.xml."""
+    deploys, warnings from ``warnings.txt``, the content config in ``content.json``;
+    invalid without services.xml."""
     if "services.xml" not in files:
         raise InvalidApplicationPackageError(["services.xml:1:1: missing services.xml"])
     old = {s.name: s.port for s in previous.services} if previous else {}
@@ -59,8 +61,13 @@ def tiny_derive(
         ServiceConfig("content", "music", "localhost", content_port, distribution_key=0),
     )
     warnings = files.get("warnings.txt", b"").decode().splitlines()
+    content = ContentConfig(generation)
+    if "content.json" in files:
+        content = ContentConfig.from_json(
+            {**orjson.loads(files["content.json"]), "generation": generation}
+        )
     return TinyDerived(
-        ContentConfig(generation),
+        content,
         ContainerConfig(generation),
         NodeAgentConfig(generation, services),
         warnings,
