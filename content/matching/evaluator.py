@@ -176,9 +176,18 @@ class QueryEvaluator:
                     ),
                 )
             else:
-                lids = match_attribute_term(self.catalog.attributes[field.name], field, item)
+                hit = match_attribute_term(self.catalog.attributes[field.name], field, item)
+                lids = hit.lids
                 self._record(
-                    ranked, MatchedTerm(term_index, field.name, lids, item.weight, label=item.label)
+                    ranked,
+                    MatchedTerm(
+                        term_index,
+                        field.name,
+                        lids,
+                        item.weight,
+                        label=item.label,
+                        attribute_weights=hit.weights,
+                    ),
                 )
             result |= docids_from_lids(lids)
         return result

@@ -72,7 +72,19 @@ def _union(postings: tuple[TermPostings, ...]) -> LidArray:
     return np.unique(np.concatenate([p.lids for p in postings]))
 
 
-def match_attribute_term(attribute: AnyAttribute, field: FieldConfig, item: TermItem) -> LidArray:
+@dataclass(frozen=True, slots=True)
+class AttributeTermMatch:
+    """Where a word matched in an attribute, and its weight there (multi-value only)."""
+
+    lids: LidArray
+    weights: FloatArray | None
+    """Per lid: summed weight of the matching elements (occurrences for arrays,
+    weights for weighted sets); None for single-value attributes (weight 1)."""
+
+
+def match_attribute_term(
+    attribute: AnyAttribute, field: FieldConfig, item: TermItem
+) -> AttributeTermMatch:
     """Match ``item``'s word against an attribute field.
 
     Raises:
@@ -83,8 +95,13 @@ def match_attribute_term(attribute: AnyAttribute, field: FieldConfig, item: Term
         raise InvalidQueryError(f"Field '{field.name}' of type {field.type} cannot be searched")
     if attribute.value_kind == "string":
         kind = "prefix" if field.match == "prefix" and item.kind == "word" else item.kind
-        return attribute.lids_where(string_test(kind, item.term.lower()))
-    return attribute.lids_where(numeric_term_test(field.name, item.term))
+        test = string_test(kind, item.term.lower())
+    else:
+        test = numeric_term_test(field.name, item.term)
+    lids = attribute.lids_where(test)
+    if isinstance(attribute, MultiValueAttribute):
+        return AttributeTermMatch(lids, attribute.weight_sums(test, lids))
+    return AttributeTermMatch(lids, None)
 
 
 def string_test(kind: str, needle: str) -> ValueTest:

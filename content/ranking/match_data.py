@@ -39,6 +39,9 @@ class MatchedTerm:
     alternatives: tuple[TermPostings, ...] = ()
     phrase: bool = False
     label: str | None = None
+    attribute_weights: FloatArray | None = None
+    """For a multi-value attribute: per lid of ``lids``, the matched elements' summed
+    weight (occurrences for arrays); None means weight 1 (single-value attributes)."""
 
     @property
     def document_frequency(self) -> int:

@@ -21,10 +21,10 @@ connectedness 0.1 divided by the pair's distance in the query; its boost is
 minimum forward (a before b) and reverse distances and tables expdecay(500, 3) and
 expdecay(400, 3); normalised by their maxima.
 
-nativeAttributeMatch: the share of attribute terms matched, each counting
-``weightTable[w] / max(weightTable)`` with the default linear table, w = 1. That is
-exact for single-value attributes; Vespa counts array occurrences and weighted-set
-weights as w, which this leaves out (an approximation).
+nativeAttributeMatch: each attribute term counts
+``sign(w) * weightTable[|w|] / max(weightTable)`` with the default linear table, where
+w is 1 for a single-value attribute, the occurrences in an array and the weight in a
+weighted set.
 """
 
 from __future__ import annotations
@@ -134,8 +134,23 @@ def native_attribute_match(terms: Sequence[MatchedTerm], lids: LidArray) -> Floa
     denominator = 0.0
     for term in attribute:
         denominator += term.weight * WEIGHT_TABLE_MAX
-        numerator += term.weight * np.isin(lids, term.lids)
+        weights = _attribute_weights(term, lids)
+        numerator += term.weight * np.sign(weights) * np.minimum(np.abs(weights), 255.0)
     return numerator / denominator if denominator > 0 else numerator
+
+
+def _attribute_weights(term: MatchedTerm, lids: LidArray) -> FloatArray:
+    """Per candidate: Vespa's w for the term (1, occurrences or weight; 0 if unmatched)."""
+    out = np.zeros(lids.size)
+    if term.lids.size == 0:
+        return out
+    position = np.minimum(np.searchsorted(term.lids, lids), term.lids.size - 1)
+    hit = term.lids[position] == lids
+    if term.attribute_weights is None:
+        out[hit] = 1.0
+    else:
+        out[hit] = term.attribute_weights[position[hit]]
+    return out
 
 
 def _term_weights(terms: Sequence[MatchedTerm], document_count: int) -> dict[int, float]:

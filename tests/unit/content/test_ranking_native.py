@@ -110,3 +110,20 @@ def test_significance_is_half_for_common_terms_and_one_for_unique_ones() -> None
     assert significance(10, 10) == 0.5
     assert significance(1, 1_000_000) == 1.0
     assert significance(0, 0) == 0.5
+
+
+def test_native_attribute_match_uses_weighted_set_weights_and_array_occurrences() -> None:
+    schema = SchemaConfig(
+        "docs",
+        fields=(
+            FieldConfig("tags", "weightedset<string>", attribute=True),
+            FieldConfig("list", "array<string>", attribute=True),
+        ),
+        rank_profiles=(RankProfileConfig("nam", first_phase="nativeAttributeMatch"),),
+    )
+    index = DocumentTypeIndex(schema)
+    index.put(1, {"tags": {"x": 30, "y": -5}, "list": ["x", "x", "z"]})
+    tree = OrItem((TermItem("tags", "x"), TermItem("tags", "y"), TermItem("list", "x")))
+    request = SearchRequest(("docs",), item_to_json(tree), ranking="nam")
+    hit = index.search(request).hits[0]
+    assert hit.relevance == pytest.approx((30 - 5 + 2) / (3 * 255))
