@@ -167,7 +167,8 @@ class ContentNode:
 
     async def _write(self, op: str, doc_id: str, fields: dict[str, Any]) -> WriteReply:
         timestamp = self.database.next_timestamp()
-        serial, change = self.database.put(op, doc_id, orjson.dumps(fields), timestamp)
+        data = operations.encode_fields(fields)
+        serial, change = self.database.put(op, doc_id, data, timestamp)
         await self.database.durable(serial)
         return WriteReply(found=_was_live(change), timestamp=timestamp)
 
