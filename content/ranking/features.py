@@ -14,7 +14,7 @@ per candidate. Supported:
 | ``closeness(label, l)``, ``distance(label, l)`` | from the nearestNeighbor item labelled l |
 | ``nativeFieldMatch``, ``nativeProximity``, ``nativeAttributeMatch`` | nativeRank's parts |
 | ``fieldLength(f)`` | tokens in the field (0 unless a query term searched it) |
-| ``queryTermCount``, ``term(n).weight`` | ranked query terms, the n-th one's weight |
+| ``queryTermCount``, ``term(n).weight``, ``.significance`` | about the n-th ranked term |
 | ``rawScore(f)`` | the dotProduct/wand/weightedSet score on f |
 | ``now`` | the query's start time in seconds since the epoch |
 | ``firstPhase`` | the first-phase score (in second phase and feature lists) |
@@ -114,8 +114,8 @@ class RankFeatures:
                 return self._field_length(_one(name, args))
             case "queryTermCount":
                 return float(data.ranked_term_count)
-            case "term" if output == "weight":
-                return self._term_weight(_one(name, args))
+            case "term" if output in ("weight", "significance"):
+                return self._term(_one(name, args), output)
             case "now":
                 return self.context.now
             case "attribute":
@@ -197,10 +197,15 @@ class RankFeatures:
             return np.zeros(self.lids.size)
         return index.field_lengths(self.lids)
 
-    def _term_weight(self, position: str) -> float:
+    def _term(self, position: str, output: str) -> float:
         wanted = int(position) if position.isdigit() else -1
-        term = next((t for t in self.context.match_data.terms if t.term_index == wanted), None)
-        return float(term.weight) if term is not None else 0.0
+        terms = [t for t in self.context.match_data.terms if t.term_index == wanted]
+        if not terms:
+            return 0.0
+        if output == "weight":
+            return float(terms[0].weight)
+        frequency = max(t.document_frequency for t in terms)
+        return native_rank.significance(frequency, self.context.document_count)
 
     def _raw_score(self, name: str) -> FloatArray:
         scored = self.context.match_data.raw_scores.get(name)

@@ -209,6 +209,8 @@ def test_text_and_query_features_in_summary_features() -> None:
             "fieldLength(title)",
             "queryTermCount",
             "term(0).weight",
+            "term(0).significance",
+            "term(1).significance",
             "now",
             "fieldMatch(title).queryCompleteness",
         ),
@@ -226,6 +228,8 @@ def test_text_and_query_features_in_summary_features() -> None:
         "fieldLength(title)": 3.0,
         "queryTermCount": 3.0,
         "term(0).weight": 200.0,
+        "term(0).significance": 0.5,
+        "term(1).significance": 1.0,
         "now": 1700000000.0,
         "fieldMatch(title).queryCompleteness": 0.5,
     }
