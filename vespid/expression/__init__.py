@@ -34,7 +34,12 @@ the other branch). It must return one of:
 - a ``str`` (compared by hash with string literals, e.g. ``attribute(cat) == "x"`` when
   the attribute value is the same for all candidates).
 
-Raise your own error (or return 0.0) for features you do not know. Expressions that
+Raise your own error (or return 0.0) for features you do not know.
+
+Types, for prepare-time checks: ``infer_type(node, feature_types, functions)`` returns
+the `TensorType` an expression yields (``NUMBER`` for a number), where
+``feature_types(ref)`` gives each feature's type (None: a number), and raises
+`ExpressionTypeError` quoting the sub-expression whose types do not fit. Expressions that
 give a tensor are refused by ``evaluate``; ``evaluate_value`` returns the tensor (for
 summary features). A ``max(a, b)``/``min(a, b)`` whose ``b`` is a bare name lists ``b``
 as a feature but reads it only when ``a`` is not a tensor with a dimension ``b``.
@@ -63,15 +68,19 @@ from vespid.expression.tensor_convert import (
     tensor_to_json,
 )
 from vespid.expression.tensor_type import Dimension, TensorType, parse_tensor_type
+from vespid.expression.types import NUMBER, ExpressionTypeError, FeatureTypes, infer_type
 
 __all__ = [
+    "NUMBER",
     "CompiledExpression",
     "Dimension",
     "ExpressionCompileError",
     "ExpressionError",
     "ExpressionEvaluationError",
     "ExpressionSyntaxError",
+    "ExpressionTypeError",
     "FeatureRef",
+    "FeatureTypes",
     "FunctionDef",
     "Node",
     "Resolver",
@@ -79,6 +88,7 @@ __all__ = [
     "TensorType",
     "TensorTypeError",
     "compile_expression",
+    "infer_type",
     "parse_expression",
     "parse_tensor_type",
     "stack_json",

@@ -28,6 +28,7 @@ from vespid.expression.tensor_convert import (
     tensor_to_json,
 )
 from vespid.expression.tensor_type import Dimension
+from vespid.expression.types import infer_type
 
 Cells = dict[tuple[tuple[str, str], ...], float]
 """The model: a tensor of one candidate as {((dim, label), ...) sorted: value}."""
@@ -138,7 +139,10 @@ def test_join_then_reduce_matches_model(data: st.DataObject) -> None:
         "attribute(t)": to_tensor(type_a, docs, batched=True),
         "query(q)": to_tensor(type_b, [shared], batched=False),
     }
-    got = compile_expression(parse_expression(text)).evaluate_value(Features(values), n)
+    node = parse_expression(text)
+    got = compile_expression(node).evaluate_value(Features(values), n)
+    inferred = infer_type(node, lambda ref: values[str(ref)].type)
+    assert inferred.dimensions == (got.type.dimensions if isinstance(got, Tensor) else ())
     for i, doc in enumerate(docs):
         joined = join_model(doc, shared, OPS[op])
         expected = reduce_model(joined, aggregator, set(dims) or joined_dims, joined_dims)
