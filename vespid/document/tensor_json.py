@@ -151,7 +151,11 @@ def _read_direct(ttype: TensorType, data: Any, where: str) -> Cells:
     if isinstance(data, list) and not ttype.is_dense and not data:
         return {}
     if isinstance(data, list) and _is_list_of_objects(data):
-        if ttype.indexed and not ttype.is_dense and all("values" in c for c in data):
+        if (
+            ttype.indexed
+            and not ttype.is_dense
+            and all(isinstance(c, dict) and "values" in c for c in data)
+        ):
             return _read_blocks(ttype, data, where)
         return _read_cells(ttype, data, where)
     if ttype.is_dense:

@@ -176,7 +176,7 @@ def _add_argument(schema: SchemaConfig, ftype: FieldType, arg: Any, where: str) 
     if ftype.kind == "weightedset":
         assert ftype.item is not None
         if isinstance(arg, list):
-            arg = dict.fromkeys(arg, 1)
+            return {element_key(schema, ftype.item, k, f"{where}{{{k}}}"): 1 for k in arg}
         return canonical_value(schema, ftype, arg, where)
     if ftype.kind == "tensor" and ftype.tensor is not None and not ftype.tensor.is_dense:
         return {"cells": _tensor_cells_argument(ftype, arg, where)}
