@@ -9,7 +9,8 @@ set of live lids, and the compiled rank profiles, and answers a
 2. the matched lids are ranked with the requested rank profile (`content.ranking`),
    first phase over all, second phase over the best;
 3. the best ``offset + hits`` are chosen by relevance or by ``order by``, and their
-   match-features and summary-features are computed.
+   match-features and summary-features are computed. With ``order by`` every match
+   is a candidate and only the first phase runs (its score is the hit's relevance).
 
 Vespa always has the profiles ``default`` (nativeRank) and ``unranked`` (every hit
 scores 0); a schema may override ``default``. The content node owns lids, documents
@@ -122,13 +123,16 @@ class DocumentTypeIndex:
             dict(program.profile.rank_properties),
             self._clock(),
         )
-        ranking = program.rank(context, matched)
         wanted = max(request.offset + request.hits, 0)
         if request.order_by:
+            # Sorting replaces ranking: every match is a candidate, first phase only.
+            first = program.first_phase_scores(context, matched)
+            ranking = Ranking(matched, first, first)
             chosen = best_by_attributes(
-                ranking.lids, ranking.scores, request.order_by, self._catalog.attributes, wanted
+                matched, first, request.order_by, self._catalog.attributes, wanted
             )
         else:
+            ranking = program.rank(context, matched)
             chosen = best_positions(ranking.lids, ranking.scores, wanted)
         return MatchResult(
             self._hits(request, program, context, ranking, chosen),

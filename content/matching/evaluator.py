@@ -101,7 +101,7 @@ class QueryEvaluator:
                 # Vespa: filter terms and ranked:false terms match but do not rank.
                 return self._term(item, ranked and item.ranked and not item.filter)
             case PhraseItem(field=name, terms=terms):
-                return self._proximity(name, terms, ranked, lambda p: phrase_lids(p))
+                return self._proximity(name, terms, ranked, phrase_lids)
             case NearItem(field=name, terms=terms, distance=distance, ordered=ordered):
                 return self._proximity(
                     name, terms, ranked, lambda p: near_lids(p, distance, ordered=ordered)

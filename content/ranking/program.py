@@ -68,10 +68,14 @@ class RankProgram:
         self._match_features = self._compile_list(profile.match_features)
         self._summary_features = self._compile_list(profile.summary_features)
 
+    def first_phase_scores(self, context: RankContext, lids: LidArray) -> FloatArray:
+        """Return the first-phase score of every one of ``lids``."""
+        features = RankFeatures(context, lids)
+        return _as_array(self.first_phase.evaluate(_Resolver(self, features), lids.size), lids)
+
     def rank(self, context: RankContext, lids: LidArray) -> Ranking:
         """Rank the matched ``lids``; see the module docstring for the phases."""
-        features = RankFeatures(context, lids)
-        first = _as_array(self.first_phase.evaluate(_Resolver(self, features), lids.size), lids)
+        first = self.first_phase_scores(context, lids)
         kept = np.arange(lids.size)
         limit = self.profile.rank_score_drop_limit
         if limit is not None:

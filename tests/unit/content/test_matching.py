@@ -117,3 +117,17 @@ def test_order_by_a_field_that_is_not_an_attribute_is_an_invalid_query() -> None
     )
     with pytest.raises(InvalidQueryError, match="Cannot order by 'title'"):
         index.search(request)
+
+
+def test_order_by_considers_every_match_not_only_the_kept_rank_count() -> None:
+    profile = RankProfileConfig("small", first_phase="attribute(year)", keep_rank_count=1)
+    index = DocumentTypeIndex(
+        SchemaConfig(SCHEMA.name, SCHEMA.fields, SCHEMA.fieldsets, rank_profiles=(profile,))
+    )
+    for lid, year in enumerate([1995, 1991, 1993]):
+        index.put(lid, {"year": year})
+    request = SearchRequest(
+        ("music",), item_to_json(TrueItem()), ranking="small", order_by=(OrderBy("year"),)
+    )
+    hits = index.search(request).hits
+    assert [(h.lid, h.relevance) for h in hits] == [(1, 1991.0), (2, 1993.0), (0, 1995.0)]
