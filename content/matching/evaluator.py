@@ -13,7 +13,7 @@ and their intersection is the filter; inside a ``not`` the negatives are taken o
 first; the later children of ``rank`` search among what the first child matched.
 
 weakAnd is a top-k OR: every document matching any child gets the sum of the IDFs of
-the children it matches, and those scoring at least the ``target_hits``-th best
+the children it matches (scaled by a term's weight / 100), and those scoring at least the ``target_hits``-th best
 score survive (ties kept), the way Vespa's weakAnd keeps the best-scoring documents
 for its heap. wand does the same with dot-product scores.
 """
@@ -151,8 +151,11 @@ class QueryEvaluator:
     ) -> DocIdSet:
         sets = [lids_of(self._eval(c, allowed, ranked)) for c in children]
         total = max(len(self.live), 1)
-        idfs = [math.log(1 + (total - s.size + 0.5) / (s.size + 0.5)) for s in sets]
-        return docids_from_lids(_top_scoring(sets, idfs, target_hits))
+        scores = [
+            _weight(child) * math.log(1 + (total - s.size + 0.5) / (s.size + 0.5))
+            for child, s in zip(children, sets, strict=True)
+        ]
+        return docids_from_lids(_top_scoring(sets, scores, target_hits))
 
     def _term(self, item: TermItem, ranked: bool) -> DocIdSet:
         term_index = self._next_term_index(ranked)
@@ -289,6 +292,10 @@ class QueryEvaluator:
     def _record(self, ranked: bool, term: MatchedTerm) -> None:
         if ranked:
             self.data.terms.append(term)
+
+
+def _weight(item: Item) -> float:
+    return item.weight / 100 if isinstance(item, TermItem) else 1.0
 
 
 def _union(sets: Iterable[DocIdSet]) -> DocIdSet:
