@@ -13,9 +13,10 @@ and their intersection is the filter; inside a ``not`` the negatives are taken o
 first; the later children of ``rank`` search among what the first child matched.
 
 weakAnd is a top-k OR: every document matching any child gets the sum of the IDFs of
-the children it matches (scaled by a term's weight / 100), and those scoring at least the ``target_hits``-th best
-score survive (ties kept), the way Vespa's weakAnd keeps the best-scoring documents
-for its heap. wand does the same with dot-product scores.
+the children it matches (each scaled by the term's weight / 100), and those scoring
+at least the ``target_hits``-th best score survive (ties kept), the way Vespa's
+weakAnd keeps the best-scoring documents for its heap. wand does the same with
+dot-product scores.
 """
 
 from __future__ import annotations
