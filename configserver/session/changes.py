@@ -11,8 +11,9 @@ must do (Vespa's change validators, in spirit):
 - **reindex** — what is indexed changes (``indexing-change``: the index aspect, or
   matching, stemming or normalizing of an indexed field).
 
-The actions are reported, not blocked: reading ``validation-overrides.xml`` belongs to
-the package reader, which does not expose it yet.
+Re-feeds, and removing a document type or a content cluster (which loses its data), are
+refused unless ``validation-overrides.xml`` allows them (:func:`blocked_changes`,
+configserver.session.overrides).
 """
 
 from __future__ import annotations
@@ -168,6 +169,35 @@ def change_actions(old: ContentConfig | None, new: ContentConfig) -> dict[str, l
                 }
             )
     return actions
+
+
+def blocked_changes(
+    old: ContentConfig | None, new: ContentConfig, actions: dict[str, list[Any]]
+) -> list[tuple[str, str]]:
+    """Return (validation id, message) of each change that needs a validation override."""
+    if old is None:
+        return []
+    blocked: list[tuple[str, str]] = []
+    for cluster in old.clusters:
+        kept = new.cluster(cluster.name)
+        if kept is None:
+            message = (
+                f"Content cluster '{cluster.name}' is removed. "
+                "This will cause loss of all data in this cluster"
+            )
+            blocked.append(("content-cluster-removal", message))
+            continue
+        kept_types = {t.name for t in kept.document_types}
+        for doctype in cluster.document_types:
+            if doctype.name not in kept_types:
+                message = (
+                    f"Schema '{doctype.name}' is removed in content cluster '{cluster.name}'. "
+                    "This will cause loss of all data in this schema"
+                )
+                blocked.append(("content-type-removal", message))
+    for action in actions["refeed"]:
+        blocked.extend((action["name"], message) for message in action["messages"])
+    return blocked
 
 
 def change_log(actions: dict[str, list[Any]]) -> list[str]:

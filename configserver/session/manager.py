@@ -10,6 +10,7 @@ here; the store only offers atomic operations.
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from collections import OrderedDict
@@ -22,10 +23,12 @@ import orjson
 from configserver.errors import (
     ActivationConflictError,
     BadRequestError,
+    InvalidApplicationPackageError,
     NotFoundError,
     PreconditionFailedError,
 )
-from configserver.session.changes import change_actions, change_log
+from configserver.session.changes import blocked_changes, change_actions, change_log
+from configserver.session.overrides import OVERRIDES_FILE, allows, read_overrides, refusal
 from configserver.session.store import SessionRecord, SessionStatus, SessionStore
 from vespid.config import CONFIG_KINDS, ContainerConfig, ContentConfig, NodeAgentConfig
 
@@ -239,6 +242,7 @@ class SessionManager:
             None if previous is None else ContentConfig.from_json(previous.configs["content"])
         )
         actions = change_actions(old_content, derived.content)
+        self._check_overrides(files, blocked_changes(old_content, derived.content, actions))
         warnings = [*derived.warnings, *change_log(actions)]
         now = self._now_ms()
         result = PrepareResult(
@@ -254,6 +258,18 @@ class SessionManager:
         )
         self.store.write_prepared(tenant, session_id, result.to_bytes())
         return result
+
+    def _check_overrides(self, files: Mapping[str, bytes], blocked: list[tuple[str, str]]) -> None:
+        """Raise InvalidApplicationPackageError for blocked changes no override allows."""
+        today = datetime.datetime.fromtimestamp(self._clock(), datetime.UTC).date()
+        overrides = read_overrides(files.get(OVERRIDES_FILE), today)
+        refused = [
+            refusal(validation_id, message, today)
+            for validation_id, message in blocked
+            if not allows(overrides, validation_id, today)
+        ]
+        if refused:
+            raise InvalidApplicationPackageError(refused)
 
     def prepared(self, tenant: str, session_id: int) -> PrepareResult:
         """Return the stored prepare result; PreconditionFailedError before prepare."""

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from typing import Any
 
 import orjson
+import pytest
 
+from configserver.errors import InvalidApplicationPackageError
 from configserver.session import MemorySessionStore, SessionManager, change_actions
+from configserver.session.overrides import read_overrides
 from tests.unit.configserver.test_session_manager import SERVICES, counting_ports, tiny_derive
 from vespid.config import (
     ContentClusterConfig,
@@ -105,14 +109,90 @@ def test_index_changes_need_reindex() -> None:
     ]
 
 
-def test_prepare_reports_actions_and_logs_them() -> None:
-    manager = SessionManager(MemorySessionStore(), tiny_derive, counting_ports())
-    for fields in ((YEAR,), (dataclasses.replace(YEAR, type="long"),)):
-        files = {"services.xml": SERVICES, "content.json": orjson.dumps(content(*fields).to_json())}
-        session_id = manager.create("default", files)
-        result = manager.prepare("default", session_id)
-        manager.activate("default", session_id)
+NOW = datetime.datetime(2026, 11, 22, 12, tzinfo=datetime.UTC).timestamp()
+
+
+def deploy_content(manager: SessionManager, config: ContentConfig, overrides: bytes = b"") -> Any:
+    files = {
+        "services.xml": SERVICES,
+        "content.json": orjson.dumps(config.to_json()),
+        "validation-overrides.xml": overrides,
+    }
+    session_id = manager.create("default", files)
+    result = manager.prepare("default", session_id)
+    manager.activate("default", session_id)
+    return result
+
+
+def allow(validation_id: str, until: str = "2026-11-30") -> bytes:
+    return (
+        f"<validation-overrides><allow until='{until}'>{validation_id}</allow>"
+        "</validation-overrides>"
+    ).encode()
+
+
+@pytest.fixture
+def manager() -> SessionManager:
+    return SessionManager(MemorySessionStore(), tiny_derive, counting_ports(), clock=lambda: NOW)
+
+
+def test_refeed_is_refused_without_override(manager: SessionManager) -> None:
+    deploy_content(manager, content(YEAR))
+    with pytest.raises(InvalidApplicationPackageError) as refused:
+        deploy_content(manager, content(dataclasses.replace(YEAR, type="long")))
+    assert refused.value.messages == [
+        "field-type-change: Document type 'music': Field 'year' changed: data type: "
+        "'int' -> 'long'. To allow this add <allow until='2026-11-29'>field-type-change"
+        "</allow> to validation-overrides.xml, see "
+        "https://docs.vespa.ai/en/reference/validation-overrides.html"
+    ]
+
+
+def test_override_allows_refeed_and_it_is_reported(manager: SessionManager) -> None:
+    deploy_content(manager, content(YEAR))
+    changed = content(dataclasses.replace(YEAR, type="long"))
+    result = deploy_content(manager, changed, allow("field-type-change"))
     assert result.change_actions["refeed"][0]["name"] == "field-type-change"
     assert result.log[-1].message.startswith(
         "Change(s) between active and new application that require re-feed:"
     )
+
+
+def test_expired_override_does_not_allow(manager: SessionManager) -> None:
+    deploy_content(manager, content(YEAR))
+    changed = content(dataclasses.replace(YEAR, type="long"))
+    with pytest.raises(InvalidApplicationPackageError):
+        deploy_content(manager, changed, allow("field-type-change", until="2026-11-21"))
+
+
+def test_removals_need_overrides(manager: SessionManager) -> None:
+    deploy_content(manager, content(YEAR))
+    with pytest.raises(InvalidApplicationPackageError, match="content-cluster-removal"):
+        deploy_content(manager, ContentConfig(1))
+    empty_cluster = ContentConfig(1, (ContentClusterConfig("music"),))
+    with pytest.raises(InvalidApplicationPackageError, match="content-type-removal"):
+        deploy_content(manager, empty_cluster)
+    deploy_content(manager, empty_cluster, allow("content-type-removal"))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (allow("field-type-change", "2027-01-30"), "too far in the future: max 30 days"),
+        (allow("field-type-change", "soon"), "until='soon' is not a date"),
+        (b"<overrides/>", "expected <validation-overrides>"),
+        (b"<validation-overrides><deny/></validation-overrides>", "unexpected element <deny>"),
+    ],
+)
+def test_invalid_overrides(overrides: bytes, message: str) -> None:
+    with pytest.raises(InvalidApplicationPackageError) as error:
+        read_overrides(overrides, datetime.date(2026, 11, 22))
+    assert error.value.messages[0].startswith("validation-overrides.xml:1:")
+    assert message in error.value.messages[0]
+
+
+def test_blank_and_empty_overrides() -> None:
+    today = datetime.date(2026, 11, 22)
+    assert read_overrides(None, today) == ()
+    assert read_overrides(b"  \n", today) == ()
+    assert read_overrides(b"<validation-overrides>\n</validation-overrides>", today) == ()
