@@ -34,7 +34,12 @@ from content.ranking.tensors import literal_cells, shared_tensor, tensor_json
 from vespid.config import ConstantConfig, RankProfileConfig
 from vespid.document.tensor_type import parse_tensor_type
 from vespid.errors import InvalidQueryError
-from vespid.expression import ExpressionError, parse_expression
+from vespid.expression import (
+    ExpressionError,
+    ExpressionEvaluationError,
+    TensorTypeError,
+    parse_expression,
+)
 from vespid.expression.compiler import CompiledExpression, compile_expression
 from vespid.expression.inline import FeatureRef, FunctionDef
 from vespid.expression.tensor import Tensor
@@ -71,7 +76,8 @@ class RankProgram:
     def first_phase_scores(self, context: RankContext, lids: LidArray) -> FloatArray:
         """Return the first-phase score of every one of ``lids``."""
         features = RankFeatures(context, lids)
-        return _as_array(self.first_phase.evaluate(_Resolver(self, features), lids.size), lids)
+        value = _evaluate(self.first_phase, _Resolver(self, features), lids.size, "first-phase")
+        return _as_array(value, lids)
 
     def rank(self, context: RankContext, lids: LidArray) -> Ranking:
         """Rank the matched ``lids``; see the module docstring for the phases."""
@@ -89,7 +95,8 @@ class RankProgram:
             rerank = RankFeatures(context, lids[top])
             rerank.first_phase = first[top]
             second = _as_array(
-                self.second_phase.evaluate(_Resolver(self, rerank), top.size), lids[top]
+                _evaluate(self.second_phase, _Resolver(self, rerank), top.size, "second-phase"),
+                lids[top],
             )
             rest = np.ones(lids.size, dtype=bool)
             rest[top] = False
@@ -152,6 +159,15 @@ class _Resolver:
         return constant
 
 
+def _evaluate(expression: CompiledExpression, resolver: _Resolver, n: int, where: str) -> Any:
+    """Evaluate for ``n`` candidates; a value that does not fit (say a query tensor of
+    the wrong type) is the query's fault, so it becomes an InvalidQueryError."""
+    try:
+        return expression.evaluate_value(resolver, n)
+    except (ExpressionEvaluationError, TensorTypeError) as e:
+        raise InvalidQueryError(f"Cannot evaluate {where}: {e}") from e
+
+
 def _parse(profile: RankProfileConfig, where: str, text: str) -> Any:
     try:
         return parse_expression(text)
@@ -175,6 +191,8 @@ def _constant_value(profile: RankProfileConfig, constant: ConstantConfig) -> flo
 
 
 def _as_array(value: Any, lids: LidArray) -> FloatArray:
+    if isinstance(value, Tensor):
+        raise InvalidQueryError(f"A rank phase must compute a number, not a {value.type}")
     array = np.asarray(value, dtype=np.float64)
     if array.ndim == 0:
         return np.full(lids.size, float(array))
@@ -197,7 +215,7 @@ def _feature_rows(
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [{} for _ in range(lids.size)]
     for name, expression in compiled:
-        value = expression.evaluate_value(resolver, lids.size)
+        value = _evaluate(expression, resolver, lids.size, name)
         if isinstance(value, Tensor):
             for b, row in enumerate(rows):
                 row[name] = tensor_json(value, b)

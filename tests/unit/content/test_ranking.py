@@ -291,3 +291,23 @@ def test_filter_terms_match_without_ranking() -> None:
     index.put(2, {"title": "sky"})
     hits = search(index, TermItem("title", "love", filter=True), "bm25").hits
     assert [(h.lid, h.relevance) for h in hits] == [(1, 0.0)]
+
+
+def test_a_query_tensor_of_the_wrong_shape_is_an_invalid_query() -> None:
+    profile = RankProfileConfig(
+        "nn",
+        inputs=(InputConfig("q", "tensor<float>(x[2])"),),
+        first_phase="sum(query(q) * attribute(embedding))",
+    )
+    index = DocumentTypeIndex(schema(profile))
+    index.put(1, {"embedding": {"values": [1.0, 2.0]}})
+    with pytest.raises(InvalidQueryError, match=r"query\(q\)"):
+        search(index, TrueItem(), "nn", inputs={"q": [1.0, 2.0, 3.0]})
+
+
+def test_a_phase_computing_a_tensor_is_an_invalid_query() -> None:
+    profile = RankProfileConfig("t", first_phase="attribute(embedding)")
+    index = DocumentTypeIndex(schema(profile))
+    index.put(1, {"embedding": {"values": [1.0, 2.0]}})
+    with pytest.raises(InvalidQueryError, match="must compute a number"):
+        search(index, TrueItem(), "t")
