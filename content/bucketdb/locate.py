@@ -6,10 +6,11 @@ from vespid.bucket import BucketId, bucket_of
 from vespid.document import DocumentId
 
 
-def locate(doc_id: str, distribution_bits: int) -> BucketId:
+def locate(doc_id: str | DocumentId, distribution_bits: int) -> BucketId:
     """The bucket of ``doc_id`` in a cluster with ``distribution_bits`` bits.
 
     Raises:
-        InvalidDocumentIdError: when ``doc_id`` is not a valid document id.
+        InvalidDocumentIdError: when ``doc_id`` is text that is not a valid document id.
     """
-    return bucket_of(DocumentId.parse(doc_id), distribution_bits)
+    parsed = DocumentId.parse(doc_id) if isinstance(doc_id, str) else doc_id
+    return bucket_of(parsed, distribution_bits)

@@ -44,7 +44,7 @@ def parse_visit_selection(selection: str | None) -> Node | None:
 
 def check_condition(
     condition: str | None,
-    doc_id: str,
+    doc_id: DocumentId,
     fields: dict[str, Any] | None,
     create: bool,
     now: float,
@@ -64,7 +64,7 @@ def check_condition(
         raise ConditionNotMetError(
             f"Condition '{condition}' not met: document {doc_id} does not exist"
         )
-    if not matches(tree, Subject(DocumentId.parse(doc_id), fields, now)):
+    if not matches(tree, Subject(doc_id, fields, now)):
         raise ConditionNotMetError(f"Condition '{condition}' not met for document {doc_id}")
 
 

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from content.bucketdb import BucketDatabase, locate
 from content.docstore import Change, DocumentStore, load_snapshot, write_snapshot
@@ -23,10 +24,12 @@ from content.storage import Directory
 from content.tlog import DEFAULT_SEGMENT_BYTES, GroupCommitter, TransactionLog
 from content.types import SerialNum
 from vespid.bucket import BucketId
+from vespid.document import DocumentId
 
 log = logging.getLogger(__name__)
 
-ChangeListener = Callable[[Change], None]
+ChangeListener = Callable[[Change, "dict[str, Any] | None"], None]
+"""Called with each applied change and, when the writer has it, the decoded document."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,15 +121,28 @@ class DocumentDatabase:
         """Start group commit (needs a running event loop)."""
         self._committer.start()
 
-    def put(self, op: str, doc_id: str, fields: bytes, timestamp: int) -> tuple[SerialNum, Change]:
-        """Log and apply a put (or an update's result); await `durable` before acking."""
-        serial = self.tlog.append(timestamp, operations.encode_write(op, doc_id, fields))
-        return serial, self._apply(self.store.put(doc_id, timestamp, fields))
+    def put(
+        self,
+        op: str,
+        doc_id: DocumentId,
+        data: bytes,
+        timestamp: int,
+        fields: dict[str, Any] | None = None,
+    ) -> tuple[SerialNum, Change]:
+        """Log and apply a put (or an update's result); await `durable` before acking.
 
-    def remove(self, doc_id: str, timestamp: int) -> tuple[SerialNum, Change]:
+        ``data`` is the encoded document; ``fields`` the same decoded, when at hand.
+        """
+        text = str(doc_id)
+        serial = self.tlog.append(timestamp, operations.encode_write(op, text, data))
+        change = self.store.put(text, timestamp, data)
+        return serial, self._apply(change, fields, doc_id)
+
+    def remove(self, doc_id: DocumentId, timestamp: int) -> tuple[SerialNum, Change]:
         """Log and apply a remove; await `durable` before acking."""
-        serial = self.tlog.append(timestamp, operations.encode_remove(doc_id))
-        return serial, self._apply(self.store.remove(doc_id, timestamp))
+        text = str(doc_id)
+        serial = self.tlog.append(timestamp, operations.encode_remove(text))
+        return serial, self._apply(self.store.remove(text, timestamp), None, doc_id)
 
     async def durable(self, serial: SerialNum) -> None:
         """Return once the record ``serial`` is synced; may start a flush.
@@ -188,25 +204,29 @@ class DocumentDatabase:
             where = f"transaction log record {record.serial}"
             operation = operations.decode(record.payload, where)
             if operation.fields is None:
-                self._apply(self.store.remove(operation.id, record.timestamp))
+                self._apply(self.store.remove(operation.id, record.timestamp), None)
             else:
-                self._apply(self.store.put(operation.id, record.timestamp, operation.fields))
+                change = self.store.put(operation.id, record.timestamp, operation.fields)
+                self._apply(change, None)
             self._last_timestamp = max(self._last_timestamp, record.timestamp)
             count += 1
         return count
 
-    def _apply(self, change: Change) -> Change:
+    def _apply(
+        self, change: Change, fields: dict[str, Any] | None, doc_id: DocumentId | None = None
+    ) -> Change:
         current = change.current
         if current is not None:
-            self._track(current.id, current.timestamp, current.removed)
+            bucket = self._bucket(current.id if doc_id is None else doc_id)
+            self.buckets.set(bucket, current.id, current.timestamp, current.removed)
             for listener in self._listeners:
-                listener(change)
+                listener(change, fields)
         return change
 
     def _track(self, doc_id: str, timestamp: int, removed: bool) -> None:
         self.buckets.set(self._bucket(doc_id), doc_id, timestamp, removed)
 
-    def _bucket(self, doc_id: str) -> BucketId:
+    def _bucket(self, doc_id: str | DocumentId) -> BucketId:
         return locate(doc_id, self.options.distribution_bits)
 
     def _log_bytes_since_flush(self) -> int:

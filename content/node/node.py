@@ -84,35 +84,35 @@ class ContentNode:
 
     async def put(self, request: PutRequest) -> WriteReply:
         """Store a whole document, if its condition (when given) holds."""
-        self._schema_of(request.id)
-        self._check(request.condition, request.id, request.create)
-        return await self._write(operations.PUT, request.id, request.fields)
+        doc_id, _ = self._resolve(request.id)
+        self._check(request.condition, doc_id, request.create)
+        return await self._write(operations.PUT, doc_id, request.fields)
 
     async def update(self, request: UpdateRequest) -> WriteReply:
         """Apply a partial update; create the document first when ``create`` is set."""
-        schema = self._schema_of(request.id)
-        self._check(request.condition, request.id, request.create)
-        current = self._live(request.id)
+        doc_id, schema = self._resolve(request.id)
+        self._check(request.condition, doc_id, request.create)
+        current = self._live(str(doc_id))
         if current is None and not request.create:
             return WriteReply(found=False)
         base = None if current is None else _fields(current)
         fields = updated(schema, base, request.fields)
-        reply = await self._write(operations.UPDATE, request.id, fields)
+        reply = await self._write(operations.UPDATE, doc_id, fields)
         return WriteReply(found=current is not None, timestamp=reply.timestamp)
 
     async def remove(self, request: RemoveRequest) -> WriteReply:
         """Remove a document, leaving a tombstone."""
-        self._schema_of(request.id)
-        self._check(request.condition, request.id, create=False)
+        doc_id, _ = self._resolve(request.id)
+        self._check(request.condition, doc_id, create=False)
         timestamp = self.database.next_timestamp()
-        serial, change = self.database.remove(request.id, timestamp)
+        serial, change = self.database.remove(doc_id, timestamp)
         await self.database.durable(serial)
         return WriteReply(found=_was_live(change), timestamp=timestamp)
 
     def get(self, request: GetRequest) -> GetReply:
         """The document's fields in ``field_set``."""
-        schema = self._schema_of(request.id)
-        current = self._live(request.id)
+        doc_id, schema = self._resolve(request.id)
+        current = self._live(str(doc_id))
         if current is None:
             return GetReply(found=False)
         fields = FieldSet.parse(request.field_set).select(schema, _fields(current))
@@ -165,10 +165,10 @@ class ContentNode:
         """Sync and close the storage."""
         await self.database.aclose()
 
-    async def _write(self, op: str, doc_id: str, fields: dict[str, Any]) -> WriteReply:
+    async def _write(self, op: str, doc_id: DocumentId, fields: dict[str, Any]) -> WriteReply:
         timestamp = self.database.next_timestamp()
         data = operations.encode_fields(fields)
-        serial, change = self.database.put(op, doc_id, data, timestamp)
+        serial, change = self.database.put(op, doc_id, data, timestamp, fields)
         await self.database.durable(serial)
         return WriteReply(found=_was_live(change), timestamp=timestamp)
 
@@ -179,20 +179,23 @@ class ContentNode:
             return VisitedDocument(doc_id, removed=True)
         return VisitedDocument(doc_id, field_set.select(schema, _fields(current)))
 
-    def _check(self, condition: str | None, doc_id: str, create: bool) -> None:
-        current = self._live(doc_id)
+    def _check(self, condition: str | None, doc_id: DocumentId, create: bool) -> None:
+        if not condition:
+            return
+        current = self._live(str(doc_id))
         fields = None if current is None else _fields(current)
         check_condition(condition, doc_id, fields, create, self._clock())
 
-    def _schema_of(self, doc_id: str) -> SchemaConfig:
+    def _resolve(self, text: str) -> tuple[DocumentId, SchemaConfig]:
+        """The parsed id (its text is the store's key) and the schema of its type."""
         self._require_config()
-        doctype = DocumentId.parse(doc_id).doctype
-        schema = self._schemas.get(doctype)
+        doc_id = DocumentId.parse(text)
+        schema = self._schemas.get(doc_id.doctype)
         if schema is None:
             raise UnknownDocumentTypeError(
-                f"Document type '{doctype}' is not in content cluster '{self.cluster}'"
+                f"Document type '{doc_id.doctype}' is not in content cluster '{self.cluster}'"
             )
-        return schema
+        return doc_id, schema
 
     def _live(self, doc_id: str) -> StoredDocument | None:
         entry = self.database.store.get(doc_id)

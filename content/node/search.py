@@ -85,8 +85,9 @@ class SearchIndexes:
             del self._indexes[name], self._counts[name]
         self._schemas = dict(schemas)
 
-    def on_change(self, change: Change) -> None:
-        """Apply one document store change to its type's index."""
+    def on_change(self, change: Change, fields: dict[str, Any] | None = None) -> None:
+        """Apply one document store change to its type's index (``fields``: the
+        document decoded, when the writer has it)."""
         current, previous = change.current, change.previous
         if current is None:
             return
@@ -99,7 +100,7 @@ class SearchIndexes:
             if previous.lid != current.lid:
                 index.remove(previous.lid)
         if current.lid is not None and current.data is not None:
-            index.put(current.lid, orjson.loads(current.data))
+            index.put(current.lid, orjson.loads(current.data) if fields is None else fields)
             self._counts[doctype] += 1
 
     def document_count(self, doctype: str) -> int:
