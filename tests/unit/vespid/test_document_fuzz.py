@@ -37,6 +37,21 @@ SCHEMA = SchemaConfig(
 
 JSON_KEYS = ["a", "x", "0", "1", "cells", "values", "blocks", "type", "address", "value"]
 JSON_KEYS += ["lat", "lng", "key", "element", "increment", "assign", "operation", "name"]
+CURRENT = validate_fields(
+    SCHEMA,
+    {
+        "i": 7,
+        "f": 1.5,
+        "arr": [1, 2, 3],
+        "ws": {"5": 1, "6": 2},
+        "m": {"a": [1.0], "b": []},
+        "who": {"name": "x", "age": 3},
+        "dense": [1, 2, 3, 4],
+        "sparse": [{"address": {"a": "x", "b": "y"}, "value": 1}],
+        "one": {"c": 2},
+        "mixed": {"a": [1, 2, 3]},
+    },
+)
 json_values = st.recursive(
     st.none()
     | st.booleans()
@@ -81,5 +96,6 @@ def test_updates_answer_or_raise_invalid_document(update: dict[str, Any]) -> Non
     except InvalidDocumentError:
         return
     assert validate_update(SCHEMA, canonical) == canonical
-    with contextlib.suppress(InvalidDocumentError):  # an arithmetic result out of range
-        apply_update(SCHEMA, None, canonical)
+    for current in (None, CURRENT):
+        with contextlib.suppress(InvalidDocumentError):  # an arithmetic result out of range
+            apply_update(SCHEMA, current, canonical)
