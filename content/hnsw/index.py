@@ -1,0 +1,333 @@
+"""HnswIndex: the nearest-neighbor index of one tensor field, over hnswlib.
+
+The adapter is the only place that touches hnswlib, so the engine can be swapped
+here alone (issue 6 measured hnswlib 0.8.0 as the fastest engine with the semantics
+needed). Each document's local id is its hnswlib label, as Vespa's HNSW keys nodes by
+docid; lids are dense and reused, so the graph stays as large as the highest lid.
+
+Behaviour, following Vespa's ``hnsw_index.h``:
+
+- ``set_vector`` inserts, or updates in place when the lid already has a vector;
+  a lid removed earlier is revived in place (hnswlib unmarks the node and repairs its
+  links). ``replace_deleted`` stays off: in hnswlib 0.8.0 it is unsafe with reused
+  labels, which lids always are.
+- ``remove`` marks the node deleted; searches skip it, and it keeps routing.
+- ``search`` explores ``max(target_hits, target_hits + explore_additional_hits)``
+  candidates (Vespa's ``explore_k``, hnswlib's ``ef``) and returns the best
+  ``target_hits``, nearest first. An ``allowed`` filter is checked inside the graph
+  walk (Vespa's pre-filter); the query's ef is passed as hnswlib's ``k`` rather than
+  through the index-wide ``set_ef``, so concurrent searches never race on it.
+- hamming and geodegrees have no hnswlib space: the index keeps their vectors in
+  a numpy matrix and searches exactly (popcount / haversine), which returns the true
+  nearest neighbours.
+
+Concurrency: one feed thread or several; every change takes a readers/writer lock
+exclusively, searches share it (hnswlib searches in parallel with the GIL released;
+the filter callable re-takes the GIL per visited node). Capacity doubles when a new
+lid does not fit (``resize_index``, under the exclusive lock).
+
+Complexity: insert O(M log n · ef_construction) distance computations, search
+O(M log n · ef); memory per node ≈ 4·dimensions + 8·M bytes on level 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import hnswlib
+import numpy as np
+import numpy.typing as npt
+
+from content.hnsw._rwlock import ReadWriteLock
+from content.hnsw._topk import smallest, within
+from content.hnsw.access import LidArray, LidFilter, filter_lids
+from content.hnsw.metric import (
+    DistanceMetric,
+    FloatArray,
+    exact_distances,
+    from_hnswlib,
+    hamming_distances,
+    int8_bytes,
+)
+
+ABSENT, LIVE, REMOVED = 0, 1, 2
+"""A lid's state in the index: never inserted, holding a vector, marked deleted."""
+
+
+@dataclass(frozen=True, slots=True)
+class HnswSettings:
+    """The knobs of one index, as the schema's ``hnsw`` block names them."""
+
+    dimensions: int
+    metric: DistanceMetric
+    max_links_per_node: int = 16
+    """Vespa ``max-links-per-node``, hnswlib ``M`` (level 0 keeps 2·M links)."""
+    neighbors_to_explore_at_insert: int = 200
+    """Vespa ``neighbors-to-explore-at-insert``, hnswlib ``ef_construction``."""
+    random_seed: int = 100
+    """Seeds hnswlib's level generator, so a build is reproducible."""
+
+
+@dataclass(frozen=True, slots=True)
+class HnswSnapshot:
+    """An index's whole state at one moment, for the serializer and reader."""
+
+    settings: HnswSettings
+    states: npt.NDArray[np.uint8]
+    """ABSENT / LIVE / REMOVED by lid."""
+    graph: dict[str, Any] | None
+    """hnswlib's own state (scalars and numpy arrays); None for exact metrics."""
+    rows: npt.NDArray[Any] | None
+    """The vectors by lid for exact metrics (uint8 bytes for hamming, float32 lat/lng)."""
+
+
+class HnswIndex:
+    """Approximate nearest neighbours of one tensor field, by lid."""
+
+    def __init__(
+        self,
+        dimensions: int,
+        metric: DistanceMetric | str,
+        max_links_per_node: int = 16,
+        neighbors_to_explore_at_insert: int = 200,
+        initial_capacity: int = 1024,
+        random_seed: int = 100,
+        insert_threads: int = 1,
+    ) -> None:
+        """Create an empty index.
+
+        Raises:
+            ValueError: for an unknown metric, non-positive sizes, or geodegrees with
+                other than 2 dimensions.
+        """
+        settings = HnswSettings(
+            dimensions,
+            DistanceMetric.parse(metric),
+            max_links_per_node,
+            neighbors_to_explore_at_insert,
+            random_seed,
+        )
+        _validate(settings, initial_capacity, insert_threads)
+        self._start(settings, np.zeros(initial_capacity, dtype=np.uint8), insert_threads)
+        if self._graph is not None:
+            self._graph.init_index(
+                max_elements=initial_capacity,
+                M=max_links_per_node,
+                ef_construction=neighbors_to_explore_at_insert,
+                random_seed=random_seed,
+                allow_replace_deleted=False,
+            )
+            self._graph.set_ef(1)
+
+    @classmethod
+    def from_snapshot(cls, snapshot: HnswSnapshot, insert_threads: int = 1) -> HnswIndex:
+        """Return an index holding ``snapshot``'s state: its graph is loaded, not rebuilt."""
+        index = cls.__new__(cls)
+        index._start(snapshot.settings, snapshot.states.copy(), insert_threads)
+        if snapshot.graph is not None:
+            graph = hnswlib.Index.__new__(hnswlib.Index)
+            graph.__setstate__((snapshot.graph,))
+            graph.set_ef(1)
+            graph.set_num_threads(1)
+            index._graph = graph
+        elif snapshot.rows is not None:
+            index._rows = snapshot.rows.copy()
+        return index
+
+    def _start(self, settings: HnswSettings, states: npt.NDArray[np.uint8], threads: int) -> None:
+        self.settings = settings
+        self.metric = settings.metric
+        self.dimensions = settings.dimensions
+        self._lock = ReadWriteLock()
+        self._states = states
+        self._live = int(np.count_nonzero(states == LIVE))
+        self._insert_threads = threads
+        space = settings.metric.hnswlib_space
+        self._graph: Any = None if space is None else hnswlib.Index(space, settings.dimensions)
+        # Exact metrics keep their vectors here; graph metrics keep them in hnswlib.
+        rows = 0 if self._graph is not None else states.size
+        dtype = np.uint8 if settings.metric is DistanceMetric.HAMMING else np.float32
+        self._rows: npt.NDArray[Any] = np.zeros((rows, self.dimensions), dtype)
+
+    @property
+    def size(self) -> int:
+        """How many lids hold a vector."""
+        return self._live
+
+    @property
+    def has_graph(self) -> bool:
+        """Whether searches are approximate (an HNSW graph), not exact scans."""
+        return self._graph is not None
+
+    def contains(self, lid: int) -> bool:
+        """Whether ``lid`` holds a vector."""
+        return lid < self._states.size and int(self._states[lid]) == LIVE
+
+    def live_lids(self) -> LidArray:
+        """The lids holding a vector, ascending."""
+        with self._lock.reading():
+            return np.flatnonzero(self._states == LIVE).astype(np.uint32)
+
+    def live_mask(self, lids: LidArray) -> npt.NDArray[np.bool_]:
+        """Whether each of ``lids`` holds a vector."""
+        with self._lock.reading():
+            out = np.zeros(lids.size, dtype=bool)
+            inside = lids < self._states.size
+            out[inside] = self._states[lids[inside]] == LIVE
+            return out
+
+    def set_vector(self, lid: int, vector: npt.ArrayLike) -> None:
+        """Insert ``lid``'s vector, or replace it in place.
+
+        Raises:
+            ValueError: when the vector does not have ``dimensions`` cells.
+        """
+        self.set_vectors(np.array([lid], dtype=np.uint32), np.asarray(vector).reshape(1, -1))
+
+    def set_vectors(self, lids: npt.ArrayLike, vectors: npt.ArrayLike) -> None:
+        """Insert or replace many vectors at once (row i is ``lids[i]``'s).
+
+        Uses ``insert_threads`` hnswlib threads; the lids must be distinct.
+
+        Raises:
+            ValueError: when the shapes do not match ``dimensions`` and the lids.
+        """
+        labels = np.asarray(lids, dtype=np.int64).reshape(-1)
+        matrix = np.asarray(vectors, dtype=np.float32)
+        if matrix.ndim != 2 or matrix.shape != (labels.size, self.dimensions):
+            raise ValueError(
+                f"Expected {labels.size} vectors of {self.dimensions} cells, "
+                f"got an array of shape {matrix.shape}."
+            )
+        if labels.size == 0:
+            return
+        with self._lock.writing():
+            self._ensure_capacity(int(labels.max()) + 1)
+            if self._graph is not None:
+                self._graph.add_items(matrix, labels, num_threads=self._insert_threads)
+            elif self.metric is DistanceMetric.HAMMING:
+                self._rows[labels] = int8_bytes(matrix)
+            else:
+                self._rows[labels] = matrix
+            self._live += int(np.count_nonzero(self._states[labels] != LIVE))
+            self._states[labels] = LIVE
+
+    def remove(self, lid: int) -> None:
+        """Remove ``lid``'s vector; removing a lid without one is not an error."""
+        with self._lock.writing():
+            if not self.contains(lid):
+                return
+            if self._graph is not None:
+                self._graph.mark_deleted(lid)
+            self._states[lid] = REMOVED
+            self._live -= 1
+
+    def search(
+        self,
+        query: npt.ArrayLike,
+        target_hits: int,
+        explore_additional_hits: int = 0,
+        allowed: LidFilter | None = None,
+        distance_threshold: float | None = None,
+    ) -> tuple[LidArray, FloatArray]:
+        """Return up to ``target_hits`` nearest lids and their Vespa distances, nearest first.
+
+        Only lids in ``allowed`` (when given) are returned; hits farther than
+        ``distance_threshold`` are dropped after the top ``target_hits`` are chosen,
+        as Vespa does.
+        """
+        probe = np.asarray(query, dtype=np.float32).reshape(-1)
+        if probe.size != self.dimensions:
+            raise ValueError(f"Expected a query of {self.dimensions} cells, got {probe.size}.")
+        explore = max(target_hits, target_hits + explore_additional_hits)
+        with self._lock.reading():
+            if self._graph is None:
+                lids, found = self._scan(probe, target_hits, allowed)
+            else:
+                lids, found = self._walk(probe, explore, allowed)
+        return within(lids[:target_hits], found[:target_hits], distance_threshold)
+
+    def snapshot(self) -> HnswSnapshot:
+        """Return a copy of the whole state, taken while no write runs."""
+        with self._lock.reading():
+            graph = None
+            rows = None
+            if self._graph is not None:
+                (graph,) = self._graph.__getstate__()
+            else:
+                rows = self._rows.copy()
+            return HnswSnapshot(self.settings, self._states.copy(), graph, rows)
+
+    def _walk(
+        self, probe: npt.NDArray[np.float32], k: int, allowed: LidFilter | None
+    ) -> tuple[LidArray, FloatArray]:
+        available = self._live if allowed is None else min(self._live, len(allowed))
+        k = min(k, available)
+        check = None if allowed is None else allowed.__contains__
+        try:
+            return self._knn(probe, k, check)
+        except RuntimeError:
+            # hnswlib raises when it reaches fewer than k allowed nodes; then return the
+            # largest k it can fill (rare: the planner scans restrictive filters exactly).
+            fits, fails = 0, k
+        best = self._knn(probe, 0, check)
+        while fails - fits > 1:
+            trial = (fits + fails) // 2
+            try:
+                best = self._knn(probe, trial, check)
+            except RuntimeError:
+                fails = trial
+                continue
+            fits = trial
+        return best
+
+    def _knn(
+        self, probe: npt.NDArray[np.float32], k: int, check: Callable[[object], bool] | None
+    ) -> tuple[LidArray, FloatArray]:
+        if k <= 0:
+            return np.zeros(0, np.uint32), np.zeros(0, np.float64)
+        labels, raw = self._graph.knn_query(probe, k=k, num_threads=1, filter=check)
+        return labels[0].astype(np.uint32), from_hnswlib(self.metric, raw[0], probe)
+
+    def _scan(
+        self, probe: npt.NDArray[np.float32], k: int, allowed: LidFilter | None
+    ) -> tuple[LidArray, FloatArray]:
+        candidates = np.flatnonzero(self._states == LIVE).astype(np.uint32)
+        if allowed is not None:
+            candidates = np.intersect1d(candidates, filter_lids(allowed), assume_unique=True)
+        if self.metric is DistanceMetric.HAMMING:
+            found = hamming_distances(self._rows[candidates], int8_bytes(probe))
+        else:
+            found = exact_distances(self.metric, self._rows[candidates], probe)
+        return smallest(candidates, found, k)
+
+    def _ensure_capacity(self, needed: int) -> None:
+        capacity = self._states.size
+        if needed <= capacity:
+            return
+        grown = max(needed, 2 * capacity)
+        self._states = np.concatenate([self._states, np.zeros(grown - capacity, np.uint8)])
+        if self._graph is not None:
+            self._graph.resize_index(grown)
+        else:
+            extra = np.zeros((grown - capacity, self.dimensions), self._rows.dtype)
+            self._rows = np.concatenate([self._rows, extra])
+
+
+def _validate(settings: HnswSettings, initial_capacity: int, insert_threads: int) -> None:
+    if settings.dimensions <= 0:
+        raise ValueError(f"Expected a positive number of dimensions, got {settings.dimensions}.")
+    if settings.metric is DistanceMetric.GEODEGREES and settings.dimensions != 2:
+        raise ValueError(
+            f"geodegrees needs 2 dimensions (latitude, longitude), got {settings.dimensions}."
+        )
+    for name, value in (
+        ("max-links-per-node", settings.max_links_per_node),
+        ("neighbors-to-explore-at-insert", settings.neighbors_to_explore_at_insert),
+        ("initial capacity", initial_capacity),
+        ("insert threads", insert_threads),
+    ):
+        if value <= 0:
+            raise ValueError(f"Expected a positive {name}, got {value}.")
