@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import pytest
@@ -56,14 +57,19 @@ updates = st.tuples(
     st.booleans(),
 )
 removes = st.tuples(st.just("remove"), st.sampled_from(IDS))
+conditional_removes = st.tuples(st.just("cremove"), st.sampled_from(IDS), st.integers(1950, 2010))
 controls = st.tuples(st.sampled_from(["restart", "flush"]))
-steps = st.lists(st.one_of(puts, updates, removes, controls), max_size=25)
+steps = st.lists(st.one_of(puts, updates, removes, conditional_removes, controls), max_size=25)
 
 Model = dict[str, dict[str, Any]]
 
 
 def apply_to_model(model: Model, step: tuple[Any, ...]) -> None:
-    if step[0] == "put":
+    if step[0] == "cremove":
+        _, doc_id, year = step
+        if model.get(doc_id, {}).get("year", year - 1) >= year:
+            del model[doc_id]
+    elif step[0] == "put":
         model[step[1]] = dict(step[2])
     elif step[0] == "remove":
         model.pop(step[1], None)
@@ -80,7 +86,11 @@ def apply_to_model(model: Model, step: tuple[Any, ...]) -> None:
 
 
 async def apply_to_node(node: ContentNode, storage: Storage, step: tuple[Any, ...]) -> ContentNode:
-    if step[0] == "put":
+    if step[0] == "cremove":
+        condition = f"music.year >= {step[2]}"
+        with contextlib.suppress(ConditionNotMetError):  # the model decides whether it held
+            await node.remove(RemoveRequest(step[1], condition))
+    elif step[0] == "put":
         await node.put(PutRequest(step[1], step[2]))
     elif step[0] == "remove":
         await node.remove(RemoveRequest(step[1]))
