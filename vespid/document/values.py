@@ -7,8 +7,9 @@ store and compare. :func:`render_fields` turns canonical values back into the JS
 Vespa answers with in ``GET /document/v1`` and in hits.
 
 Lenient where Vespa is: numbers may be sent as strings (``"price": "1000"``), bools
-as ``"true"``/``"false"``, maps as an object or as ``[{"key": k, "value": v}]``,
-positions as ``{"lat", "lng"}``, ``{"x", "y"}`` (micro-degrees) or ``"N37.4;W122.0"``.
+as ``"true"``/``"false"``, a number or bool into a string field becomes its text,
+maps as an object or as ``[{"key": k, "value": v}]``, positions as ``{"lat", "lng"}``,
+``{"x", "y"}`` (micro-degrees) or ``"N37.4;W122.0"``.
 A field set to ``null`` in a put is left out, as Vespa does.
 
 Struct fields are checked against ``SchemaConfig.structs``; a struct type the schema
@@ -105,6 +106,11 @@ def canonical_value(schema: SchemaConfig, ftype: FieldType, value: Any, where: s
 
 
 def _string(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) -> Any:
+    # Vespa reads any JSON scalar as its text into a string field.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
     if not isinstance(value, str):
         raise _error(where, f"a {ftype.kind} value as a JSON string", value)
     return value
@@ -183,6 +189,8 @@ def _checked_position(lat: float, lng: float, where: str) -> dict[str, float]:
 def _reference(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) -> Any:
     if not isinstance(value, str):
         raise _error(where, f"a document id of type '{ftype.name}'", value)
+    if not value:
+        return value  # Vespa takes an empty string as an empty reference
     try:
         doc_id = DocumentId.parse(value)
     except InvalidDocumentIdError as e:

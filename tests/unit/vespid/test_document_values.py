@@ -35,6 +35,9 @@ def check(type_text: str, value: Any) -> Any:
     ("type_text", "value", "canonical"),
     [
         ("string", "hello", "hello"),
+        ("string", 12, "12"),
+        ("string", True, "true"),
+        ("reference<artist>", "", ""),
         ("int", "1000", 1000),
         ("int", -5, -5),
         ("long", str(2**62), 2**62),
@@ -71,7 +74,7 @@ def test_values_become_canonical(type_text: str, value: Any, canonical: Any) -> 
 @pytest.mark.parametrize(
     ("type_text", "value", "message"),
     [
-        ("string", 5, "Field 'f': expected a string value"),
+        ("string", [5], "Field 'f': expected a string value"),
         ("int", "ten", "Field 'f': expected a int"),
         ("int", 2**31, "32-bit"),
         ("byte", 200, "8-bit"),
