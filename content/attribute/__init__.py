@@ -11,6 +11,7 @@ from content.attribute.base import LidArray, ValueTest, element_type
 from content.attribute.distance import METRICS, closeness, distances
 from content.attribute.factory import AnyAttribute, create_attribute
 from content.attribute.multi import MultiValueAttribute
+from content.attribute.predicates import token_test
 from content.attribute.single import NumericAttribute, StringAttribute, StringDictionary
 from content.attribute.tensor import DenseTensorAttribute, MappedTensorAttribute
 
@@ -29,4 +30,5 @@ __all__ = [
     "create_attribute",
     "distances",
     "element_type",
+    "token_test",
 ]

@@ -28,7 +28,13 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import numpy.typing as npt
 
-from content.attribute import DenseTensorAttribute, LidArray, MultiValueAttribute, ValueTest
+from content.attribute import (
+    DenseTensorAttribute,
+    LidArray,
+    MultiValueAttribute,
+    ValueTest,
+    token_test,
+)
 from content.attribute.single import NumericAttribute, StringAttribute
 from content.index import DocIdSet, TermPostings, docids_from_lids, lids_of, near_lids, phrase_lids
 from content.matching.catalog import FieldCatalog
@@ -363,10 +369,7 @@ def _regex_test(field: str, pattern: str) -> ValueTest:
 
 
 def _token_test(value_kind: str, token: str) -> ValueTest:
-    if value_kind == "string":
-        return string_test("word", token.lower())
     try:
-        number = float(token)
+        return token_test(value_kind, token)
     except ValueError:
         raise InvalidQueryError(f"Token '{token}' is not a number for a numeric field") from None
-    return lambda values: np.asarray(values == number, dtype=bool)

@@ -17,6 +17,7 @@ per candidate. Supported:
 | ``queryTermCount``, ``term(n).weight``, ``.significance`` | about the n-th ranked term |
 | ``rawScore(f)`` | the dotProduct/wand/weightedSet score on f |
 | ``now`` | the query's start time in seconds since the epoch |
+| ``dotProduct(f, v)``, ``age(f)``, ``freshness(f)`` | see `attribute_features` |
 | ``firstPhase`` | the first-phase score (in second phase and feature lists) |
 
 closeness and distance: a document the nearestNeighbor operator returned gets the
@@ -43,7 +44,7 @@ from content.attribute import (
     distances as distances_of,
 )
 from content.index import LidArray
-from content.ranking import native_rank, text_features
+from content.ranking import attribute_features, native_rank, text_features
 from content.ranking.inputs import QueryInputs
 from content.ranking.match_data import FloatArray, MatchData, MatchedTerm, NearestMatch
 from content.ranking.tensors import attribute_tensor, shared_tensor
@@ -126,6 +127,18 @@ class RankFeatures:
                 return self._nearest(name, args)
             case "rawScore":
                 return self._raw_score(_one(name, args))
+            case "dotProduct" if len(args) == 2:
+                vector = self.context.inputs.weighted_set(args[1])
+                attribute = self.context.attributes.get(args[0])
+                return attribute_features.dot_product(args[0], attribute, vector, self.lids)
+            case "age" | "freshness":
+                field = _one(name, args)
+                attribute = self.context.attributes.get(field)
+                if name == "age":
+                    return attribute_features.age(field, attribute, self.context.now, self.lids)
+                return attribute_features.freshness(
+                    field, attribute, self.context.now, self.lids, self.context.properties
+                )
             case "firstPhase" if self.first_phase is not None:
                 return self.first_phase
         raise InvalidQueryError(f"Rank feature '{name}' is not supported")

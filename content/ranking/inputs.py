@@ -53,6 +53,31 @@ class QueryInputs:
         except (TypeError, ValueError):
             raise InvalidQueryError(f"query({name}) must be a number, got {value!r}") from None
 
+    def weighted_set(self, name: str) -> dict[str, float]:
+        """Return ``query(name)`` as label → weight (for ``dotProduct``).
+
+        Accepts ``{"a": 1, "b": 2}``, Vespa's ``{a:1,b:2}`` text, and a one-dimensional
+        tensor in cells form.
+
+        Raises:
+            InvalidQueryError: when the input is missing or not of that shape.
+        """
+        value = self.raw(name)
+        if isinstance(value, str):
+            value = _weighted_set_text(value)
+        if isinstance(value, Mapping) and isinstance(value.get("cells"), list):
+            value = {
+                str(next(iter(c["address"].values()))): c["value"]
+                for c in value["cells"]
+                if isinstance(c, Mapping) and len(c.get("address", {})) == 1
+            }
+        if not isinstance(value, Mapping):
+            raise InvalidQueryError(f"query({name}) must be a weighted set like {{a:1,b:2}}")
+        try:
+            return {str(k): float(v) for k, v in value.items()}
+        except (TypeError, ValueError):
+            raise InvalidQueryError(f"query({name}) weights must be numbers") from None
+
     def tensor_type(self, name: str) -> TensorType | None:
         """Return the declared tensor type of ``query(name)``, None if not a tensor input."""
         declared = self.declared.get(name)
@@ -82,3 +107,13 @@ class QueryInputs:
         """Return ``query(name)`` as the flat float32 cells of a dense ``tensor_type``."""
         canonical = canonical_tensor(tensor_type, self.cells(name, tensor_type))
         return np.asarray(canonical["values"], dtype=np.float32)
+
+
+def _weighted_set_text(text: str) -> dict[str, str] | str:
+    body = text.strip()
+    if not (body.startswith("{") and body.endswith("}")):
+        return text
+    pairs = [p.rsplit(":", 1) for p in body[1:-1].split(",") if p.strip()]
+    if any(len(p) != 2 for p in pairs):
+        return text
+    return {k.strip().strip("'\""): v.strip() for k, v in pairs}

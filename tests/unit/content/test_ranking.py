@@ -311,3 +311,48 @@ def test_a_phase_computing_a_tensor_is_an_invalid_query() -> None:
     index.put(1, {"embedding": {"values": [1.0, 2.0]}})
     with pytest.raises(InvalidQueryError, match="must compute a number"):
         search(index, TrueItem(), "t")
+
+
+CELLS = [{"address": {"t": "rock"}, "value": 2}, {"address": {"t": "pop"}, "value": 0.5}]
+
+
+@pytest.mark.parametrize("vector", [{"rock": 2, "pop": 0.5}, "{rock:2,pop:0.5}", {"cells": CELLS}])
+def test_dot_product_feature_multiplies_query_and_document_weights(vector: Any) -> None:
+    tagged = SchemaConfig(
+        "music",
+        fields=(
+            FieldConfig("tags", "weightedset<string>", attribute=True),
+            FieldConfig("list", "array<string>", attribute=True),
+        ),
+        rank_profiles=(
+            RankProfileConfig(
+                "dp", first_phase="dotProduct(tags, v)", match_features=("dotProduct(list, v)",)
+            ),
+        ),
+    )
+    index = DocumentTypeIndex(tagged)
+    index.put(1, {"tags": {"rock": 3, "jazz": 7}, "list": ["pop", "pop", "rock"]})
+    hit = search(index, TrueItem(), "dp", inputs={"v": vector}).hits[0]
+    assert hit.relevance == 6.0
+    assert hit.match_features == {"dotProduct(list, v)": 3.0}
+
+
+def test_age_and_freshness_read_a_timestamp_attribute() -> None:
+    stamped = SchemaConfig(
+        "music",
+        fields=(FieldConfig("published", "long", attribute=True),),
+        rank_profiles=(
+            RankProfileConfig(
+                "fresh",
+                first_phase="freshness(published)",
+                match_features=("age(published)",),
+                rank_properties=(("freshness(published).maxAge", "1000"),),
+            ),
+        ),
+    )
+    index = DocumentTypeIndex(stamped, clock=lambda: 10_000.0)
+    index.put(1, {"published": 9_750})
+    index.put(2, {"published": 5_000})
+    hits = search(index, TrueItem(), "fresh").hits
+    assert [(h.lid, h.relevance) for h in hits] == [(1, 0.75), (2, 0.0)]
+    assert hits[0].match_features == {"age(published)": 250.0}
