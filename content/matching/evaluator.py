@@ -121,8 +121,12 @@ class QueryEvaluator:
                     range_test(item.lower, item.upper, item.include_lower, item.include_upper),
                     ranked,
                 )
-            case InItem(field=name, values=values):
+            case InItem(field=name, values=values) if name in self.catalog.attributes:
                 return self._attribute_filter(name, _in_test(values), ranked)
+            case InItem(field=name, values=values):
+                # On an indexed field `in` is an OR of its words (Vespa allows both).
+                words = (TermItem(name, str(v)) for v in values)
+                return _union(self._term(w, ranked) for w in words)
             case RegexItem(field=name, pattern=pattern):
                 return self._attribute_filter(name, _regex_test(name, pattern), ranked)
             case WeightedSetItem(field=name, tokens=tokens):

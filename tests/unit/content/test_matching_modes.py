@@ -10,6 +10,7 @@ from hypothesis import given, strategies as st
 from content.matching import DocumentTypeIndex
 from vespid.config import FieldConfig, FieldsetConfig, SchemaConfig
 from vespid.messages import (
+    InItem,
     Item,
     NearItem,
     PhraseItem,
@@ -131,3 +132,7 @@ def test_weak_and_keeps_documents_scoring_at_least_the_kth_best_idf_sum(
     threshold = ranked[target - 1] if len(ranked) > target else -1.0
     expected = sorted(lid for lid, score in scores.items() if score >= threshold - 1e-12)
     assert lids(index, tree) == expected
+
+
+def test_in_on_an_indexed_field_matches_any_of_the_words(index: DocumentTypeIndex) -> None:
+    assert lids(index, InItem("text", ("zurich", "parks"))) == [1, 3]
