@@ -42,6 +42,7 @@ from vespid.document.tensor_json import canonical_tensor, read_tensor, render_te
 from vespid.errors import InvalidDocumentError, InvalidDocumentIdError
 
 _INT_RANGES = {"byte": 8, "int": 32, "long": 64}
+_NO_SCHEMA = SchemaConfig("")
 _POSITION_TEXT = re.compile(
     r"\s*([NS])\s*(\d+(?:\.\d*)?)\s*;\s*([EW])\s*(\d+(?:\.\d*)?)\s*", re.IGNORECASE
 )
@@ -183,7 +184,8 @@ def _position(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) ->
 def _checked_position(lat: float, lng: float, where: str) -> dict[str, float]:
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0):
         raise _error(where, "latitude in -90..90 and longitude in -180..180", (lat, lng))
-    return {"lat": lat, "lng": lng}
+    # Vespa keeps positions as integer micro-degrees and renders them back as degrees.
+    return {"lat": round(lat * 1e6) / 1e6, "lng": round(lng * 1e6) / 1e6}
 
 
 def _reference(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) -> Any:
@@ -207,6 +209,10 @@ def _array(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) -> An
     return [canonical_value(schema, ftype.item, v, f"{where}[{i}]") for i, v in enumerate(value)]
 
 
+PRIMITIVE_KEYS = frozenset({"string", "int", "long", "byte", "float", "double", "bool", "uri"})
+"""Types that can be weighted-set items and map keys."""
+
+
 def element_key(schema: SchemaConfig, ftype: FieldType, key: Any, where: str) -> str:
     """The canonical key (a string) of a weighted-set item or map key of type ``ftype``.
 
@@ -221,12 +227,8 @@ def element_key(schema: SchemaConfig, ftype: FieldType, key: Any, where: str) ->
     return str(canonical)
 
 
-PRIMITIVE_KEYS = frozenset({"string", "int", "long", "byte", "float", "double", "bool", "uri"})
-"""Types that can be weighted-set items and map keys."""
-
-
 def _weight(value: Any, where: str) -> int:
-    result: int = _integer(SchemaConfig(""), FieldType("int"), value, where)
+    result: int = _integer(_NO_SCHEMA, FieldType("int"), value, where)
     return result
 
 

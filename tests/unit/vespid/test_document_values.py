@@ -49,6 +49,7 @@ def check(type_text: str, value: Any) -> Any:
         ("uri", "http://a/b", "http://a/b"),
         ("raw", "aGVsbG8=", "aGVsbG8="),
         ("position", "N37.4;W122.0", {"lat": 37.4, "lng": -122.0}),
+        ("position", {"lat": 63.45370001, "lng": 1e-7}, {"lat": 63.4537, "lng": 0.0}),
         ("position", {"lat": "37.4", "lng": -122}, {"lat": 37.4, "lng": -122.0}),
         ("position", {"x": -122000000, "y": 37400000}, {"lat": 37.4, "lng": -122.0}),
         ("array<int>", [1, "2"], [1, 2]),
