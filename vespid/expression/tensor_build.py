@@ -97,14 +97,16 @@ def compile_slice(node: Node, bound: frozenset[str], compile_child: CompileFn) -
         t = operand(env)
         if not isinstance(t, Tensor):
             raise ExpressionEvaluationError("expected a tensor to take cells of, got a number")
-        address = {_dimension(t.type, dim, value): value for dim, value in entries}
+        address = {slice_dimension(t.type, dim, value): value for dim, value in entries}
         resolved = {name: v if isinstance(v, str) else v(env) for name, v in address.items()}
         return _peek(t, resolved)
 
     return evaluate
 
 
-def _dimension(tensor_type: TensorType, dim: str | None, value: object) -> str:
+def slice_dimension(tensor_type: TensorType, dim: str | None, value: object) -> str:
+    """The dimension an address entry names: ``dim``, or for ``t{label}`` the only mapped
+    dimension and for ``t[expr]`` the only indexed one."""
     if dim is not None:
         if tensor_type.dimension(dim) is None:
             raise ExpressionEvaluationError(f"{tensor_type} has no dimension '{dim}'")
@@ -170,7 +172,7 @@ def _index(value: Any) -> Any:
 def _subspace(t: Tensor, selected: list[int], address: dict[str, Any]) -> Value:
     kept = tuple(d for d in t.type.dimensions if d.name not in address)
     result_type = TensorType(t.type.cell_type, kept)
-    index: list[Any] = [slice(None), np.array(selected, dtype=np.intp)]
+    index: list[Any] = [slice(None), slice(None)]
     for d in t.type.indexed:
         if d.name in address:
             i = _index(address[d.name])
@@ -182,7 +184,7 @@ def _subspace(t: Tensor, selected: list[int], address: dict[str, Any]) -> Value:
             index.append(int(i))
         else:
             index.append(slice(None))
-    cells = t.cells[tuple(index)]
+    cells = t.cells[:, np.array(selected, dtype=np.intp)][tuple(index)]
     kept_positions = [i for i, n in enumerate(t.type.mapped_names) if n not in address]
     labels = [tuple(t.labels[s][i] for i in kept_positions) for s in selected]
     present = t.present[:, selected]

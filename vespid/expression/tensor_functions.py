@@ -43,7 +43,8 @@ def merge(a: Tensor, b: Tensor, op: CellFn) -> Tensor:
     dims = tuple(Dimension(d.name, s) for d, s in zip(a.type.indexed, shape, strict=True))
     mapped = tuple(d for d in a.type.dimensions if d.mapped)
     result_type = TensorType(fn_cell_type(a, b), (*mapped, *dims))
-    present = (left_mask | right_mask).reshape(batch, len(labels), -1).any(axis=2)
+    either = left_mask | right_mask
+    present = either.reshape(batch, len(labels), int(np.prod(shape))).any(axis=2)
     return Tensor(result_type, labels, cells, present, batched=a.batched or b.batched)
 
 
@@ -115,11 +116,17 @@ def expand(t: Tensor, dimension: str) -> Tensor:
 
 def concat(a: Tensor, b: Tensor, dimension: str) -> Tensor:
     """Vespa's concat along an indexed ``dimension`` (added to an input that lacks it)."""
+    for t in (a, b):
+        existing = t.type.dimension(dimension)
+        if existing is not None and existing.mapped:
+            raise ExpressionEvaluationError(
+                f"cannot concat along '{dimension}': it is mapped in {t.type}"
+            )
     a = a if a.type.dimension(dimension) is not None else expand(a, dimension)
     b = b if b.type.dimension(dimension) is not None else expand(b, dimension)
     others_a = [d for d in a.type.dimensions if d.name != dimension]
     others_b = [d for d in b.type.dimensions if d.name != dimension]
-    if others_a != others_b or a.type.dimension(dimension).mapped:  # type: ignore[union-attr]
+    if others_a != others_b:
         raise ExpressionEvaluationError(
             f"cannot concat {a.type} with {b.type} along '{dimension}': other dimensions differ"
         )
@@ -132,9 +139,8 @@ def concat(a: Tensor, b: Tensor, dimension: str) -> Tensor:
     dims = [*others_a, Dimension(dimension, size)]
     result_type = TensorType(fn_cell_type(a, b), tuple(dims))
     cells = np.concatenate([left, right], axis=axis)
-    return Tensor(
-        result_type, labels, cells, left_present & right_present, batched=a.batched or b.batched
-    )
+    present = left_present & right_present
+    return Tensor(result_type, labels, cells, present, batched=a.batched or b.batched)
 
 
 def cell_cast(t: Tensor, cell_type: str) -> Tensor:
@@ -146,7 +152,7 @@ def cell_cast(t: Tensor, cell_type: str) -> Tensor:
 
 def cell_order(t: Tensor, order: str) -> Tensor:
     """Each cell's rank among its candidate's cells: 0 for the largest (``max``) or smallest."""
-    flat = t.cells.reshape(t.batch, -1)
+    flat = t.cells.reshape(t.batch, _cells_per_candidate(t))
     present = _flat_present(t)
     key = np.where(present, -flat if order == "max" else flat, np.inf)
     ranks = np.empty_like(flat)
@@ -160,7 +166,12 @@ def cell_order(t: Tensor, order: str) -> Tensor:
 
 def _flat_present(t: Tensor) -> np.ndarray:
     extra = (np.newaxis,) * len(t.type.dense_shape)
-    return np.broadcast_to(t.present[(..., *extra)], t.cells.shape).reshape(t.batch, -1)
+    mask = np.broadcast_to(t.present[(..., *extra)], t.cells.shape)
+    return mask.reshape(t.batch, _cells_per_candidate(t))
+
+
+def _cells_per_candidate(t: Tensor) -> int:
+    return int(np.prod(t.cells.shape[1:]))
 
 
 def top(count: float, t: Tensor) -> Tensor:

@@ -141,6 +141,8 @@ def _subspaces(env: Env, name: str, param: str, body: Fn, t: Tensor) -> Value:
     sees only its parameter."""
     dense_type = TensorType(t.type.cell_type, t.type.indexed)
     rows = t.batch * len(t.labels)
+    if rows == 0:
+        return t
     flat = t.cells.reshape(rows, 1, *t.type.dense_shape)
     sub_env = Env(env.resolver, rows, {param: Tensor(dense_type, [()], flat, batched=True)})
     result = body(sub_env)
@@ -166,7 +168,8 @@ def _any_nonzero(value: Value, rows: int) -> np.ndarray:
     """Per row, whether the lambda's result (a number or a subspace) has a non-zero cell."""
     if isinstance(value, Tensor):
         cells = np.where(_cell_present(value), value.cells, 0.0)
-        return np.broadcast_to(np.asarray(cells.reshape(value.batch, -1).any(axis=1)), (rows,))
+        per_row = cells.reshape(value.batch, int(np.prod(cells.shape[1:])))
+        return np.broadcast_to(np.asarray(per_row.any(axis=1)), (rows,))
     numbers = np.broadcast_to(np.asarray(value, dtype=np.float64), (rows,))
     return np.asarray(numbers != 0.0)
 

@@ -31,9 +31,10 @@ from vespid.expression.ast import (
     TensorGenerate,
     TensorLiteral,
 )
-from vespid.expression.errors import ExpressionCompileError
+from vespid.expression.errors import ExpressionCompileError, ExpressionEvaluationError
 from vespid.expression.inline import FeatureRef, FunctionDef, feature_ref, inline_functions
 from vespid.expression.printer import to_text
+from vespid.expression.tensor_build import slice_dimension
 from vespid.expression.tensor_ops import compute_cell_type, join_cell_type
 from vespid.expression.tensor_type import Dimension, TensorType
 
@@ -63,8 +64,10 @@ class _Inference:
 
     def type_of(self, node: Node, bound: Mapping[str, TensorType]) -> TensorType:
         match node:
-            case Num() | Str() | In():
+            case Num() | Str():
                 return NUMBER
+            case In(operand, _):
+                return _computed(self.type_of(operand, bound))
             case Feature(name, args, output):
                 if name in bound and not args and output is None:
                     return bound[name]
@@ -210,15 +213,13 @@ def _rename(t: TensorType, from_: tuple[str, ...], to: tuple[str, ...], node: No
 def _slice(t: TensorType, address: tuple[tuple[str | None, Node], ...], node: Node) -> TensorType:
     if not t.dimensions:
         raise ExpressionTypeError(f"cannot take cells of a number in '{to_text(node)}'")
-    names = [dim for dim, _ in address if dim is not None]
-    for name in names:
-        _require(t, name, node)
-    if any(dim is None for dim, _ in address):
-        if len(t.dimensions) != 1:
-            raise ExpressionTypeError(
-                f"expected a tensor with one dimension for '{to_text(node)}', got {t}"
-            )
-        names = [t.dimensions[0].name]
+    try:
+        names = [
+            slice_dimension(t, dim, value.value if isinstance(value, Str) else None)
+            for dim, value in address
+        ]
+    except ExpressionEvaluationError as e:
+        raise ExpressionTypeError(f"{e.message} (in '{to_text(node)}')") from e
     kept = tuple(d for d in t.dimensions if d.name not in names)
     return TensorType(t.cell_type, kept) if kept else NUMBER
 
