@@ -12,6 +12,8 @@ import json
 import math
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -212,6 +214,46 @@ def test_killed_content_node_is_restarted_with_every_document(
         "the node agent to restart the content node",
     )
     _eventually(lambda: _all_documents_there(instance), "every document after the restart")
+    assert _total(instance.query("select * from sources * where true")) == 100
+
+
+def test_feed_rides_through_a_content_node_crash(
+    instance: Instance, fed: object, tmp_path: Path
+) -> None:
+    """SIGKILL the content node while ``vespid feed`` runs: retries carry the feed through,
+    and every acknowledged put is there afterwards (transaction log replay)."""
+    ids = [f"id:extra:book::{i}" for i in range(400)]
+    puts = tmp_path / "puts.jsonl"
+    puts.write_text(
+        "".join(json.dumps({"put": i, "fields": {"title": f"extra {i}"}}) + "\n" for i in ids)
+    )
+    flags = ["--config-server", instance.config_server, "--timeout", "60"]
+    feeding = subprocess.Popen(
+        [sys.executable, "-m", "vespid.cli", "feed", str(puts), *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    pid = _content_pid(instance)
+    assert pid is not None
+    first = f"{instance.container}/document/v1/extra/book/docid/0"
+    _eventually(lambda: httpx.get(first).status_code == 200 or None, "the feed to start")
+    assert feeding.poll() is None, "the feed ended before the crash; feed more documents"
+    os.kill(pid, signal.SIGKILL)
+    out, err = feeding.communicate(timeout=300)
+    summary = json.loads(out)
+    failed = {line.split()[1] for line in err.splitlines() if " failed" in line}
+    assert summary["feeder.ok.count"] + len(failed) == len(ids)
+    acknowledged = [i for i in ids if i not in failed]
+    for doc_id in acknowledged:
+        user = doc_id.split("::", 1)[1]
+        response = httpx.get(f"{instance.container}/document/v1/extra/book/docid/{user}")
+        assert response.status_code == 200, doc_id
+    assert failed == set(), err
+
+    removes = tmp_path / "removes.jsonl"
+    removes.write_text("".join(json.dumps({"remove": i}) + "\n" for i in ids))
+    assert run_vespid("feed", str(removes), *flags).returncode == 0
     assert _total(instance.query("select * from sources * where true")) == 100
 
 
