@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from vespid.expression.errors import ExpressionSyntaxError
@@ -35,14 +36,19 @@ class Token:
         return f"{self.kind.value} {self.text!r}"
 
 
-OPERATORS = (
-    "||", "&&", "==", "!=", "<=", ">=", "~=",
-    "<", ">", "+", "-", "*", "/", "%", "^", "!",
-    "(", ")", "[", "]", "{", "}", ",", ":", ".", "$",
-)  # fmt: skip
-
-_NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_@")
-_NAME_PART = _NAME_START | frozenset("0123456789$")
+_NAME_START = r"(?:[A-Za-z_@]|[^\x00-\x7f\s])"
+_NAME_PART = r"(?:[A-Za-z0-9_@$]|[^\x00-\x7f\s])"
+_NOT_NAME = r"(?![A-Za-z0-9_@$])"
+_TOKEN = re.compile(
+    rf"""(?P<space>\s+|\#[^\n]*)
+    |(?P<hex>0[xX][0-9a-fA-F]+)(?:[lL]{_NOT_NAME})?
+    |(?P<number>\d+(?:\.\d+|\.(?![A-Za-z_@]))?(?:[eE][+-]?\d+)?)(?:[fFdDlL]{_NOT_NAME})?
+    |(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+    |(?P<name>{_NAME_START}{_NAME_PART}*)
+    |(?P<op>\|\||&&|==|!=|<=|>=|~=|[<>+\-*/%^!()\[\]{{}},:.$])""",
+    re.VERBOSE | re.DOTALL,
+)
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "b": "\b", "0": "\0"}
 
 
@@ -51,96 +57,36 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     i = 0
     while i < len(text):
-        c = text[i]
-        if c.isspace():
-            i += 1
-        elif c == "#":
-            end = text.find("\n", i)
-            i = len(text) if end < 0 else end
-        elif c.isdigit():
-            i = _number(text, i, tokens)
-        elif c in "\"'":
-            i = _string(text, i, tokens)
-        elif c in _NAME_START or _unicode_letter(c):
-            start = i
-            while i < len(text) and (text[i] in _NAME_PART or _unicode_letter(text[i])):
-                i += 1
-            tokens.append(Token(Kind.NAME, text[start:i], start))
-        else:
-            op = next((o for o in OPERATORS if text.startswith(o, i)), None)
-            if op is None:
-                raise ExpressionSyntaxError(
-                    f"expected an operator, number, string or name, found {c!r}", i
-                )
-            tokens.append(Token(Kind.OP, op, i))
-            i += len(op)
+        match = _TOKEN.match(text, i)
+        if match is None:
+            raise _stray(text, i)
+        kind = match.lastgroup
+        if kind == "hex":
+            tokens.append(Token(Kind.NUMBER, str(int(match.group("hex")[2:], 16)), i))
+        elif kind == "number":
+            tokens.append(Token(Kind.NUMBER, match.group("number"), i))
+        elif kind == "string":
+            body = match.group("string")[1:-1]
+            tokens.append(Token(Kind.STRING, _ESCAPE.sub(_unescape, body), i))
+        elif kind == "name":
+            tokens.append(Token(Kind.NAME, match.group("name"), i))
+        elif kind == "op":
+            tokens.append(Token(Kind.OP, match.group("op"), i))
+        i = match.end()
     tokens.append(Token(Kind.END, "", len(text)))
     return tokens
 
 
-def _unicode_letter(c: str) -> bool:
-    return not c.isascii() and not c.isspace()
+def _unescape(match: re.Match[str]) -> str:
+    return _ESCAPES.get(match.group(1), match.group(1))
 
 
-def _number(text: str, i: int, tokens: list[Token]) -> int:
-    start = i
-    if text.startswith(("0x", "0X"), i):
-        i += 2
-        while i < len(text) and text[i] in "0123456789abcdefABCDEF":
-            i += 1
-        tokens.append(Token(Kind.NUMBER, str(int(text[start + 2 : i] or "0", 16)), start))
-        return _skip_suffix(text, i, "lL")
-    i = _digits(text, i)
-    if i < len(text) - 1 and text[i] == "." and text[i + 1].isdigit():
-        i = _digits(text, i + 1)
-    elif i < len(text) and text[i] == "." and not _starts_name(text, i + 1):
-        i += 1
-    if i < len(text) and text[i] in "eE":
-        j = i + 1
-        if j < len(text) and text[j] in "+-":
-            j += 1
-        if j < len(text) and text[j].isdigit():
-            i = _digits(text, j)
-    tokens.append(Token(Kind.NUMBER, text[start:i], start))
-    return _skip_suffix(text, i, "fFdDlL")
-
-
-def _digits(text: str, i: int) -> int:
-    while i < len(text) and text[i].isdigit():
-        i += 1
-    return i
-
-
-def _starts_name(text: str, i: int) -> bool:
-    return i < len(text) and text[i] in _NAME_START
-
-
-def _skip_suffix(text: str, i: int, suffixes: str) -> int:
-    if (
-        i < len(text)
-        and text[i] in suffixes
-        and not (i + 1 < len(text) and text[i + 1] in _NAME_PART)
-    ):
-        return i + 1
-    return i
-
-
-def _string(text: str, i: int, tokens: list[Token]) -> int:
-    quote = text[i]
-    start = i
-    i += 1
-    chars: list[str] = []
-    while i < len(text) and text[i] != quote:
-        if text[i] == "\\" and i + 1 < len(text):
-            chars.append(_ESCAPES.get(text[i + 1], text[i + 1]))
-            i += 2
-        else:
-            chars.append(text[i])
-            i += 1
-    if i >= len(text):
-        raise ExpressionSyntaxError(f"expected a closing {quote} for the string", start)
-    tokens.append(Token(Kind.STRING, "".join(chars), start))
-    return i + 1
+def _stray(text: str, i: int) -> ExpressionSyntaxError:
+    if text[i] in "\"'":
+        return ExpressionSyntaxError(f"expected a closing {text[i]} for the string", i)
+    return ExpressionSyntaxError(
+        f"expected an operator, number, string or name, found {text[i]!r}", i
+    )
 
 
 class Cursor:
