@@ -94,13 +94,6 @@ class ZooKeeperUnavailableError(ConfigServerError):
     http_status = 503
 
 
-class RequestTimeoutError(ConfigServerError):
-    """The operation did not complete within the request's timeout."""
-
-    error_code = "REQUEST_TIMEOUT"
-    http_status = 408
-
-
 class SettingsError(ConfigServerError):
     """A command-line flag or VESPID_* environment variable has an invalid value."""
 

@@ -22,7 +22,6 @@ from configserver.errors import (
     MethodNotAllowedError,
     NotFoundError,
     PreconditionFailedError,
-    RequestTimeoutError,
     SettingsError,
     ZooKeeperNotInstalledError,
     ZooKeeperStartError,
@@ -39,7 +38,6 @@ ERROR_TABLE: Mapping[type[ConfigServerError], tuple[int, str]] = {
     InvalidApplicationPackageError: (400, "INVALID_APPLICATION_PACKAGE"),
     NotFoundError: (404, "NOT_FOUND"),
     MethodNotAllowedError: (405, "METHOD_NOT_ALLOWED"),
-    RequestTimeoutError: (408, "REQUEST_TIMEOUT"),
     ActivationConflictError: (409, "ACTIVATION_CONFLICT"),
     PreconditionFailedError: (412, "PRECONDITION_FAILED"),
     ZooKeeperNotInstalledError: (500, "INTERNAL_SERVER_ERROR"),
@@ -73,11 +71,11 @@ async def _domain_error(_: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
-        return error_response(404, "NOT_FOUND", f"Nothing at path '{request.url.path}'")
+        status, code = status_and_code(NotFoundError)
+        return error_response(status, code, f"Nothing at path '{request.url.path}'")
     if exc.status_code == 405:
-        response = error_response(
-            405, "METHOD_NOT_ALLOWED", f"Method '{request.method}' is not supported"
-        )
+        status, code = status_and_code(MethodNotAllowedError)
+        response = error_response(status, code, f"Method '{request.method}' is not supported")
         response.headers.update(exc.headers or {})
         return response
     return error_response(exc.status_code, "BAD_REQUEST", exc.detail)
