@@ -266,7 +266,8 @@ def apply_update(
     """The canonical fields after applying ``update`` to ``current`` (None: no document).
 
     ``update`` may be Vespa's update JSON or a canonical update. Nothing is changed
-    unless every operation applies: ``current`` itself is never modified.
+    unless every operation applies: ``current`` itself is never modified. Fields the
+    update does not touch are shared between ``current`` and the result.
 
     Operations on what is not there do nothing, as in Vespa: arithmetic on a missing
     field, weight or array index; ``remove`` of a missing item; ``modify`` of a
@@ -277,9 +278,11 @@ def apply_update(
             arithmetic result does not fit an integer field.
     """
     ops = validate_update(schema, update)
-    document = copy.deepcopy(dict(current or {}))
+    document = dict(current or {})
     for name, field_ops in ops.items():
         ftype = field_type_of(document_field(schema, name))
+        if name in document:  # only updated fields are copied; the rest are shared
+            document[name] = copy.deepcopy(document[name])
         for op in field_ops:
             ((kind, arg),) = op.items()
             if kind == "fieldpath":

@@ -305,7 +305,9 @@ def test_updates_agree_with_the_model(start: dict[str, Any], ops: list[Any]) -> 
     doc: dict[str, Any] | None = canonical(start)
     for op in ops:
         model_apply(model, op)
-        doc = apply(doc, to_vespa(op))
+        before = copy.deepcopy(doc)
+        previous, doc = doc, apply(doc, to_vespa(op))
+        assert previous == before  # the update never changes the document it starts from
     assert doc == canonical(model)
 
 
