@@ -208,7 +208,8 @@ def _count(cells: np.ndarray, mask: np.ndarray | None, axes: tuple[int, ...]) ->
 
 def sum_of_product(a: Tensor, b: Tensor, dimensions: Sequence[str] = ()) -> Tensor:
     """``reduce(join(a, b, *), sum, dimensions)`` without building the joined cells: one
-    `np.einsum` over the matched subspaces (a dot product per candidate, a matmul...)."""
+    batched matrix product over the matched subspaces (a dot product per candidate, a
+    matmul...)."""
     joined = join_type(a.type, b.type)
     names = set(dimensions) or set(joined.dimension_names)
     for name in names:
@@ -217,7 +218,7 @@ def sum_of_product(a: Tensor, b: Tensor, dimensions: Sequence[str] = ()) -> Tens
                 f"cannot reduce {joined} over dimension '{name}': it has no such dimension"
             )
     ia, ib, labels = _match_subspaces(a, b, joined)
-    letters = {d.name: chr(ord("a") + k) for k, d in enumerate(joined.indexed)}
+    letters = {d.name: chr(ord("A") + k) for k, d in enumerate(joined.indexed)}
     kept_dense = "".join(letters[d.name] for d in joined.indexed if d.name not in names)
     batch = max(a.batch, b.batch)
     left, left_script = _einsum_operand(a, ia, joined, letters)
@@ -227,21 +228,17 @@ def sum_of_product(a: Tensor, b: Tensor, dimensions: Sequence[str] = ()) -> Tens
     summed = summed.reshape(batch, len(labels), *summed.shape[len(out) - len(kept_dense) :])
     both = take_subspaces(a.present, ia) & take_subspaces(b.present, ib)
     present = np.broadcast_to(both, (batch, len(labels)))
+    batched = a.batched or b.batched
+    mapped_reduced = [n for n in joined.mapped_names if n in names]
+    if mapped_reduced:
+        per_subspace = tuple(d for d in joined.dimensions if d.name not in names or d.mapped)
+        pairs = Tensor(
+            TensorType(joined.cell_type, per_subspace), labels, summed, present, batched=batched
+        )
+        return reduce(pairs, "sum", mapped_reduced)
     kept = tuple(d for d in joined.dimensions if d.name not in names)
     result_type = TensorType(joined.cell_type if kept else "double", kept)
-    pairs = Tensor(
-        TensorType(
-            joined.cell_type, tuple(d for d in joined.dimensions if d.name not in names or d.mapped)
-        ),
-        labels,
-        summed,
-        present,
-        batched=a.batched or b.batched,
-    )
-    mapped_reduced = [n for n in joined.mapped_names if n in names]
-    if not mapped_reduced:
-        return Tensor(result_type, labels, summed, present, batched=pairs.batched)
-    return reduce(pairs, "sum", mapped_reduced)
+    return Tensor(result_type, labels, summed, present, batched=batched)
 
 
 def _einsum_operand(
