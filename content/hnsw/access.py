@@ -34,7 +34,7 @@ class LidFilter(Protocol):
     so ``__contains__`` should be a native method.
     """
 
-    def __contains__(self, lid: object) -> bool:
+    def __contains__(self, lid: int, /) -> bool:
         """Whether ``lid`` passes the filter."""
         ...
 

@@ -130,7 +130,6 @@ class HnswIndex:
             graph = hnswlib.Index.__new__(hnswlib.Index)
             graph.__setstate__((snapshot.graph,))
             graph.set_ef(1)
-            graph.set_num_threads(1)
             index._graph = graph
         elif snapshot.rows is not None:
             index._rows = snapshot.rows.copy()
@@ -284,7 +283,7 @@ class HnswIndex:
         return best
 
     def _knn(
-        self, probe: npt.NDArray[np.float32], k: int, check: Callable[[object], bool] | None
+        self, probe: npt.NDArray[np.float32], k: int, check: Callable[[int], bool] | None
     ) -> tuple[LidArray, FloatArray]:
         if k <= 0:
             return np.zeros(0, np.uint32), np.zeros(0, np.float64)

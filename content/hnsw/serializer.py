@@ -14,7 +14,7 @@ File layout, version 1 (integers little-endian):
 Each ``arrays`` entry is ``{"name", "dtype", "shape", "nbytes", "crc32"}``: ``states``
 (a uint8 ABSENT/LIVE/REMOVED per lid), then either hnswlib's arrays as
 ``graph.<key>`` (level-0 data and links, upper-level links, element levels, the label
-table) or ``rows`` (the vectors of an exact metric). The graph is stored as hnswlib
+table, sorted by label) or ``rows`` (the vectors of an exact metric). The graph is stored as hnswlib
 holds it in memory, so loading copies it back and never rebuilds it.
 """
 
@@ -43,7 +43,7 @@ def serialize_snapshot(snapshot: HnswSnapshot) -> Iterator[bytes]:
     scalars: dict[str, Any] | None = None
     if snapshot.graph is not None:
         scalars = {}
-        for key, value in snapshot.graph.items():
+        for key, value in _sorted_labels(snapshot.graph).items():
             if isinstance(value, np.ndarray):
                 arrays.append((f"graph.{key}", np.ascontiguousarray(value)))
             else:
@@ -77,6 +77,17 @@ def serialize_index(index: HnswIndex) -> bytes:
 def save_index(directory: Directory, name: str, index: HnswIndex) -> None:
     """Write ``index`` to file ``name`` of ``directory``, atomically and durably."""
     directory.write_atomic(name, serialize_snapshot(index.snapshot()))
+
+
+def _sorted_labels(graph: dict[str, Any]) -> dict[str, Any]:
+    """Order hnswlib's label table by label: it comes from a hash map in no stable
+    order, and sorting makes equal indexes serialize to equal bytes."""
+    order = np.argsort(graph["label_lookup_external"], kind="stable")
+    return {
+        **graph,
+        "label_lookup_external": graph["label_lookup_external"][order],
+        "label_lookup_internal": graph["label_lookup_internal"][order],
+    }
 
 
 def _describe(name: str, array: np.ndarray[Any, Any]) -> dict[str, Any]:
