@@ -31,8 +31,9 @@ the other branch). It must return one of:
   tensors (``attribute(embedding)``), or a shared tensor (``batched=False``,
   ``Tensor.from_cells`` / `tensor_from_json` / `tensor_from_literal`) for query inputs
   and constants;
-- a ``str`` (compared by hash with string literals, e.g. ``attribute(cat) == "x"`` when
-  the attribute value is the same for all candidates).
+- a ``str``, or an array of shape ``(n,)`` of str (dtype ``U`` or ``object``): strings
+  compare with string literals by hash, e.g. ``attribute(genre) == "rock"`` or
+  ``attribute(genre) in ["rock", "pop"]``.
 
 Raise your own error (or return 0.0) for features you do not know.
 

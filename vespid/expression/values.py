@@ -41,7 +41,7 @@ def from_resolver(value: object, source: object, n: int) -> Value:
                 f"expected {source} to be a number or an array of shape ({n},), "
                 f"got an array of shape {value.shape}"
             )
-        return value.astype(np.float64, copy=False)
+        return _array_values(value, source)
     if isinstance(value, Tensor):
         if value.batched and value.batch != n:
             raise ExpressionEvaluationError(
@@ -52,6 +52,20 @@ def from_resolver(value: object, source: object, n: int) -> Value:
         f"expected {source} to be a float, an array of shape ({n},) or a Tensor, "
         f"got {type(value).__name__}"
     )
+
+
+def _array_values(value: np.ndarray, source: object) -> np.ndarray:
+    """Per-candidate numbers; strings (dtype str or object) become their hashes."""
+    if value.dtype.kind in "USO":
+        return np.array(
+            [v if isinstance(v, int | float) else string_hash(str(v)) for v in value.tolist()],
+            dtype=np.float64,
+        )
+    if value.dtype.kind not in "biuf":
+        raise ExpressionEvaluationError(
+            f"expected {source} to hold numbers or strings, got an array of {value.dtype}"
+        )
+    return value.astype(np.float64, copy=False)
 
 
 def simplify(t: Tensor) -> Value:

@@ -111,3 +111,13 @@ def parse_tensor(text: str) -> Any:
     from vespid.expression import parse_tensor_type
 
     return parse_tensor_type(text)
+
+
+def test_string_attributes_compare_with_string_literals() -> None:
+    compiled = compile_expression(
+        parse_expression('if(genre == "rock", 2, 1) + (genre in ["jazz"])')
+    )
+    got = compiled.evaluate(Bindings({"genre": np.array(["rock", "pop", "jazz"])}), 3)
+    assert got.tolist() == [2.0, 1.0, 2.0]
+    shared = compiled.evaluate(Bindings({"genre": "rock"}), 2)
+    assert shared.tolist() == [2.0, 2.0]
