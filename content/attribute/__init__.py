@@ -8,8 +8,9 @@ picks the implementation for a field's type.
 from __future__ import annotations
 
 from content.attribute.base import LidArray, ValueTest, element_type
-from content.attribute.distance import METRICS, closeness, distances
+from content.attribute.distance import METRICS, closeness, closest_distances, distances
 from content.attribute.factory import AnyAttribute, create_attribute
+from content.attribute.mixed_tensor import MixedTensorAttribute
 from content.attribute.multi import MultiValueAttribute
 from content.attribute.predicates import token_test
 from content.attribute.single import NumericAttribute, StringAttribute, StringDictionary
@@ -21,12 +22,14 @@ __all__ = [
     "DenseTensorAttribute",
     "LidArray",
     "MappedTensorAttribute",
+    "MixedTensorAttribute",
     "MultiValueAttribute",
     "NumericAttribute",
     "StringAttribute",
     "StringDictionary",
     "ValueTest",
     "closeness",
+    "closest_distances",
     "create_attribute",
     "distances",
     "element_type",

@@ -21,6 +21,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from content.attribute.base import LidArray
+from content.attribute.mixed_tensor import MixedTensorAttribute
+from content.attribute.tensor import DenseTensorAttribute
+
 FloatArray = npt.NDArray[np.float64]
 METRICS = ("euclidean", "angular", "prenormalized-angular", "dotproduct", "hamming")
 
@@ -73,3 +77,23 @@ def _cosines(rows: npt.NDArray[np.float32], probe: npt.NDArray[np.float32]) -> F
     dots = _dots(rows, probe)
     safe = np.where(norms > 0, norms, 1.0)
     return np.where(norms > 0, dots / safe, 0.0)
+
+
+def closest_distances(
+    attribute: DenseTensorAttribute | MixedTensorAttribute,
+    metric: str,
+    query: npt.NDArray[np.float32],
+    lids: LidArray,
+) -> tuple[LidArray, FloatArray]:
+    """Return the sorted ``lids`` that hold vectors and each one's distance to ``query``.
+
+    A mixed tensor (several vectors per document) is as close as its closest vector.
+    """
+    if isinstance(attribute, DenseTensorAttribute):
+        has = lids[attribute.presence_for(lids)]
+        return has, distances(metric, attribute.vectors_for(has), query)
+    rows, owners = attribute.rows_for(lids)
+    best = np.full(lids.size, np.inf)
+    np.minimum.at(best, owners, distances(metric, attribute.vectors(rows), query))
+    found = np.isfinite(best)
+    return lids[found], best[found]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from content.attribute.base import FLOAT_TYPES, INTEGER_TYPES, element_type
+from content.attribute.mixed_tensor import MixedTensorAttribute
 from content.attribute.multi import MultiValueAttribute
 from content.attribute.single import NumericAttribute, StringAttribute
 from content.attribute.tensor import DenseTensorAttribute, MappedTensorAttribute
@@ -15,6 +16,7 @@ AnyAttribute = (
     | MultiValueAttribute
     | DenseTensorAttribute
     | MappedTensorAttribute
+    | MixedTensorAttribute
 )
 
 _SCALARS = {"string", *INTEGER_TYPES, *FLOAT_TYPES}
@@ -30,6 +32,8 @@ def create_attribute(field: FieldConfig) -> AnyAttribute | None:
         tensor_type = parse_tensor_type(field.type)
         if tensor_type.is_dense:
             return DenseTensorAttribute(field.name, tensor_type)
+        if len(tensor_type.mapped) == 1 and tensor_type.indexed:
+            return MixedTensorAttribute(field.name, tensor_type)
         return MappedTensorAttribute(field.name, tensor_type)
     collection, element = element_type(field.type)
     if element not in _SCALARS:

@@ -27,6 +27,8 @@ class DenseTensorAttribute:
     def __init__(self, name: str, tensor_type: TensorType) -> None:
         self.name = name
         self.tensor_type = tensor_type
+        self.query_type = tensor_type
+        """The type a nearestNeighbor query tensor must have."""
         self.cells = tensor_type.dense_size
         self._matrix = np.zeros((0, self.cells), dtype=np.float32)
         self._present = np.zeros(0, dtype=bool)

@@ -25,7 +25,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from content.attribute import DenseTensorAttribute
 from content.index import DocIdSet, lids_of
 from content.matching.catalog import FieldCatalog
 from content.matching.evaluator import QueryEvaluator
@@ -110,10 +109,7 @@ class DocumentTypeIndex:
             raise InvalidQueryError(f"Malformed query tree: {e}") from e
         inputs = QueryInputs(program.profile, request.inputs)
 
-        def query_vector(name: str, attribute: DenseTensorAttribute) -> Any:
-            return inputs.dense_vector(name, attribute.tensor_type)
-
-        evaluator = QueryEvaluator(self._catalog, self._live, query_vector)
+        evaluator = QueryEvaluator(self._catalog, self._live, inputs.dense_vector)
         matched = lids_of(evaluator.evaluate(tree))
         context = RankContext(
             self._catalog.attributes,

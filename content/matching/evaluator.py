@@ -31,6 +31,7 @@ import numpy.typing as npt
 from content.attribute import (
     DenseTensorAttribute,
     LidArray,
+    MixedTensorAttribute,
     MultiValueAttribute,
     ValueTest,
     token_test,
@@ -47,6 +48,7 @@ from content.matching.term_matching import (
 )
 from content.ranking.match_data import MatchData, MatchedTerm, NearestMatch
 from vespid.config import FieldConfig
+from vespid.document.tensor_type import TensorType
 from vespid.errors import InvalidQueryError
 from vespid.messages import (
     AndItem,
@@ -70,8 +72,8 @@ from vespid.messages import (
     WeightedSetItem,
 )
 
-QueryVector = Callable[[str, DenseTensorAttribute], npt.NDArray[np.float32]]
-"""Returns the query tensor called ``name`` as a vector fitting the attribute."""
+QueryVector = Callable[[str, TensorType], npt.NDArray[np.float32]]
+"""Returns the query tensor called ``name`` as the flat cells of the given dense type."""
 
 
 class QueryEvaluator:
@@ -276,11 +278,11 @@ class QueryEvaluator:
     def _nearest(self, item: NearestNeighborItem, allowed: DocIdSet) -> DocIdSet:
         field = self.catalog.field(item.field)
         attribute = self.catalog.attributes.get(field.name)
-        if not isinstance(attribute, DenseTensorAttribute):
+        if not isinstance(attribute, DenseTensorAttribute | MixedTensorAttribute):
             raise InvalidQueryError(
-                f"nearestNeighbor needs a dense tensor attribute; '{item.field}' is not"
+                f"nearestNeighbor needs a tensor attribute of dense vectors; '{item.field}' is not"
             )
-        query = self.query_vector(item.query_tensor, attribute)
+        query = self.query_vector(item.query_tensor, attribute.query_type)
         lids, found = nearest_neighbors(
             attribute,
             field.distance_metric,

@@ -14,12 +14,17 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from content.attribute import DenseTensorAttribute, LidArray, distances
+from content.attribute import (
+    DenseTensorAttribute,
+    LidArray,
+    MixedTensorAttribute,
+    closest_distances,
+)
 from content.index.field_index import FloatArray
 
 
 def nearest_neighbors(
-    attribute: DenseTensorAttribute,
+    attribute: DenseTensorAttribute | MixedTensorAttribute,
     metric: str,
     query: npt.NDArray[np.float32],
     allowed: LidArray,
@@ -28,12 +33,12 @@ def nearest_neighbors(
 ) -> tuple[LidArray, FloatArray]:
     """Return the sorted lids of the nearest documents among ``allowed``, with distances.
 
-    Documents without a tensor never match.
+    Documents without a tensor never match; a document with several vectors (a mixed
+    tensor) is as near as its nearest vector.
     """
-    candidates = allowed[attribute.presence_for(allowed)]
-    if candidates.size == 0 or target_hits <= 0:
+    if allowed.size == 0 or target_hits <= 0:
         return np.zeros(0, dtype=np.uint32), np.zeros(0)
-    found = distances(metric, attribute.vectors_for(candidates), query)
+    candidates, found = closest_distances(attribute, metric, query, allowed)
     if candidates.size > target_hits:
         # Partition to the k-th distance, keep every tie with it, then order exactly.
         kth = np.partition(found, target_hits - 1)[target_hits - 1]

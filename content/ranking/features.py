@@ -18,6 +18,7 @@ per candidate. Supported:
 | ``rawScore(f)`` | the dotProduct/wand/weightedSet score on f |
 | ``now`` | the query's start time in seconds since the epoch |
 | ``dotProduct(f, v)``, ``age(f)``, ``freshness(f)`` | see `attribute_features` |
+| ``closest(f)`` | ``{label: 1}`` for a mixed tensor's vector nearest the query |
 | ``firstPhase`` | the first-phase score (in second phase and feature lists) |
 
 closeness and distance: a document the nearestNeighbor operator returned gets the
@@ -39,15 +40,16 @@ from content.attribute import (
     AnyAttribute,
     DenseTensorAttribute,
     MappedTensorAttribute,
+    MixedTensorAttribute,
     NumericAttribute,
     closeness as closeness_of,
-    distances as distances_of,
+    closest_distances,
 )
 from content.index import LidArray
 from content.ranking import attribute_features, native_rank, text_features
 from content.ranking.inputs import QueryInputs
 from content.ranking.match_data import FloatArray, MatchData, MatchedTerm, NearestMatch
-from content.ranking.tensors import attribute_tensor, shared_tensor
+from content.ranking.tensors import attribute_tensor, closest_tensor, shared_tensor
 from vespid.errors import InvalidQueryError
 from vespid.expression.tensor import Tensor
 
@@ -70,7 +72,10 @@ class RankContext:
 
 
 class RankFeatures:
-    """Feature values for one candidate set; values are computed once and cached."""
+    """Feature values for one candidate set; values are computed once and cached.
+
+    ``lids`` must be sorted (the features look candidates up by binary search).
+    """
 
     def __init__(self, context: RankContext, lids: LidArray) -> None:
         self.context = context
@@ -125,6 +130,8 @@ class RankFeatures:
                 return self._query(_one(name, args))
             case "closeness" | "distance":
                 return self._nearest(name, args)
+            case "closest":
+                return self._closest(_one(name, args))
             case "rawScore":
                 return self._raw_score(_one(name, args))
             case "dotProduct" if len(args) == 2:
@@ -145,7 +152,9 @@ class RankFeatures:
 
     def _attribute(self, name: str) -> FloatArray | Tensor:
         attribute = self.context.attributes.get(name)
-        if isinstance(attribute, DenseTensorAttribute | MappedTensorAttribute):
+        if isinstance(
+            attribute, DenseTensorAttribute | MappedTensorAttribute | MixedTensorAttribute
+        ):
             return attribute_tensor(attribute, self.lids)
         if not isinstance(attribute, NumericAttribute):
             raise InvalidQueryError(
@@ -179,15 +188,23 @@ class RankFeatures:
             return np.zeros(self.lids.size)
         return np.where(distance == MAX_DISTANCE, 0.0, closeness_of(found.metric, distance))
 
+    def _closest(self, field: str) -> Tensor:
+        attribute = self.context.attributes.get(field)
+        found = next((n for n in self.context.match_data.nearest if n.field == field), None)
+        if not isinstance(attribute, MixedTensorAttribute) or found is None:
+            raise InvalidQueryError(
+                f"closest({field}) needs a nearestNeighbor item on the mixed tensor '{field}'"
+            )
+        return closest_tensor(attribute, found.metric, found.query_vector, self.lids)
+
     def _distances(self, found: NearestMatch | None) -> FloatArray:
         out = np.full(self.lids.size, MAX_DISTANCE)
         if found is None:
             return out
         attribute = self.context.attributes.get(found.field)
-        if isinstance(attribute, DenseTensorAttribute):
-            has = attribute.presence_for(self.lids)
-            vectors = attribute.vectors_for(self.lids[has])
-            out[has] = distances_of(found.metric, vectors, found.query_vector)
+        if isinstance(attribute, DenseTensorAttribute | MixedTensorAttribute):
+            has, near = closest_distances(attribute, found.metric, found.query_vector, self.lids)
+            out[np.searchsorted(self.lids, has)] = near
         if found.lids.size:
             position = np.minimum(np.searchsorted(found.lids, self.lids), found.lids.size - 1)
             hit = found.lids[position] == self.lids

@@ -87,11 +87,12 @@ class RankProgram:
         if limit is not None:
             kept = kept[first > limit]
         if kept.size > self.profile.keep_rank_count:
-            kept = kept[best_positions(lids[kept], first[kept], self.profile.keep_rank_count)]
+            best = best_positions(lids[kept], first[kept], self.profile.keep_rank_count)
+            kept = np.sort(kept[best])
         lids, first = lids[kept], first[kept]
         scores = first.copy()
         if self.second_phase is not None and lids.size:
-            top = best_positions(lids, first, self.profile.rerank_count)
+            top = np.sort(best_positions(lids, first, self.profile.rerank_count))
             rerank = RankFeatures(context, lids[top])
             rerank.first_phase = first[top]
             second = _as_array(
@@ -112,13 +113,14 @@ class RankProgram:
         Numbers are floats; tensors are canonical tensor JSON (``type`` plus ``values``
         or ``cells``, as in docs/internals.md "Document values").
         """
-        features = RankFeatures(context, lids)
-        features.first_phase = first_phase
+        order = np.argsort(lids)
+        features = RankFeatures(context, lids[order])
+        features.first_phase = first_phase[order]
         resolver = _Resolver(self, features)
-        return (
-            _feature_rows(self._match_features, resolver, lids),
-            _feature_rows(self._summary_features, resolver, lids),
-        )
+        match_rows = _feature_rows(self._match_features, resolver, lids[order])
+        summary_rows = _feature_rows(self._summary_features, resolver, lids[order])
+        back = np.argsort(order)
+        return [match_rows[i] for i in back], [summary_rows[i] for i in back]
 
     def _compile(self, where: str, text: str) -> CompiledExpression:
         node = _parse(self.profile, where, text)

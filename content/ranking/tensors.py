@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from content.attribute import DenseTensorAttribute, LidArray, MappedTensorAttribute
+import numpy as np
+import numpy.typing as npt
+
+from content.attribute import (
+    DenseTensorAttribute,
+    LidArray,
+    MappedTensorAttribute,
+    MixedTensorAttribute,
+    distances,
+)
 from vespid.document.tensor_json import Cells, canonical_tensor, cells_of
 from vespid.document.tensor_type import (
     TensorType as DocumentTensorType,
@@ -24,7 +33,8 @@ from vespid.expression.tensor import Tensor
 
 
 def attribute_tensor(
-    attribute: DenseTensorAttribute | MappedTensorAttribute, lids: LidArray
+    attribute: DenseTensorAttribute | MappedTensorAttribute | MixedTensorAttribute,
+    lids: LidArray,
 ) -> Tensor:
     """Return the tensors of ``lids`` as one batched tensor (zeros / empty where missing)."""
     tensor_type = parse_tensor_type(str(attribute.tensor_type))
@@ -38,6 +48,22 @@ def attribute_tensor(
         value = attribute.value_of(lid)
         documents.append({} if value is None else cells_of(attribute.tensor_type, value))
     return Tensor.stack(tensor_type, documents, batched=True)
+
+
+def closest_tensor(
+    attribute: MixedTensorAttribute, metric: str, query: npt.NDArray[np.float32], lids: LidArray
+) -> Tensor:
+    """Return Vespa's ``closest(field)``: per candidate, ``{label: 1}`` for the mapped label
+    of its vector nearest to ``query`` (empty without vectors)."""
+    rows, owners = attribute.rows_for(lids)
+    near = distances(metric, attribute.vectors(rows), query)
+    order = np.lexsort((near, owners))
+    first = order[np.r_[True, owners[order][1:] != owners[order][:-1]]] if order.size else order
+    documents: list[Cells] = [{} for _ in range(lids.size)]
+    for row, owner in zip(rows[first].tolist(), owners[first].tolist(), strict=True):
+        documents[owner] = {(attribute.label(row),): 1.0}
+    mapped_type = parse_tensor_type(f"tensor({attribute.mapped}{{}})")
+    return Tensor.stack(mapped_type, documents, batched=True)
 
 
 def shared_tensor(tensor_type: DocumentTensorType, cells: Cells) -> Tensor:

@@ -220,7 +220,7 @@ def test_weak_and_keeps_the_documents_with_the_best_idf_sums() -> None:
         (TermItem("nope", "x"), "Field 'nope' does not exist"),
         (RangeItem("title", lower=1.0), "must be a numeric or string attribute"),
         (TermItem("year", "abc"), "is not a number"),
-        (NearestNeighborItem("year", "q"), "dense tensor attribute"),
+        (NearestNeighborItem("year", "q"), "tensor attribute of dense vectors"),
         (RegexItem("artist", "("), "invalid regular expression"),
     ],
 )

@@ -356,3 +356,85 @@ def test_age_and_freshness_read_a_timestamp_attribute() -> None:
     hits = search(index, TrueItem(), "fresh").hits
     assert [(h.lid, h.relevance) for h in hits] == [(1, 0.75), (2, 0.0)]
     assert hits[0].match_features == {"age(published)": 250.0}
+
+
+def _paragraphs(vectors: list[list[float]]) -> dict[str, Any]:
+    return {
+        "cells": [
+            {"address": {"p": str(i), "x": str(j)}, "value": v}
+            for i, vector in enumerate(vectors)
+            for j, v in enumerate(vector)
+        ]
+    }
+
+
+multi_docs = st.dictionaries(
+    st.integers(0, 20),
+    st.lists(
+        st.lists(st.integers(-4, 4).map(float), min_size=2, max_size=2), min_size=1, max_size=3
+    ),
+    min_size=1,
+)
+
+
+@given(multi_docs, st.integers(1, 4))
+def test_nearest_neighbor_on_a_mixed_tensor_uses_each_documents_closest_vector(
+    docs: dict[int, list[list[float]]], k: int
+) -> None:
+    mixed = SchemaConfig(
+        "music",
+        fields=(FieldConfig("para", "tensor<float>(p{},x[2])", attribute=True),),
+        rank_profiles=(
+            RankProfileConfig(
+                "nn",
+                inputs=(InputConfig("q", "tensor<float>(x[2])"),),
+                first_phase="closeness(field, para)",
+                match_features=("distance(field, para)", "closest(para)"),
+            ),
+        ),
+    )
+    index = DocumentTypeIndex(mixed)
+    for lid, vectors in docs.items():
+        index.put(lid, {"para": _paragraphs(vectors)})
+    query = [0.5, -1.0]
+    tree = NearestNeighborItem("para", "q", target_hits=k)
+    hits = search(index, tree, "nn", inputs={"q": query}, hits=k).hits
+
+    def nearest(vectors: list[list[float]]) -> tuple[float, int]:
+        return min((math.dist(v, query), i) for i, v in enumerate(vectors))
+
+    expected = sorted(docs, key=lambda lid: (nearest(docs[lid])[0], lid))[:k]
+    assert sorted(h.lid for h in hits) == sorted(expected)
+    for hit in hits:
+        distance, paragraph = nearest(docs[hit.lid])
+        assert hit.relevance == pytest.approx(1 / (1 + distance), abs=1e-6)
+        features = hit.match_features
+        assert features["distance(field, para)"] == pytest.approx(distance, abs=1e-6)
+        closest = features["closest(para)"]["cells"]
+        assert len(closest) == 1
+        assert closest[0]["value"] == 1.0
+        assert math.dist(docs[hit.lid][int(closest[0]["address"]["p"])], query) == (
+            pytest.approx(distance, abs=1e-6)
+        )
+        assert paragraph >= 0
+
+
+def test_second_phase_and_features_see_the_right_document_whatever_the_rank_order() -> None:
+    profile = RankProfileConfig(
+        "nn2",
+        inputs=(InputConfig("q", "tensor<float>(x[2])"),),
+        first_phase="closeness(field, embedding)",
+        second_phase="10 * closeness(field, embedding)",
+        match_features=("distance(field, embedding)",),
+    )
+    index = DocumentTypeIndex(schema(profile))
+    index.put(1, {"embedding": {"values": [3.0, 4.0]}})
+    index.put(2, {"embedding": {"values": [0.0, 0.0]}})
+    index.put(3, {"embedding": {"values": [0.0, 1.0]}})
+    tree = NearestNeighborItem("embedding", "q", target_hits=3)
+    hits = search(index, tree, "nn2", inputs={"q": [0.0, 0.0]}).hits
+    assert [h.lid for h in hits] == [2, 3, 1]
+    assert [h.relevance for h in hits] == pytest.approx([10.0, 5.0, 10 / 6])
+    assert [h.match_features["distance(field, embedding)"] for h in hits] == pytest.approx(
+        [0.0, 1.0, 5.0]
+    )

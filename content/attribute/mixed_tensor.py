@@ -1,0 +1,135 @@
+"""Mixed tensor attributes with one mapped dimension: several vectors per document.
+
+A type like ``tensor<float>(p{},x[384])`` holds one dense vector per label of ``p``
+(Vespa's multi-vector fields: paragraph embeddings). The vectors of all documents live
+in one growable float32 matrix, with the owning lid, the label and a validity flag per
+row; a put appends the document's vectors and invalidates its previous rows, and the
+matrix is compacted when more than half its rows are dead. nearestNeighbor ranks a
+document by its closest vector (Vespa's semantics for mixed tensors); the canonical
+JSON is kept per lid for ranking expressions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from content.attribute.base import LidArray, grown
+from vespid.document.tensor_type import TensorType
+
+
+class MixedTensorAttribute:
+    """Tensors with one mapped and some indexed dimensions, by lid."""
+
+    def __init__(self, name: str, tensor_type: TensorType) -> None:
+        self.name = name
+        self.tensor_type = tensor_type
+        self.mapped = tensor_type.mapped[0].name
+        self.query_type = TensorType(tensor_type.cell_type, tensor_type.indexed)
+        """The type of one subspace: what a nearestNeighbor query tensor must have."""
+        self.cells = tensor_type.dense_size
+        self._rows = np.zeros((0, self.cells), dtype=np.float32)
+        self._owners = np.zeros(0, dtype=np.uint32)
+        self._live = np.zeros(0, dtype=bool)
+        self._present = np.zeros(0, dtype=bool)
+        self._labels: list[str] = []
+        self._used = 0
+        self._dead = 0
+        self._slices: dict[int, tuple[int, int]] = {}
+        self._values: dict[int, Any] = {}
+
+    def put(self, lid: int, value: Any) -> None:
+        """Set ``lid``'s tensor from canonical JSON (``cells`` with full addresses)."""
+        self.remove(lid)
+        if value is None:
+            return
+        vectors = self._subspaces(value)
+        if not vectors:
+            return
+        start, stop = self._used, self._used + len(vectors)
+        self._rows = grown(self._rows, stop, 0.0)
+        self._owners = grown(self._owners, stop, 0)
+        self._live = grown(self._live, stop, False)
+        self._rows[start:stop] = np.stack(list(vectors.values()))
+        self._labels.extend(vectors)
+        self._owners[start:stop] = lid
+        self._live[start:stop] = True
+        self._present = grown(self._present, lid + 1, False)
+        self._present[lid] = True
+        self._used = stop
+        self._slices[lid] = (start, stop)
+        self._values[lid] = value
+
+    def remove(self, lid: int) -> None:
+        """Clear ``lid``'s tensor."""
+        where = self._slices.pop(lid, None)
+        self._values.pop(lid, None)
+        if where is None:
+            return
+        self._present[lid] = False
+        self._live[where[0] : where[1]] = False
+        self._dead += where[1] - where[0]
+        if self._dead * 2 > self._used:
+            self._compact()
+
+    def value_of(self, lid: int) -> Any:
+        """Return ``lid``'s tensor JSON, None when missing."""
+        return self._values.get(lid)
+
+    def presence_for(self, lids: LidArray) -> npt.NDArray[np.bool_]:
+        """Return whether each lid holds at least one vector."""
+        out = np.zeros(lids.size, dtype=bool)
+        inside = lids < self._present.size
+        out[inside] = self._present[lids[inside]]
+        return out
+
+    def rows_for(self, lids: LidArray) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """Return the row numbers of the vectors of the sorted ``lids`` and, per row, the
+        position of its lid in ``lids``."""
+        live = np.flatnonzero(self._live[: self._used])
+        if lids.size == 0:
+            return live[:0], live[:0]
+        owners = self._owners[live]
+        position = np.minimum(np.searchsorted(lids, owners), lids.size - 1)
+        inside = lids[position] == owners
+        return live[inside], position[inside]
+
+    def vectors(self, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.float32]:
+        """Return the vectors of ``rows`` (from :meth:`rows_for`)."""
+        return self._rows[rows]
+
+    def label(self, row: int) -> str:
+        """Return the mapped label of one row."""
+        return self._labels[row]
+
+    def _subspaces(self, value: Mapping[str, Any]) -> dict[str, npt.NDArray[np.float32]]:
+        vectors: dict[str, npt.NDArray[np.float32]] = {}
+        for cell in value.get("cells", []):
+            address = cell["address"]
+            label = str(address[self.mapped])
+            vector = vectors.get(label)
+            if vector is None:
+                vector = vectors[label] = np.zeros(self.cells, dtype=np.float32)
+            offset = 0
+            for dim in self.tensor_type.indexed:
+                offset = offset * (dim.size or 1) + int(address[dim.name])
+            vector[offset] = float(cell["value"])
+        return vectors
+
+    def _compact(self) -> None:
+        keep = np.flatnonzero(self._live[: self._used])
+        self._rows = self._rows[keep]
+        self._owners = self._owners[keep]
+        self._labels = [self._labels[i] for i in keep.tolist()]
+        self._live = np.ones(keep.size, dtype=bool)
+        self._used = int(keep.size)
+        self._dead = 0
+        owners, first_rows = np.unique(self._owners, return_index=True)
+        starts = dict(zip(owners.tolist(), first_rows.tolist(), strict=True))
+        self._slices = {
+            lid: (starts[lid], starts[lid] + (stop - start))
+            for lid, (start, stop) in self._slices.items()
+        }
