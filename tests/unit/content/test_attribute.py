@@ -10,6 +10,7 @@ from hypothesis import given, strategies as st
 
 from content.attribute import (
     DenseTensorAttribute,
+    MixedTensorAttribute,
     MultiValueAttribute,
     NumericAttribute,
     StringAttribute,
@@ -190,3 +191,41 @@ def test_fast_search_string_attribute_answers_like_the_scan(ops: list[tuple[int,
             return np.asarray(values == w, dtype=bool)
 
         assert fast.lids_where(test).tolist() == plain.lids_where(test).tolist()
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 10),
+            st.one_of(
+                st.none(),
+                st.dictionaries(st.sampled_from("abc"), st.integers(-3, 3), min_size=1),
+            ),
+        ),
+        max_size=40,
+    )
+)
+def test_mixed_tensor_attribute_keeps_each_documents_vectors_through_compaction(
+    ops: list[tuple[int, dict[str, int] | None]],
+) -> None:
+    attribute = MixedTensorAttribute("para", parse_tensor_type("tensor<float>(p{},x[1])"))
+    model: dict[int, dict[str, int]] = {}
+    for lid, value in ops:
+        cells = None
+        if value is not None:
+            cells = {
+                "cells": [{"address": {"p": k, "x": "0"}, "value": v} for k, v in value.items()]
+            }
+        attribute.put(lid, cells)
+        if value is None:
+            model.pop(lid, None)
+        else:
+            model[lid] = value
+    lids = np.arange(11, dtype=np.uint32)
+    rows, owners = attribute.rows_for(lids)
+    vectors = attribute.vectors(rows)
+    found: dict[int, dict[str, int]] = {}
+    for i, (row, owner) in enumerate(zip(rows.tolist(), owners.tolist(), strict=True)):
+        found.setdefault(owner, {})[attribute.label(row)] = int(vectors[i][0])
+    assert found == model
+    assert attribute.presence_for(lids).tolist() == [i in model for i in range(11)]
