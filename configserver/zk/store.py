@@ -31,8 +31,10 @@ from kazoo.exceptions import (
     BadVersionError,
     ConnectionClosedError,
     ConnectionLoss,
+    KazooException,
     NodeExistsError,
     NoNodeError,
+    RolledBackError,
     SessionExpiredError,
 )
 from kazoo.handlers.threading import KazooTimeoutError
@@ -100,6 +102,12 @@ def _retried(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, 
         return result
 
     return wrapper
+
+
+def _raise_first(failures: list[Exception]) -> None:
+    """Raise the error of the operation that failed a transaction (the rest rolled back)."""
+    if failures:
+        raise next((f for f in failures if not isinstance(f, RolledBackError)), failures[0])
 
 
 def _file_nodes(base: str, files: Mapping[str, bytes]) -> Iterator[tuple[str, bytes]]:
@@ -173,8 +181,13 @@ class ZooKeeperSessionStore:
             (f"{base}/content", b""),
             *_file_nodes(f"{base}/content", files),
         ]
-        self._create_all(nodes)
-        self._client.create(f"{base}/status", record.status.value.encode())
+        try:
+            self._create_all(nodes)
+            self._client.create(f"{base}/status", record.status.value.encode())
+        except KazooException:
+            with contextlib.suppress(KazooException):  # best effort; invisible without status
+                self._client.delete(base, recursive=True)
+            raise
 
     @_unavailable_on_connection_loss
     def replace_files(self, tenant: str, session_id: int, files: Mapping[str, bytes]) -> None:
@@ -206,8 +219,7 @@ class ZooKeeperSessionStore:
         for path, data in batch:
             transaction.create(path, data)
         failures = [r for r in transaction.commit() if isinstance(r, Exception)]
-        if failures:
-            raise failures[0]
+        _raise_first(failures)
 
     @_unavailable_on_connection_loss
     @_retried
@@ -277,8 +289,7 @@ class ZooKeeperSessionStore:
         failures = [r for r in transaction.commit() if isinstance(r, Exception)]
         if any(isinstance(f, NoNodeError) for f in failures):
             raise NotFoundError(f"Session {session_id} for tenant '{tenant}' does not exist.")
-        if failures:
-            raise failures[0]
+        _raise_first(failures)
 
     @_unavailable_on_connection_loss
     @_retried
@@ -327,8 +338,7 @@ class ZooKeeperSessionStore:
                 f"Cannot activate session {session_id}: the active session of "
                 f"{tenant}.{application} changed while activating."
             )
-        if failures:
-            raise failures[0]
+        _raise_first(failures)
 
     @_unavailable_on_connection_loss
     def deactivate(self, tenant: str, application: str, expected: ActivePointer) -> None:
@@ -344,8 +354,7 @@ class ZooKeeperSessionStore:
             raise ActivationConflictError(
                 f"Cannot delete {tenant}.{application}: its active session changed."
             )
-        if failures:
-            raise failures[0]
+        _raise_first(failures)
 
     @_unavailable_on_connection_loss
     def delete_session(self, tenant: str, session_id: int) -> None:

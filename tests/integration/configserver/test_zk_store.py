@@ -7,8 +7,9 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from kazoo.exceptions import NodeExistsError
 
-from configserver.errors import ActivationConflictError
+from configserver.errors import ActivationConflictError, NotFoundError
 from configserver.session import SessionStore
 from configserver.zk import ZooKeeperSessionStore, connect
 from tests.unit.configserver.test_session_store import FILES, SessionStoreContract, record
@@ -90,3 +91,14 @@ def test_listener_hears_other_client(stores: list[ZooKeeperSessionStore]) -> Non
     heard.clear()
     first.activate("default", "default", 1, None)
     assert heard.wait(5)
+
+
+def test_failed_upload_leaves_nothing(stores: list[ZooKeeperSessionStore]) -> None:
+    first, _ = stores
+    with pytest.raises(NodeExistsError):
+        # The unpacker refuses a path that is both file and directory; here it fails a batch.
+        first.create_session(record(4), {"a": b"x", "a/b": b"y"})
+    assert first.session_ids("default") == []
+    assert first.read_session("default", 4) is None
+    with pytest.raises(NotFoundError):
+        first.read_files("default", 4)
