@@ -111,6 +111,15 @@ class Feature(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class NamedArg(Node):
+    """A named rank-feature argument, ``label: someLabel`` in ``bm25(field: title,
+    label: someLabel)``; it appears only among a `Feature`'s arguments."""
+
+    name: str
+    value: Node
+
+
+@dataclass(frozen=True, slots=True)
 class Call(Node):
     """A built-in math function (``exp``, ``pow``, ``max``, ...) applied to its arguments."""
 

@@ -13,7 +13,15 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from vespid.expression.ast import Feature, Lambda, Node, Slice, TensorGenerate, TensorLiteral
+from vespid.expression.ast import (
+    Feature,
+    Lambda,
+    NamedArg,
+    Node,
+    Slice,
+    TensorGenerate,
+    TensorLiteral,
+)
 from vespid.expression.errors import ExpressionCompileError
 from vespid.expression.printer import to_text
 
@@ -71,6 +79,10 @@ class _Inliner:
             raise ExpressionCompileError(
                 f"function '{node.name}' takes {len(function.arguments)} arguments "
                 f"({', '.join(function.arguments)}), got {len(node.args)} in '{to_text(node)}'"
+            )
+        if any(isinstance(a, NamedArg) for a in node.args):
+            raise ExpressionCompileError(
+                f"function '{node.name}' takes no named arguments (in '{to_text(node)}')"
             )
         if node.output is not None:
             raise ExpressionCompileError(

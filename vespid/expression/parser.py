@@ -27,6 +27,7 @@ from vespid.expression.ast import (
     In,
     Lambda,
     LambdaCall,
+    NamedArg,
     Neg,
     Node,
     Not,
@@ -221,7 +222,7 @@ class _Parser:
         name = cursor.advance().text
         args: tuple[Node, ...] = ()
         if cursor.at("("):
-            args = self._list("(", ")")
+            args = self._feature_args()
         output = None
         if cursor.accept("."):
             parts = [self._output_part()]
@@ -229,6 +230,22 @@ class _Parser:
                 parts.append(self._output_part())
             output = ".".join(parts)
         return Feature(name, args, output)
+
+    def _feature_args(self) -> tuple[Node, ...]:
+        """Arguments of a reference: expressions, or ``name: value`` (Vespa's named form)."""
+        cursor = self.cursor
+        cursor.expect("(")
+        args: list[Node] = []
+        while not cursor.accept(")"):
+            if args:
+                cursor.expect(",")
+            if cursor.token.kind is Kind.NAME and cursor.peek().text == ":":
+                name = cursor.advance().text
+                cursor.advance()
+                args.append(NamedArg(name, self.expression()))
+            else:
+                args.append(self.expression())
+        return tuple(args)
 
     def _output_part(self) -> str:
         token = self.cursor.token

@@ -19,6 +19,7 @@ from vespid.expression.ast import (
     In,
     Lambda,
     LambdaCall,
+    NamedArg,
     Neg,
     Node,
     Not,
@@ -61,6 +62,8 @@ def to_text(node: Node) -> str:
             return text + (f".{output}" if output is not None else "")
         case Call(name, args):
             return f"{name}({_join(args)})"
+        case NamedArg(name, value):
+            return f"{name}:{to_text(value)}"
         case Lambda(params, body):
             return f"f({','.join(params)})({to_text(body)})"
         case LambdaCall(name, args, function):

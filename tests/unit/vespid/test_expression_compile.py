@@ -36,6 +36,7 @@ def test_features_name_every_rank_feature_with_arguments_and_output() -> None:
         parse_expression(
             "bm25(title) + nativeRank + attribute(year) * query(w) "
             "+ fieldMatch(title).completeness + term(0).significance + closeness(field,emb)"
+            " + bm25(field: body, label: terms)"
         )
     )
     assert compiled.features == {
@@ -46,6 +47,7 @@ def test_features_name_every_rank_feature_with_arguments_and_output() -> None:
         FeatureRef("fieldMatch", ("title",), "completeness"),
         FeatureRef("term", ("0",), "significance"),
         FeatureRef("closeness", ("field", "emb")),
+        FeatureRef("bm25", ("field:body", "label:terms")),
     }
     assert (
         str(FeatureRef("fieldMatch", ("title",), "completeness"))
@@ -88,6 +90,7 @@ def test_lambda_parameters_shadow_functions() -> None:
         ({"f": fn(("a",), "a")}, "f(1, 2)", "takes 1 arguments"),
         ({"f": fn((), "g"), "g": fn((), "f + 1")}, "f", "calls itself: f -> g -> f"),
         ({"f": fn((), "1")}, "f.out", "has no output 'out'"),
+        ({"f": fn(("a",), "a")}, "f(a: 1)", "takes no named arguments"),
     ],
 )
 def test_compile_errors(functions: dict[str, FunctionDef], text: str, message: str) -> None:

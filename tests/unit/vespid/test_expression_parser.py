@@ -16,6 +16,7 @@ from vespid.expression.ast import (
     In,
     Lambda,
     LambdaCall,
+    NamedArg,
     Neg,
     Node,
     Not,
@@ -59,6 +60,10 @@ def f(name: str, *args: Node, output: str | None = None) -> Feature:
         ("term(0).significance", f("term", Num(0), output="significance")),
         ("attribute(foo).out.out", f("attribute", f("foo"), output="out.out")),
         ("$q", f("query", f("q"))),
+        (
+            'bm25(field: title, label: "t-terms")',
+            f("bm25", NamedArg("field", f("title")), NamedArg("label", Str("t-terms"))),
+        ),
         ('"a\\"b"', Str('a"b')),
         ("true", Num(1)),
         ("pow(2, 3)", Call("pow", (Num(2), Num(3)))),
@@ -186,6 +191,9 @@ LEAVES: st.SearchStrategy[Node] = st.one_of(
     NAMES.map(Feature),
     st.tuples(st.sampled_from(["bm25", "attribute", "query"]), NAMES).map(
         lambda t: Feature(t[0], (Feature(t[1]),))
+    ),
+    st.tuples(NAMES, NAMES).map(
+        lambda t: Feature("bm25", (Feature(t[0]), NamedArg("label", Feature(t[1]))))
     ),
     st.tuples(NAMES, st.sampled_from(["out", "completeness", "0", "a.b"])).map(
         lambda t: Feature("fieldMatch", (Feature(t[0]),), t[1])
