@@ -223,6 +223,11 @@ operations = st.one_of(
     st.tuples(st.just("t"), st.just("add"), st.dictionaries(keys, small, max_size=2)),
     st.tuples(st.just("t"), st.just("remove"), keys),
     st.tuples(st.just("t"), st.just("modify"), st.tuples(keys, small)),
+    st.tuples(st.just("who"), st.just("assign-age"), small),
+    st.tuples(st.just("who"), st.just("increment-age"), small),
+    st.tuples(st.just("people"), st.just("assign-age"), st.tuples(keys, small)),
+    st.tuples(st.just("people"), st.just("increment-age"), st.tuples(keys, small)),
+    st.tuples(st.just("lists"), st.just("add"), st.tuples(keys, st.lists(small, max_size=2))),
 )
 documents = st.fixed_dictionaries(
     {},
@@ -233,6 +238,9 @@ documents = st.fixed_dictionaries(
         "arr": st.lists(small, max_size=3),
         "m": st.dictionaries(keys, small, max_size=3),
         "t": st.dictionaries(keys, small, max_size=3),
+        "who": st.fixed_dictionaries({}, optional={"age": small}),
+        "people": st.dictionaries(keys, st.fixed_dictionaries({}, optional={"age": small})),
+        "lists": st.dictionaries(keys, st.lists(small, max_size=2), max_size=2),
     },
 )
 
@@ -240,6 +248,12 @@ documents = st.fixed_dictionaries(
 def to_vespa(op: tuple[str, str, Any]) -> dict[str, Any]:
     """The update JSON a client would send for one generated operation."""
     field, kind, arg = op
+    if field == "who":
+        return {"who.age": {kind.removesuffix("-age"): arg}}
+    if field == "people":
+        return {f"people{{{arg[0]}}}.age": {kind.removesuffix("-age"): arg[1]}}
+    if field == "lists":
+        return {f"lists{{{arg[0]}}}": {"add": arg[1]}}
     if field == "tags" and kind == "match":
         return {"tags": {"match": {"element": arg[0], "increment": arg[1]}}}
     if field == "tags" and kind == "remove":
@@ -262,7 +276,17 @@ def to_vespa(op: tuple[str, str, Any]) -> dict[str, Any]:
 def model_apply(doc: dict[str, Any], op: tuple[str, str, Any]) -> None:
     """The obvious meaning of each generated operation, on plain dicts and lists."""
     field, kind, arg = op
-    if kind == "assign" and arg is None:
+    if field in ("who", "people"):
+        holder, slot, value = (doc, "who", arg) if field == "who" else (None, *arg)
+        if holder is None:
+            holder = doc.setdefault("people", {}) if kind == "assign-age" else doc.get("people", {})
+        if kind == "assign-age":
+            holder.setdefault(slot, {})["age"] = value
+        elif "age" in holder.get(slot, {}):
+            holder[slot]["age"] += value
+    elif field == "lists":
+        doc.setdefault("lists", {}).setdefault(arg[0], []).extend(arg[1])
+    elif kind == "assign" and arg is None:
         doc.pop(field, None)
     elif kind == "assign":
         doc[field] = arg
