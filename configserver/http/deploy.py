@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from configserver.errors import BadRequestError, NotFoundError
+from configserver.errors import BadRequestError
 from configserver.http.archive import ArchiveLimits
 from configserver.http.responses import json_response
 from configserver.http.upload import read_upload
@@ -179,8 +179,4 @@ def _clone(manager: SessionManager, tenant: str, source: str) -> int:
         )
     from_tenant = checked_name(match.group(1), "tenant")
     application = checked_name(match.group(2), "application")
-    active = manager.store.active(from_tenant, application)
-    if active is None:
-        raise NotFoundError(f"Application '{from_tenant}.{application}' has no active session.")
-    files = manager.store.read_files(from_tenant, active.session_id)
-    return manager.create(tenant, files, application)
+    return manager.clone(from_tenant, application, tenant)

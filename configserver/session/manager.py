@@ -176,6 +176,15 @@ class SessionManager:
         self.store.create_session(record, files)
         return session_id
 
+    def clone(self, from_tenant: str, application: str, tenant: str) -> int:
+        """Create a session of ``tenant`` with the files of an application's active session."""
+        active = self.store.active(from_tenant, application)
+        if active is None:
+            raise NotFoundError(f"Application '{from_tenant}.{application}' has no active session.")
+        return self.create(
+            tenant, self.store.read_files(from_tenant, active.session_id), application
+        )
+
     def session(self, tenant: str, session_id: int) -> SessionRecord:
         """Return the session's record; NotFoundError when there is none."""
         record = self.store.read_session(tenant, session_id)
