@@ -7,12 +7,15 @@ then new ones are started, each under a :class:`~vespid.cli.supervisor.Superviso
 restarts it when it dies. On SIGTERM or SIGINT it stops every service and exits.
 
 Command lines follow docs/internals.md; content data lives in ``HOME/data/<service>``
-and each service logs to ``HOME/logs/<service>.log``.
+and each service logs to ``HOME/logs/<service>.log``. ``HOME/run/services.json`` tells
+``vespid up`` how each service fares (pid, starts, last exit, quick exits in a row), so
+it can report a service that keeps crashing instead of waiting for it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import sys
@@ -99,6 +102,7 @@ class NodeAgent:
             if service not in self._running:
                 self._start(service)
         self.generation = config.generation
+        self._write_status()
         log.info(
             "generation %d: running %s",
             config.generation,
@@ -112,14 +116,33 @@ class NodeAgent:
             self._home.log_file(service.name),
             self._home.pid_file(service.name),
             backoff=self._backoff(),
+            on_change=self._write_status,
         )
         self._running[service] = supervisor
         supervisor.start()
+
+    def _write_status(self, _: Supervisor | None = None) -> None:
+        """Record how each service fares in ``HOME/run/services.json``."""
+        status = {
+            s.name: {
+                "pid": s.pid,
+                "starts": s.starts,
+                "last_exit": s.last_exit,
+                "quick_exits": s.quick_exits,
+            }
+            for s in self._running.values()
+        }
+        path = self._home.services_status_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(status, indent=2))
+        tmp.replace(path)
 
     async def stop_all(self) -> None:
         """Stop every service."""
         running, self._running = self._running, {}
         await asyncio.gather(*(s.stop() for s in running.values()))
+        self._write_status()
 
 
 async def run_node_agent(config_servers: Sequence[str], hostname: str, home: Path) -> int:

@@ -38,8 +38,12 @@ def wait_for_application(
     timeout: float,
     watched: Sequence[Watched] = (),
     logs: LogList = tuple,
+    failed: Callable[[], str | None] = lambda: None,
 ) -> Convergence:
-    """Wait until every service runs ``generation`` (or newer) and every container answers."""
+    """Wait until every service runs ``generation`` (or newer) and every container answers.
+
+    ``failed`` may end the wait early with a reason (see :func:`wait_until`).
+    """
 
     def converged() -> Convergence | None:
         state = config_server.convergence()
@@ -53,6 +57,7 @@ def wait_for_application(
         timeout,
         watched,
         logs,
+        failed,
     )
     for container in state.containers():
         wait_until(
@@ -61,6 +66,7 @@ def wait_for_application(
             timeout,
             watched,
             logs,
+            failed,
         )
     return state
 

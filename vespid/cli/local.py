@@ -12,6 +12,7 @@ and leaves every file in place for the next ``up``.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from collections.abc import Callable
@@ -22,10 +23,12 @@ from vespid.cli.configserver import ConfigServer
 from vespid.cli.deploy import deploy, describe_endpoints, wait_for_application
 from vespid.cli.errors import CliError
 from vespid.cli.processes import Home, is_running, read_pid_file, start_detached, stop_recorded
-from vespid.cli.readiness import Watched, wait_until
+from vespid.cli.readiness import Watched, tail_block, wait_until
 
 CONFIG_SERVER = "configserver"
 NODE_AGENT = "node-agent"
+CRASH_LOOP = 3
+"""Quick exits in a row after which `vespid up` stops waiting for a service."""
 ZOOKEEPER_JAR = Path("/usr/share/java/zookeeper.jar")
 
 
@@ -97,6 +100,21 @@ def _start_config_server(opts: UpOptions, home: Home, server: ConfigServer) -> l
     return [Watched("The config server", process, log)]
 
 
+def crash_looping(home: Home) -> str | None:
+    """Why waiting is hopeless: a service that keeps exiting soon after it starts, with its log."""
+    try:
+        status = json.loads(home.services_status_file.read_text())
+    except (OSError, ValueError):
+        return None
+    for name, service in sorted(status.items()):
+        if service.get("quick_exits", 0) >= CRASH_LOOP:
+            return (
+                f"{name} keeps exiting (last status {service.get('last_exit')}, "
+                f"started {service.get('starts')} times).\n" + tail_block(name, home.log_file(name))
+            )
+    return None
+
+
 def _stop_services(home: Home, timeout: float) -> list[str]:
     """Stop services whose PID files are left (their node agent is gone); return their names."""
     stopped = []
@@ -111,6 +129,7 @@ def _start_node_agent(opts: UpOptions, home: Home) -> list[Watched]:
         return []
     # Services left by an agent that died would hold their ports and data directories.
     _stop_services(home, timeout=20.0)
+    home.services_status_file.unlink(missing_ok=True)
     argv = [
         sys.executable, "-m", "vespid.cli", "node",
         "--config-server", opts.config_server_url,
@@ -146,10 +165,19 @@ def up(opts: UpOptions, out: Callable[[str], None]) -> None:
             out("No application deployed yet: deploy one with `vespid deploy DIR`")
             return
         state = wait_for_application(
-            server, generation, opts.wait, watched, lambda: service_logs(home)
+            server,
+            generation,
+            opts.wait,
+            watched,
+            lambda: service_logs(home),
+            lambda: crash_looping(home),
         )
         for line in describe_endpoints(state):
             out(line)
+    except CliError as e:
+        if running(home, CONFIG_SERVER) or running(home, NODE_AGENT):
+            e.message += f"\nWhat started is still running: `vespid down --home {home.root}`"
+        raise
     finally:
         server.close()
 

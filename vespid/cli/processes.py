@@ -3,6 +3,7 @@
 A home directory (``~/.vespid`` by default) holds everything one local Vespid owns::
 
     HOME/run/<name>.pid    "<pid> <start-time>" of each running process
+    HOME/run/services.json how each service fares, written by the node agent
     HOME/logs/<name>.log   its standard output and error
     HOME/data/<service>/   content node data (written by the services)
 
@@ -44,6 +45,11 @@ class Home:
     def data_dir(self) -> Path:
         """Where content nodes keep their data, one directory per service."""
         return self.root / "data"
+
+    @property
+    def services_status_file(self) -> Path:
+        """Where the node agent records how each service fares (``vespid up`` reads it)."""
+        return self.run_dir / "services.json"
 
     def pid_file(self, name: str) -> Path:
         """The PID file of process ``name``."""
@@ -179,13 +185,15 @@ def _signal_group(pgid: int, signum: int) -> None:
         os.killpg(pgid, signum)
 
 
-def stop_recorded(pid_path: Path, timeout: float = 10.0) -> bool:
-    """Stop the process recorded in ``pid_path`` and what is left of its process group.
+def stop_recorded(pid_file: Path, timeout: float = 10.0) -> bool:
+    """Stop the process recorded in ``pid_file`` and what is left of its process group.
 
     Sends SIGTERM and waits up to ``timeout`` seconds, then SIGKILLs the whole group.
-    Removes the PID file. Returns True when a running process was found.
+    Children left behind by a leader that already died (a config server that crashed
+    leaves its ZooKeeper) are swept up too. Removes the PID file. Returns True when a
+    running process was found.
     """
-    record = read_pid_file(pid_path)
+    record = read_pid_file(pid_file)
     if record is None:
         return False
     found = is_running(record)
@@ -195,20 +203,21 @@ def stop_recorded(pid_path: Path, timeout: float = 10.0) -> bool:
         if not wait_until_gone(record, timeout):
             _signal_group(record.pid, signal.SIGKILL)
             wait_until_gone(record, 2.0)
-        _sweep_group(record.pid)
-    pid_path.unlink(missing_ok=True)
+    found = _sweep_group(record.pid) or found
+    pid_file.unlink(missing_ok=True)
     return found
 
 
-def _sweep_group(pgid: int) -> None:
-    """Terminate, then kill, processes left in the group the stopped leader led."""
+def _sweep_group(pgid: int) -> bool:
+    """Terminate, then kill, processes left in the group the leader led; True if any were."""
     if not _group_alive(pgid):
-        return
+        return False
     _signal_group(pgid, signal.SIGTERM)
     deadline = time.monotonic() + 3.0
     while _group_alive(pgid) and time.monotonic() < deadline:
         time.sleep(0.05)
     _signal_group(pgid, signal.SIGKILL)
+    return True
 
 
 def log_tail(path: Path, lines: int = 30) -> str:

@@ -29,7 +29,8 @@ class Watched:
     log_path: Path
 
 
-def _tail_block(name: str, path: Path) -> str:
+def tail_block(name: str, path: Path) -> str:
+    """The end of ``name``'s log at ``path``, introduced, for an error message."""
     tail = log_tail(path)
     if not tail:
         return f"({name} wrote nothing to {path})"
@@ -42,6 +43,7 @@ def wait_until(
     timeout: float,
     watched: Sequence[Watched] = (),
     logs_on_timeout: Callable[[], Sequence[tuple[str, Path]]] = tuple,
+    failed: Callable[[], str | None] = lambda: None,
     *,
     interval: float = 0.2,
     clock: Callable[[], float] = time.monotonic,
@@ -50,8 +52,9 @@ def wait_until(
     """Call ``check`` until it returns something other than None, and return that.
 
     Raises:
-        CliError: when a watched process exits (with its log tail), or after ``timeout``
-            seconds (with the tails of ``logs_on_timeout()``, pairs of name and log path).
+        CliError: when a watched process exits (with its log tail), when ``failed()``
+            says why waiting is hopeless, or after ``timeout`` seconds (with the tails of
+            ``logs_on_timeout()``, pairs of name and log path).
     """
     deadline = clock() + timeout
     while True:
@@ -63,10 +66,13 @@ def wait_until(
             if code is not None:
                 raise CliError(
                     f"{w.name} exited with status {code} while waiting for {what}.\n"
-                    + _tail_block(w.name, w.log_path)
+                    + tail_block(w.name, w.log_path)
                 )
+        problem = failed()
+        if problem is not None:
+            raise CliError(f"{problem}\nGave up waiting for {what}.")
         if clock() >= deadline:
-            blocks = [_tail_block(name, path) for name, path in logs_on_timeout()]
+            blocks = [tail_block(name, path) for name, path in logs_on_timeout()]
             raise CliError(
                 "\n".join([f"Timed out after {timeout:g} s waiting for {what}.", *blocks])
             )

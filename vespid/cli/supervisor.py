@@ -73,6 +73,7 @@ class Supervisor:
         backoff: Backoff | None = None,
         stop_timeout: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        on_change: Callable[[Supervisor], None] = lambda _: None,
     ) -> None:
         self.name = name
         self.argv = list(argv)
@@ -84,8 +85,15 @@ class Supervisor:
         self._process: asyncio.subprocess.Process | None = None
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._on_change = on_change
         self.starts = 0
         """How many times the process has been started."""
+        self.last_exit: int | str | None = None
+        """The exit status of the last run (negative: killed by that signal), or why it
+        could not start; None before the first exit."""
+        self.quick_exits = 0
+        """Exits in a row that each came before the run counted as healthy
+        (``Backoff.reset_after``): a crash loop when it keeps growing."""
 
     @property
     def pid(self) -> int | None:
@@ -104,7 +112,11 @@ class Supervisor:
             code = await self._run_once()
             if self._stopping.is_set():
                 return
-            delay = self._backoff.delay_after(self._clock() - started)
+            uptime = self._clock() - started
+            self.last_exit = code
+            self.quick_exits = self.quick_exits + 1 if uptime < self._backoff.reset_after else 0
+            self._on_change(self)
+            delay = self._backoff.delay_after(uptime)
             log.warning("%s exited (%s); restarting in %.1f s", self.name, code, delay)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
@@ -124,6 +136,7 @@ class Supervisor:
         self.starts += 1
         write_pid_file(self._pid_path, record_of(process.pid))
         log.info("started %s (pid %d)", self.name, process.pid)
+        self._on_change(self)
         exited = asyncio.ensure_future(process.wait())
         stopping = asyncio.ensure_future(self._stopping.wait())
         await asyncio.wait({exited, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
 
@@ -42,6 +43,9 @@ def test_apply_starts_this_hosts_services_and_stops_those_that_leave(tmp_path: P
         await agent.apply(NodeAgentConfig(2, (CONTAINER, CONTENT, ELSEWHERE)))
         assert set(agent.services) == {CONTAINER, CONTENT}
         assert agent.generation == 2
+        status = json.loads(home.services_status_file.read_text())
+        assert set(status) == {CONTAINER.name, CONTENT.name}
+        assert status[CONTENT.name]["quick_exits"] == 0
         content_supervisor = agent.services[CONTENT]
 
         moved = ServiceConfig("container", "default", "localhost", 8081)
@@ -53,6 +57,7 @@ def test_apply_starts_this_hosts_services_and_stops_those_that_leave(tmp_path: P
         await agent.apply(NodeAgentConfig(4, ()))
         assert agent.services == {}
         assert list(home.run_dir.glob("*.pid")) == []
+        assert json.loads(home.services_status_file.read_text()) == {}
         await agent.stop_all()
 
     asyncio.run(scenario())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from vespid.cli.errors import CliError
+from vespid.cli.local import crash_looping
 from vespid.cli.package import package_files, zip_package
 from vespid.cli.processes import (
     Home,
@@ -76,6 +78,21 @@ def test_stop_recorded_kills_a_stubborn_group(tmp_path: Path) -> None:
         os.killpg(process.pid, 0)
 
 
+def test_stop_recorded_sweeps_children_of_a_leader_that_died(tmp_path: Path) -> None:
+    script = (
+        "import subprocess, sys;"
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']);"
+        "print('spawned', flush=True)"
+    )
+    log = tmp_path / "orphan.log"
+    process = start_detached([sys.executable, "-c", script], log, tmp_path / "o.pid")
+    assert process.wait(10) == 0
+    os.killpg(process.pid, 0)  # the orphaned child still holds the process group
+    assert stop_recorded(tmp_path / "o.pid", timeout=1)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)
+
+
 def test_log_tail_keeps_the_last_lines(tmp_path: Path) -> None:
     path = tmp_path / "a.log"
     path.write_text("".join(f"line {i}\n" for i in range(100)))
@@ -115,6 +132,27 @@ def test_waiting_times_out_with_the_logs_asked_for(tmp_path: Path) -> None:
         )
     assert "still loading" in info.value.message
     assert wait_until(lambda: 42, "the answer", 0) == 42
+
+
+def test_waiting_ends_when_a_service_keeps_crashing(tmp_path: Path) -> None:
+    home = Home(tmp_path)
+    home.make_dirs()
+    status = {
+        "content-books-0": {"pid": None, "starts": 2, "last_exit": -9, "quick_exits": 1},
+        "container-default-8080": {"pid": 7, "starts": 4, "last_exit": 1, "quick_exits": 3},
+    }
+    home.services_status_file.write_text(json.dumps(status))
+    home.log_file("container-default-8080").write_text("Address already in use\n")
+    with pytest.raises(CliError) as info:
+        wait_until(lambda: None, "the container", 60, failed=lambda: crash_looping(home))
+    message = info.value.message
+    assert message.startswith(
+        "container-default-8080 keeps exiting (last status 1, started 4 times)."
+    )
+    assert "Address already in use" in message
+    assert message.endswith("Gave up waiting for the container.")
+    home.services_status_file.write_text("{}")
+    assert crash_looping(home) is None
 
 
 def test_zip_package_has_entries_at_the_root_and_skips_hidden_files(tmp_path: Path) -> None:

@@ -59,6 +59,7 @@ def test_a_killed_process_is_restarted_and_stop_ends_it(tmp_path: Path) -> None:
         os.kill(first, signal.SIGKILL)
         await _wait_for(lambda: supervisor.pid not in (None, first))
         assert supervisor.starts == 2
+        assert supervisor.last_exit == -signal.SIGKILL
 
         second = read_pid_file(pid_file)
         await supervisor.stop()
@@ -87,6 +88,8 @@ def test_a_process_that_keeps_failing_is_retried_with_backoff(tmp_path: Path) ->
     supervisor = asyncio.run(scenario())
     assert log_file.read_text().count("boom") >= 3
     assert supervisor.pid is None
+    assert supervisor.last_exit == 3
+    assert supervisor.quick_exits >= 2
 
 
 def test_an_unstartable_command_does_not_crash_the_supervisor(tmp_path: Path) -> None:
