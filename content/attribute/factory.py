@@ -32,7 +32,7 @@ def create_attribute(field: FieldConfig) -> AnyAttribute | None:
         tensor_type = parse_tensor_type(field.type)
         if tensor_type.is_dense:
             return DenseTensorAttribute(field.name, tensor_type)
-        if len(tensor_type.mapped) == 1 and tensor_type.indexed:
+        if len(tensor_type.mapped) == 1:
             return MixedTensorAttribute(field.name, tensor_type)
         return MappedTensorAttribute(field.name, tensor_type)
     collection, element = element_type(field.type)

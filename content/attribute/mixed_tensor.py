@@ -1,12 +1,13 @@
-"""Mixed tensor attributes with one mapped dimension: several vectors per document.
+"""Tensor attributes with one mapped dimension: a dense block per label, per document.
 
 A type like ``tensor<float>(p{},x[384])`` holds one dense vector per label of ``p``
-(Vespa's multi-vector fields: paragraph embeddings). The vectors of all documents live
-in one growable float32 matrix, with the owning lid, the label and a validity flag per
-row; a put appends the document's vectors and invalidates its previous rows, and the
+(Vespa's multi-vector fields: paragraph embeddings); ``tensor(cat{})`` (a sparse
+feature vector) is the same with blocks of one cell. The blocks of all documents live
+in one growable float32 matrix, with the owning lid, a label code and a validity flag
+per row; a put appends the document's vectors and invalidates its previous rows, and the
 matrix is compacted when more than half its rows are dead. nearestNeighbor ranks a
-document by its closest vector (Vespa's semantics for mixed tensors); the canonical
-JSON is kept per lid for ranking expressions.
+document by its closest vector (Vespa's semantics for mixed tensors); ranking reads
+the blocks of a candidate batch straight from the matrix.
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ class MixedTensorAttribute:
         self._owners = np.zeros(0, dtype=np.uint32)
         self._live = np.zeros(0, dtype=bool)
         self._present = np.zeros(0, dtype=bool)
-        self._labels: list[str] = []
+        self._codes = np.zeros(0, dtype=np.int32)
+        self._names: list[str] = []
+        self._name_codes: dict[str, int] = {}
         self._used = 0
         self._dead = 0
         self._slices: dict[int, tuple[int, int]] = {}
-        self._values: dict[int, Any] = {}
 
     def put(self, lid: int, value: Any) -> None:
         """Set ``lid``'s tensor from canonical JSON (``cells`` with full addresses)."""
@@ -54,19 +56,18 @@ class MixedTensorAttribute:
         self._owners = grown(self._owners, stop, 0)
         self._live = grown(self._live, stop, False)
         self._rows[start:stop] = np.stack(list(vectors.values()))
-        self._labels.extend(vectors)
+        self._codes = grown(self._codes, stop, 0)
+        self._codes[start:stop] = [self._code(label) for label in vectors]
         self._owners[start:stop] = lid
         self._live[start:stop] = True
         self._present = grown(self._present, lid + 1, False)
         self._present[lid] = True
         self._used = stop
         self._slices[lid] = (start, stop)
-        self._values[lid] = value
 
     def remove(self, lid: int) -> None:
         """Clear ``lid``'s tensor."""
         where = self._slices.pop(lid, None)
-        self._values.pop(lid, None)
         if where is None:
             return
         self._present[lid] = False
@@ -74,10 +75,6 @@ class MixedTensorAttribute:
         self._dead += where[1] - where[0]
         if self._dead * 2 > self._used:
             self._compact()
-
-    def value_of(self, lid: int) -> Any:
-        """Return ``lid``'s tensor JSON, None when missing."""
-        return self._values.get(lid)
 
     def presence_for(self, lids: LidArray) -> npt.NDArray[np.bool_]:
         """Return whether each lid holds at least one vector."""
@@ -103,7 +100,22 @@ class MixedTensorAttribute:
 
     def label(self, row: int) -> str:
         """Return the mapped label of one row."""
-        return self._labels[row]
+        return self._names[int(self._codes[row])]
+
+    def label_codes(self, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.int32]:
+        """Return the label code of each row (see :meth:`label_name`)."""
+        return self._codes[rows]
+
+    def label_name(self, code: int) -> str:
+        """Return the label a code stands for."""
+        return self._names[code]
+
+    def _code(self, label: str) -> int:
+        code = self._name_codes.get(label)
+        if code is None:
+            code = self._name_codes[label] = len(self._names)
+            self._names.append(label)
+        return code
 
     def _subspaces(self, value: Mapping[str, Any]) -> dict[str, npt.NDArray[np.float32]]:
         vectors: dict[str, npt.NDArray[np.float32]] = {}
@@ -123,7 +135,7 @@ class MixedTensorAttribute:
         keep = np.flatnonzero(self._live[: self._used])
         self._rows = self._rows[keep]
         self._owners = self._owners[keep]
-        self._labels = [self._labels[i] for i in keep.tolist()]
+        self._codes = self._codes[keep]
         self._live = np.ones(keep.size, dtype=bool)
         self._used = int(keep.size)
         self._dead = 0

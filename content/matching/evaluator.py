@@ -278,7 +278,9 @@ class QueryEvaluator:
     def _nearest(self, item: NearestNeighborItem, allowed: DocIdSet) -> DocIdSet:
         field = self.catalog.field(item.field)
         attribute = self.catalog.attributes.get(field.name)
-        if not isinstance(attribute, DenseTensorAttribute | MixedTensorAttribute):
+        if not isinstance(attribute, DenseTensorAttribute | MixedTensorAttribute) or not (
+            attribute.query_type.indexed
+        ):
             raise InvalidQueryError(
                 f"nearestNeighbor needs a tensor attribute of dense vectors; '{item.field}' is not"
             )

@@ -27,7 +27,7 @@ from vespid.document.tensor_type import (
     TensorType as DocumentTensorType,
     parse_tensor_type as parse_document_type,
 )
-from vespid.expression import parse_expression, parse_tensor_type
+from vespid.expression import TensorType, parse_expression, parse_tensor_type
 from vespid.expression.ast import Neg, Node, Num, TensorLiteral
 from vespid.expression.tensor import Tensor
 
@@ -38,6 +38,8 @@ def attribute_tensor(
 ) -> Tensor:
     """Return the tensors of ``lids`` as one batched tensor (zeros / empty where missing)."""
     tensor_type = parse_tensor_type(str(attribute.tensor_type))
+    if isinstance(attribute, MixedTensorAttribute):
+        return _mixed_batch(attribute, tensor_type, lids)
     if isinstance(attribute, DenseTensorAttribute):
         matrix = attribute.vectors_for(lids)
         return Tensor.from_dense(
@@ -48,6 +50,22 @@ def attribute_tensor(
         value = attribute.value_of(lid)
         documents.append({} if value is None else cells_of(attribute.tensor_type, value))
     return Tensor.stack(tensor_type, documents, batched=True)
+
+
+def _mixed_batch(
+    attribute: MixedTensorAttribute, tensor_type: TensorType, lids: LidArray
+) -> Tensor:
+    """One mapped dimension: subspaces are the labels the candidates use, filled by
+    fancy indexing from the attribute's rows (no per-document Python)."""
+    rows, owners = attribute.rows_for(lids)
+    codes, subspace = np.unique(attribute.label_codes(rows), return_inverse=True)
+    shape = tensor_type.dense_shape
+    cells = np.zeros((lids.size, codes.size, *shape))
+    present = np.zeros((lids.size, codes.size), dtype=bool)
+    cells[owners, subspace] = attribute.vectors(rows).reshape(rows.size, *shape)
+    present[owners, subspace] = True
+    labels = [(attribute.label_name(int(code)),) for code in codes.tolist()]
+    return Tensor(tensor_type, labels, cells, present, batched=True)
 
 
 def closest_tensor(

@@ -438,3 +438,35 @@ def test_second_phase_and_features_see_the_right_document_whatever_the_rank_orde
     assert [h.match_features["distance(field, embedding)"] for h in hits] == pytest.approx(
         [0.0, 1.0, 5.0]
     )
+
+
+def test_sparse_tensor_attributes_join_query_tensors_per_label() -> None:
+    sparse = SchemaConfig(
+        "music",
+        fields=(FieldConfig("scores", "tensor<float>(cat{})", attribute=True),),
+        rank_profiles=(
+            RankProfileConfig(
+                "user",
+                inputs=(InputConfig("u", "tensor<float>(cat{})"),),
+                first_phase="sum(query(u) * attribute(scores))",
+                match_features=("attribute(scores)",),
+            ),
+        ),
+    )
+    index = DocumentTypeIndex(sparse)
+    index.put(1, {"scores": {"cells": [{"address": {"cat": "pop"}, "value": 1.0}]}})
+    index.put(2, {"scores": {"cells": [{"address": {"cat": "rock"}, "value": 0.5}]}})
+    index.put(3, {})
+    hits = search(index, TrueItem(), "user", inputs={"u": {"pop": 0.8, "rock": 4.0}}).hits
+    assert [(h.lid, h.relevance) for h in hits] == [
+        (2, 2.0),
+        (1, pytest.approx(0.8)),
+        (3, 0.0),
+    ]
+    assert hits[0].match_features["attribute(scores)"] == {
+        "type": "tensor<float>(cat{})",
+        "cells": [{"address": {"cat": "rock"}, "value": 0.5}],
+    }
+    assert hits[2].match_features["attribute(scores)"]["cells"] == []
+    with pytest.raises(InvalidQueryError, match="dense vectors"):
+        search(index, NearestNeighborItem("scores", "u"), "user", inputs={"u": {"pop": 1}})
