@@ -22,21 +22,25 @@ class ReadWriteLock:
         self._readers = 0
         self._writing = False
         self._writers_waiting = 0
+        self._reading = _Reading(self)
 
-    @contextmanager
-    def reading(self) -> Iterator[None]:
+    def reading(self) -> _Reading:
         """Hold the lock shared for the ``with`` block."""
+        return self._reading
+
+    def acquire_read(self) -> None:
+        """Take the lock shared; pair with :meth:`release_read`."""
         with self._condition:
             while self._writing or self._writers_waiting:
                 self._condition.wait()
             self._readers += 1
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._readers -= 1
-                if self._readers == 0:
-                    self._condition.notify_all()
+
+    def release_read(self) -> None:
+        """Give back a shared hold."""
+        with self._condition:
+            self._readers -= 1
+            if self._readers == 0:
+                self._condition.notify_all()
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -55,3 +59,19 @@ class ReadWriteLock:
             with self._condition:
                 self._writing = False
                 self._condition.notify_all()
+
+
+class _Reading:
+    """The shared hold as a context manager: a plain class, since searches take it
+    once per query and ``contextlib.contextmanager`` costs a generator each time."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self, lock: ReadWriteLock) -> None:
+        self._lock = lock
+
+    def __enter__(self) -> None:
+        self._lock.acquire_read()
+
+    def __exit__(self, *_: object) -> None:
+        self._lock.release_read()

@@ -84,7 +84,7 @@ def nearest_neighbors(
             lids = lids[np.fromiter((int(lid) in allowed for lid in lids), bool, lids.size)]
         found = exact_distances(index.metric, vectors.vectors_for(lids), probe)
     lids, found = within(lids, found, distance_threshold)
-    by_lid = np.argsort(lids, kind="stable")
+    by_lid = lids.argsort(kind="stable")
     return lids[by_lid], found[by_lid]
 
 
