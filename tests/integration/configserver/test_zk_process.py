@@ -3,6 +3,7 @@ sample application, SIGKILL the server, restart it, and find the same state."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import signal
 import subprocess
@@ -83,34 +84,44 @@ class ConfigServerProcess:
         return self.process.wait(20)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ConfigServerProcess]:
-    process = ConfigServerProcess(tmp_path / "home", free_port(), free_port())
-    yield process
-    if process.process is not None and process.process.poll() is None:
-        process.signal(signal.SIGTERM)
+@contextlib.contextmanager
+def logs_on_failure(*servers: ConfigServerProcess) -> Iterator[None]:
+    """Print every server's log when the test fails, then stop the servers that still run."""
+    try:
+        yield
+    except BaseException:
+        for server in servers:
+            if server.log.exists():
+                print(f"===== {server.log}\n{server.log.read_text(errors='replace')}")
+        raise
+    finally:
+        for server in servers:
+            if server.process is not None and server.process.poll() is None:
+                server.signal(signal.SIGTERM)
 
 
 @pytest.mark.skipif(not SAMPLE.is_dir(), reason="conformance sample apps are not present")
-def test_deploy_kill_restart(server: ConfigServerProcess) -> None:
-    server.start()
-    deployed = httpx.post(
-        server.url + "/application/v2/tenant/default/prepareandactivate",
-        content=zip_directory(SAMPLE),
-        headers={"Content-Type": "application/zip"},
-        timeout=30,
-    )
-    assert deployed.status_code == 200, deployed.text
-    config_url = server.url + "/config/v1/default/default/container"
-    before = httpx.get(config_url, timeout=10).json()
-    assert server.signal(signal.SIGKILL) == -signal.SIGKILL
+def test_deploy_kill_restart(tmp_path: Path) -> None:
+    server = ConfigServerProcess(tmp_path / "home", free_port(), free_port())
+    with logs_on_failure(server):
+        server.start()
+        deployed = httpx.post(
+            server.url + "/application/v2/tenant/default/prepareandactivate",
+            content=zip_directory(SAMPLE),
+            headers={"Content-Type": "application/zip"},
+            timeout=30,
+        )
+        assert deployed.status_code == 200, deployed.text
+        config_url = server.url + "/config/v1/default/default/container"
+        before = httpx.get(config_url, timeout=10).json()
+        assert server.signal(signal.SIGKILL) == -signal.SIGKILL
 
-    server.start()
-    after = httpx.get(config_url, timeout=10).json()
-    assert after == before
-    zookeeper_port = int(server.argv[server.argv.index("--zookeeper-port") + 1])
-    assert server.signal(signal.SIGTERM) == 0
-    assert not ruok("127.0.0.1", zookeeper_port)
+        server.start()
+        after = httpx.get(config_url, timeout=10).json()
+        assert after == before
+        zookeeper_port = int(server.argv[server.argv.index("--zookeeper-port") + 1])
+        assert server.signal(signal.SIGTERM) == 0
+        assert not ruok("127.0.0.1", zookeeper_port)
 
 
 @pytest.mark.slow
@@ -125,7 +136,7 @@ def test_three_config_servers_one_ensemble(tmp_path: Path) -> None:
     ]
     for i, server in enumerate(servers, start=1):
         server.argv += ["--zookeeper-ensemble", ",".join(members), "--zookeeper-id", str(i)]
-    try:
+    with logs_on_failure(*servers):
         for server in servers:
             server.launch()
         for server in servers:
@@ -150,7 +161,3 @@ def test_three_config_servers_one_ensemble(tmp_path: Path) -> None:
         params = {"generation": str(generation), "timeout": "10"}
         answer = httpx.get(servers[2].url + config_path, params=params, timeout=20).json()
         assert answer["generation"] == int(second.json()["session-id"]) > generation
-    finally:
-        for server in servers:
-            if server.process is not None and server.process.poll() is None:
-                server.signal(signal.SIGTERM)
