@@ -2,12 +2,10 @@
 
 Every occurrence is a key ``lid << 32 | position`` (see `content.index.field_index`).
 A phrase ``t0 t1 … tk`` matches where some key of ``t0`` plus ``i`` is a key of
-``ti`` for every i: an intersection of shifted key arrays. ``near`` anchors on the
-occurrences of the first term and asks every other term to occur within
-``distance`` positions of the anchor (after it, for ``onear``), in the same document
-and array element. For two terms this is Vespa's rule exactly; for more terms Vespa
-asks for one window of size ``distance`` holding them all, which this anchored test
-approximates (it may accept a spread up to twice the distance).
+``ti`` for every i: an intersection of shifted key arrays. ``near`` matches where one
+window of ``distance`` positions (last minus first) in one document and array element
+holds every term; ``onear`` also asks for the terms' order. Both are exact and
+vectorised over all occurrences at once.
 """
 
 from __future__ import annotations
@@ -47,22 +45,51 @@ def phrase_frequencies(postings: Sequence[TermPostings], lids: LidArray) -> np.n
 
 
 def near_lids(postings: Sequence[TermPostings], distance: int, *, ordered: bool) -> LidArray:
-    """Return the sorted lids where every term is within ``distance`` of the first."""
-    if not postings:
+    """Return the sorted lids with all the terms inside one window of ``distance``.
+
+    ``ordered`` (onear) also asks the occurrences to follow the terms' order.
+    """
+    keys = [p.position_keys for p in postings]
+    if not keys or any(k.size == 0 for k in keys):
         return np.zeros(0, dtype=np.uint32)
-    anchors = postings[0].position_keys
-    for term in postings[1:]:
-        keys = term.position_keys
-        if anchors.size == 0 or keys.size == 0:
-            return np.zeros(0, dtype=np.uint32)
-        low = anchors + 1 if ordered else anchors - distance
-        start = np.searchsorted(keys, low, "left")
-        stop = np.searchsorted(keys, anchors + distance, "right")
-        # The anchor's own occurrence (near of a word with itself) does not count.
-        at = np.minimum(np.searchsorted(keys, anchors), keys.size - 1)
-        itself = (keys[at] == anchors).astype(np.int64) if not ordered else 0
-        anchors = anchors[stop - start - itself > 0]
-    return _lids_of_keys(anchors)
+    if ordered:
+        return _lids_of_keys(_ordered_windows(keys, distance))
+    return _lids_of_keys(_unordered_windows(postings, distance))
+
+
+def _unordered_windows(postings: Sequence[TermPostings], distance: int) -> KeyArray:
+    """Window starts ``s`` such that every term occurs in ``[s, s + distance]``.
+
+    Some occurrence always starts a minimal window, so the starts tried are the
+    occurrences of all terms. A term listed twice needs two occurrences.
+    """
+    needed: dict[int, tuple[KeyArray, int]] = {}
+    for term in postings:
+        keys, count = needed.get(id(term), (term.position_keys, 0))
+        needed[id(term)] = (keys, count + 1)
+    starts = np.unique(np.concatenate([p.position_keys for p in postings]))
+    inside = np.ones(starts.size, dtype=bool)
+    for keys, count in needed.values():
+        held = np.searchsorted(keys, starts + distance, "right") - np.searchsorted(keys, starts)
+        inside &= held >= count
+    return starts[inside]
+
+
+def _ordered_windows(keys: Sequence[KeyArray], distance: int) -> KeyArray:
+    """Occurrences of the first term that start an in-order window of ``distance``.
+
+    From each start, taking every next term's first occurrence after the previous one
+    gives the tightest in-order window, so checking that greedy chain is exact.
+    """
+    anchors = keys[0]
+    current = anchors
+    for following in keys[1:]:
+        at = np.searchsorted(following, current, "right")
+        found = at < following.size
+        nearest = following[np.minimum(at, following.size - 1)]
+        found &= (nearest >> 32) == (anchors >> 32)
+        anchors, current = anchors[found], nearest[found]
+    return anchors[current - anchors <= distance]
 
 
 def _lids_of_keys(keys: KeyArray) -> LidArray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
@@ -105,32 +107,35 @@ def test_phrase_matches_exactly_the_elements_holding_the_words_in_sequence(
     assert phrase_lids([index.postings(t) for t in terms]).tolist() == expected
 
 
-def _near(element: list[str], a: str, b: str, distance: int, ordered: bool) -> bool:
-    return any(
-        x == a and y == b and i != j and abs(j - i) <= distance and (j > i or not ordered)
-        for i, x in enumerate(element)
-        for j, y in enumerate(element)
-    )
+def _near(element: list[str], terms: list[str], distance: int, ordered: bool) -> bool:
+    spots = [[i for i, w in enumerate(element) if w == t] for t in terms]
+    for choice in itertools.product(*spots):
+        if len(set(choice)) < len(choice):
+            continue
+        if ordered and list(choice) != sorted(choice):
+            continue
+        if max(choice) - min(choice) <= distance:
+            return True
+    return False
 
 
-@settings(max_examples=50)
+@settings(max_examples=80)
 @given(
     documents,
-    st.sampled_from(WORDS),
-    st.sampled_from(WORDS),
-    st.integers(1, 3),
+    st.lists(st.sampled_from(WORDS), min_size=2, max_size=3),
+    st.integers(1, 4),
     st.booleans(),
 )
-def test_near_of_two_words_matches_a_brute_force_scan(
-    docs: dict[int, list[list[str]]], a: str, b: str, distance: int, ordered: bool
+def test_near_and_onear_match_a_brute_force_window_search(
+    docs: dict[int, list[list[str]]], terms: list[str], distance: int, ordered: bool
 ) -> None:
     index = _index(docs)
     expected = sorted(
         lid
         for lid, elements in docs.items()
-        if any(_near(e, a, b, distance, ordered) for e in elements)
+        if any(_near(e, terms, distance, ordered) for e in elements)
     )
-    found = near_lids([index.postings(a), index.postings(b)], distance, ordered=ordered)
+    found = near_lids([index.postings(t) for t in terms], distance, ordered=ordered)
     assert found.tolist() == expected
 
 
