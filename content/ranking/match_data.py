@@ -72,4 +72,4 @@ class MatchData:
     ranked_term_count: int = 0
     """How many ranked query terms the query has (fieldset expansions count once)."""
     raw_scores: dict[str, tuple[LidArray, FloatArray]] = field(default_factory=dict)
-    """Per field (and per label), lids with a dotProduct/wand/weightedSet raw score."""
+    """Per field, the lids with a dotProduct/wand/weightedSet raw score and the scores."""
