@@ -41,6 +41,7 @@ QUERY_TYPES = ("all", "any", "weakAnd", "phrase", "tokenize")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _FIELD = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*):(?=\S)")
+_WEIGHT = re.compile(r"(!+)(\d+)?$")
 _RANGE = re.compile(r"(<|>)(-?\d+(?:\.\d+)?)$|\[(-?\d+(?:\.\d+)?)?;(-?\d+(?:\.\d+)?)?\]$")
 
 
@@ -106,9 +107,13 @@ def _group(items: list[Item], query_type: str) -> Item | None:
 
 
 def _all_of(items: list[Item]) -> Item | None:
-    if len(items) <= 1:
-        return items[0] if items else None
-    return AndItem(tuple(items))
+    """AND of ``items``; nested ANDs are flattened (AND is associative, Vespa prints flat)."""
+    flat: list[Item] = []
+    for item in items:
+        flat.extend(item.children if isinstance(item, AndItem) else (item,))
+    if len(flat) <= 1:
+        return flat[0] if flat else None
+    return AndItem(tuple(flat))
 
 
 def _phrase_or_term(index: str, words: list[str]) -> Item | None:
@@ -193,10 +198,36 @@ class _Scanner:
         if start == self.pos:
             self.pos += 1
             return None
-        ranged = _RANGE.match(raw) if index != self.default_index else None
+        if self.literal:
+            return _all_words(index, _WORD.findall(raw))
+        ranged = _RANGE.match(raw)
         if ranged:
             return _range(index, ranged)
-        return _phrase_or_term(index, _WORD.findall(raw))
+        return _word(index, raw)
+
+
+def _word(index: str, raw: str) -> Item | None:
+    """One unquoted word: ``prefix*``, ``*suffix``, ``*substring*``, ``word!150``.
+
+    A word that the tokenizer splits (``b.c``) becomes an AND of its parts, as Vespa
+    does when phrase segmenting is off.
+    """
+    weight = 100
+    bangs = _WEIGHT.search(raw)
+    if bangs:
+        raw = raw[: bangs.start()]
+        digits = bangs.group(2)
+        weight = int(digits) if digits else 100 + 50 * len(bangs.group(1))
+    words = _WORD.findall(raw)
+    if len(words) != 1:
+        return _all_words(index, words)
+    prefix, suffix = raw.endswith("*"), raw.startswith("*")
+    kind = {(True, True): "substring", (True, False): "prefix", (False, True): "suffix"}
+    return TermItem(index, words[0], kind=kind.get((prefix, suffix), "word"), weight=weight)
+
+
+def _all_words(index: str, words: list[str]) -> Item | None:
+    return _all_of([TermItem(index, w) for w in words])
 
 
 def _range(index: str, m: re.Match[str]) -> Item:

@@ -61,12 +61,12 @@ def _range(item: RangeItem) -> str:
     low = "" if item.lower is None else _num(item.lower)
     high = "" if item.upper is None else _num(item.upper)
     if item.lower is None and not item.include_upper:
-        return f"{item.field}:<{high}"
+        return _prefixed(item.field, f"<{high}")
     if item.upper is None and not item.include_lower:
-        return f"{item.field}:>{low}"
+        return _prefixed(item.field, f">{low}")
     left = "[" if item.include_lower else "<"
     right = "]" if item.include_upper else ">"
-    return f"{item.field}:{left}{low};{high}{right}"
+    return _prefixed(item.field, f"{left}{low};{high}{right}")
 
 
 def _not(item: NotItem) -> str:
