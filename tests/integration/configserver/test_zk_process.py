@@ -20,8 +20,8 @@ from configserver.zk import ruok
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.zookeeper
-SAMPLE = Path("/work/shared/conformance/sample-apps/album-recommendation/app")
 REPO = Path(__file__).resolve().parents[3]
+SAMPLE = REPO / "apppackages" / "sample"
 
 
 def zip_directory(root: Path) -> bytes:
@@ -100,7 +100,6 @@ def logs_on_failure(*servers: ConfigServerProcess) -> Iterator[None]:
                 server.signal(signal.SIGTERM)
 
 
-@pytest.mark.skipif(not SAMPLE.is_dir(), reason="conformance sample apps are not present")
 def test_deploy_kill_restart(tmp_path: Path) -> None:
     server = ConfigServerProcess(tmp_path / "home", free_port(), free_port())
     with logs_on_failure(server):
@@ -125,7 +124,6 @@ def test_deploy_kill_restart(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SAMPLE.is_dir(), reason="conformance sample apps are not present")
 def test_three_config_servers_one_ensemble(tmp_path: Path) -> None:
     """Each config server runs one member of a 3-server ensemble; deploy through the first,
     read and long-poll through the others, then lose the first and deploy through another."""
