@@ -78,5 +78,5 @@ def test_the_json_form_names_each_node_type() -> None:
     [{"type": "nope"}, [], {"type": "and", "children": {}}, {"type": "range", "field": 3}],
 )
 def test_malformed_items_raise_value_error(bad: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"item|expected"):
         item_from_json(bad)
