@@ -13,6 +13,7 @@ gives -3) and a result outside the type's range is an error rather than a wrap.
 from __future__ import annotations
 
 import contextlib
+import math
 from typing import Any
 
 from vespid.errors import InvalidDocumentError
@@ -37,8 +38,8 @@ def operand(op: str, arg: Any, where: str) -> int | float:
         except ValueError:
             with contextlib.suppress(ValueError):
                 value = float(arg)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidDocumentError(f"Field '{where}': '{op}' needs a number, got {arg!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidDocumentError(f"Field '{where}': '{op}' needs a finite number, got {arg!r}")
     if op == "divide" and value == 0:
         raise InvalidDocumentError(f"Field '{where}': division by zero")
     return value
@@ -48,7 +49,8 @@ def arithmetic(kind: str, old: Any, op: str, value: float, where: str) -> Any:
     """``old <op> value`` as Vespa computes it for a field of ``kind``.
 
     Raises:
-        InvalidDocumentError: when an integer result is out of the field's range.
+        InvalidDocumentError: when an integer result is out of the field's range, or a
+            floating-point one is not finite.
     """
     if op == "increment":
         result = old + value
@@ -58,6 +60,8 @@ def arithmetic(kind: str, old: Any, op: str, value: float, where: str) -> Any:
         result = old * value
     else:
         result = old / value
+    if isinstance(result, float) and not math.isfinite(result):
+        raise InvalidDocumentError(f"Field '{where}': {op} gives {result}, out of range")
     if kind not in _INT_BITS:
         return float(result)
     truncated = int(result)

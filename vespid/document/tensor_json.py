@@ -38,6 +38,7 @@ subspace of a mixed tensor complete (missing cells are 0.0).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import struct
@@ -110,16 +111,16 @@ def cast_cells(cell_type: str, values: Sequence[float]) -> list[float]:
 
 
 def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool):
+    number = None
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        with contextlib.suppress(ValueError, OverflowError):
+            number = float(value)
+    if number is None:
         raise _error(where, f"expected a number as tensor cell value, got {value!r}")
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            pass
-    raise _error(where, f"expected a number as tensor cell value, got {value!r}")
+    if not math.isfinite(number):
+        # JSON cannot carry NaN or infinity between processes
+        raise _error(where, f"expected a finite number as tensor cell value, got {value!r}")
+    return number
 
 
 def read_tensor(ttype: TensorType, data: Any, where: str) -> Cells:
@@ -238,8 +239,8 @@ def _flatten(data: Any, where: str) -> Iterator[float]:
 def _dense_values(ttype: TensorType, data: Any, where: str) -> list[float]:
     if isinstance(data, str):
         values = _decode_hex(ttype.cell_type, data, where)
-    elif isinstance(data, list) and all(type(v) in (float, int) for v in data):
-        values = data  # the common case, a flat list of numbers: no per-value checks
+    elif isinstance(data, list) and _plain_numbers(data):
+        values = data  # the common case, a flat list of finite numbers
     elif isinstance(data, list):
         values = list(_flatten(data, where))
     else:
@@ -247,6 +248,13 @@ def _dense_values(ttype: TensorType, data: Any, where: str) -> list[float]:
     if len(values) != ttype.dense_size:
         raise _error(where, f"expected {ttype.dense_size} values for {ttype}, got {len(values)}")
     return values
+
+
+def _plain_numbers(data: list[Any]) -> bool:
+    try:
+        return all(type(v) in (float, int) and math.isfinite(v) for v in data)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _decode_hex(cell_type: str, text: str, where: str) -> list[float]:

@@ -40,6 +40,7 @@ canonical update validates to itself; that is what content nodes apply with
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -164,7 +165,10 @@ def _element_op(
 
 def _tensor_cells_argument(ftype: FieldType, arg: Any, where: str) -> list[dict[str, Any]]:
     assert ftype.tensor is not None
-    return long_cells(ftype.tensor, read_tensor(ftype.tensor, arg, where))
+    cells = long_cells(ftype.tensor, read_tensor(ftype.tensor, arg, where))
+    if not all(math.isfinite(c["value"]) for c in cells):
+        raise _error(where, f"cell values out of range for {ftype.tensor}")
+    return cells
 
 
 def _add_argument(schema: SchemaConfig, ftype: FieldType, arg: Any, where: str) -> Any:
@@ -372,7 +376,11 @@ def _apply_modify(doc: dict[str, Any], name: str, ftype: FieldType, op: str, arg
             cells[address] = old + value
         else:
             cells[address] = old * value
-    doc[name] = canonical_tensor(ttype, cells)
+    tensor = canonical_tensor(ttype, cells)
+    values = tensor["values"] if "values" in tensor else [c["value"] for c in tensor["cells"]]
+    if not all(math.isfinite(v) for v in values):
+        raise _error(name, f"'modify' {arg['operation']} gives a cell out of range for {ttype}")
+    doc[name] = tensor
 
 
 _APPLIERS = {

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import math
 import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
@@ -132,14 +134,16 @@ def _integer(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) -> 
 
 
 def _floating(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) -> Any:
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            raise _error(where, f"a {ftype.kind}", value) from None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    number = None
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        with contextlib.suppress(ValueError, OverflowError):
+            number = float(value.strip() if isinstance(value, str) else value)
+    if number is None:
         raise _error(where, f"a {ftype.kind}", value)
-    return float(value)
+    if not math.isfinite(number):
+        # Vespa stores NaN and infinity, but JSON cannot carry them between processes
+        raise _error(where, f"a finite {ftype.kind}", value)
+    return number
 
 
 def _boolean(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) -> Any:
@@ -283,7 +287,11 @@ def _struct(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) -> A
 
 def _tensor(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) -> Any:
     assert ftype.tensor is not None
-    return canonical_tensor(ftype.tensor, read_tensor(ftype.tensor, value, where))
+    tensor = canonical_tensor(ftype.tensor, read_tensor(ftype.tensor, value, where))
+    values = tensor["values"] if "values" in tensor else [c["value"] for c in tensor["cells"]]
+    if not all(math.isfinite(v) for v in values):
+        raise _error(where, f"cell values in range for {ftype.tensor}", value)
+    return tensor
 
 
 _Reader = Callable[[SchemaConfig, FieldType, Any, str], Any]

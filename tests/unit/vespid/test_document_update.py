@@ -24,6 +24,7 @@ SCHEMA = SchemaConfig(
         FieldConfig("t", "tensor(c{})"),
         FieldConfig("d", "tensor(x[3])"),
         FieldConfig("mixed", "tensor(m{},x[2])"),
+        FieldConfig("f32", "tensor<float>(c{})"),
         FieldConfig("who", "person"),
         FieldConfig("people", "map<string,person>"),
         FieldConfig("lists", "map<string,array<int>>"),
@@ -160,7 +161,9 @@ def test_field_path_update_is_canonical_and_validates_to_itself() -> None:
         ({"n": {"frobnicate": 1}}, "unknown update operation 'frobnicate'"),
         ({"title": {"increment": 1}}, "'increment' needs a numeric field"),
         ({"n": {"divide": 0}}, "division by zero"),
-        ({"n": {"increment": "x"}}, "needs a number"),
+        ({"n": {"increment": "x"}}, "needs a finite number"),
+        ({"x": {"increment": "inf"}}, "needs a finite number"),
+        ({"f32": {"add": {"a": 1e39}}}, "cell values out of range"),
         ({"n": {"add": [1]}}, "'add' needs an array"),
         ({"n": {"match": {"element": 1, "increment": 1}}}, "elements can be matched"),
         ({"tags": {"match": {"element": "a", "add": 1}}}, "supports assign and arithmetic"),
@@ -183,6 +186,19 @@ def test_field_path_update_is_canonical_and_validates_to_itself() -> None:
 def test_bad_updates_are_rejected_naming_the_field(update: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidDocumentError, match=message):
         validate_update(SCHEMA, update)
+
+
+def test_overflowing_arithmetic_is_an_error() -> None:
+    with pytest.raises(InvalidDocumentError, match="out of range"):
+        apply(put(x=1e308), {"x": {"multiply": 10}})
+    with pytest.raises(InvalidDocumentError, match="out of range"):
+        apply(put(n=5), {"n": {"multiply": 1e308}})
+
+
+def test_modify_overflowing_a_cell_is_an_error() -> None:
+    modify = {"operation": "multiply", "cells": [{"address": {"c": "a"}, "value": 1e300}]}
+    with pytest.raises(InvalidDocumentError, match="out of range"):
+        apply(put(t={"a": 1e300}), {"t": {"modify": modify}})
 
 
 def test_a_failing_update_changes_nothing() -> None:

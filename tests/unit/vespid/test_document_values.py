@@ -82,6 +82,8 @@ def test_values_become_canonical(type_text: str, value: Any, canonical: Any) -> 
         ("int", 1.5, "expected a int"),
         ("int", True, "expected a int"),
         ("double", "x", "expected a double"),
+        ("double", "NaN", "expected a finite double"),
+        ("double", 10**400, "expected a double"),
         ("bool", "yes", "expected a bool"),
         ("raw", "not base64!", "base64"),
         ("position", "somewhere", "position like"),
@@ -96,6 +98,7 @@ def test_values_become_canonical(type_text: str, value: Any, canonical: Any) -> 
         ("reference<artist>", "id:ns:album::a", "document id of type 'artist'"),
         ("reference<artist>", "nonsense", "Field 'f'"),
         ("map<array<int>,int>", {"a": 1}, "cannot be a key"),
+        ("tensor<float>(x[1])", [1e39], "cell values in range"),
     ],
 )
 def test_wrong_values_are_rejected_naming_the_field(

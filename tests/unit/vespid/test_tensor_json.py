@@ -154,6 +154,9 @@ def test_single_mapped_dimension_forms_agree(data: Any) -> None:
     [
         (DENSE, {"values": [1, 2, 3]}, "expected 4 values"),
         (DENSE, {"values": [1, 2, 3, "x"]}, "expected a number"),
+        (DENSE, [1, 2, 3, float("inf")], "expected a finite number"),
+        (DENSE, [1, 2, 3, 10**400], "expected a number"),
+        ("tensor(c{})", {"a": "nan"}, "expected a finite number"),
         ("tensor(x[2])", {"cells": [{"address": {"x": "2"}, "value": 1}]}, "not in 0..1"),
         ("tensor(x[2])", {"cells": [{"address": {"y": "0"}, "value": 1}]}, "no dimension 'y'"),
         (
