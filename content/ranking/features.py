@@ -13,7 +13,7 @@ per candidate. Supported:
 | ``closeness(field, f)``, ``distance(field, f)`` | from the nearestNeighbor item on f |
 | ``closeness(label, l)``, ``distance(label, l)`` | from the nearestNeighbor item labelled l |
 | ``nativeFieldMatch``, ``nativeProximity``, ``nativeAttributeMatch`` | nativeRank's parts |
-| ``fieldLength(f)`` | tokens in the field (0 unless a query term searched it) |
+| ``fieldLength(f)`` | tokens in the field where a term matched it, else 1000000 |
 | ``queryTermCount``, ``term(n).weight``, ``.significance`` | about the n-th ranked term |
 | ``rawScore(f)`` | the dotProduct/wand/weightedSet score on f |
 | ``now`` | the query's start time in seconds since the epoch |
@@ -21,11 +21,10 @@ per candidate. Supported:
 | ``closest(f)`` | ``{label: 1}`` for a mixed tensor's vector nearest the query |
 | ``firstPhase`` | the first-phase score (in second phase and feature lists) |
 
-closeness and distance: a document the nearestNeighbor operator returned gets the
-distance it computed; any other candidate with a vector gets the distance computed
-directly from its vector and the same query vector; a candidate without a vector, or
-a query with no nearestNeighbor item on the field, gets distance = max double and
-closeness 0, as Vespa.
+closeness and distance come only from the nearestNeighbor operator, as Vespa
+documents: a document it returned gets the distance it computed (the nearest vector's
+for a multi-vector field); any other candidate gets distance = max double and
+closeness 0. ``closest(f)`` looks at all of a candidate's vectors.
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ from content.attribute import (
     MixedTensorAttribute,
     NumericAttribute,
     closeness as closeness_of,
-    closest_distances,
 )
 from content.index import LidArray
 from content.ranking import attribute_features, native_rank, text_features
@@ -201,10 +199,6 @@ class RankFeatures:
         out = np.full(self.lids.size, MAX_DISTANCE)
         if found is None:
             return out
-        attribute = self.context.attributes.get(found.field)
-        if isinstance(attribute, DenseTensorAttribute | MixedTensorAttribute):
-            has, near = closest_distances(attribute, found.metric, found.query_vector, self.lids)
-            out[np.searchsorted(self.lids, has)] = near
         if found.lids.size:
             position = np.minimum(np.searchsorted(found.lids, self.lids), found.lids.size - 1)
             hit = found.lids[position] == self.lids
@@ -222,10 +216,14 @@ class RankFeatures:
         return native_rank.native_attribute_match(terms, self.lids)
 
     def _field_length(self, name: str) -> FloatArray:
-        index = next((t.index for t in self.context.match_data.terms if t.field == name), None)
+        """Vespa: the field's length where a query term matched it, else 1000000."""
+        terms = self.context.match_data.terms
+        index = next((t.index for t in terms if t.field == name and t.index), None)
+        unmatched = np.full(self.lids.size, 1_000_000.0)
         if index is None:
-            return np.zeros(self.lids.size)
-        return index.field_lengths(self.lids)
+            return unmatched
+        matched = text_features.match_count(name, terms, self.lids) > 0
+        return np.where(matched, index.field_lengths(self.lids), unmatched)
 
     def _term(self, position: str, output: str) -> float:
         wanted = int(position) if position.isdigit() else -1

@@ -10,10 +10,12 @@ holding the term in the field, k1 = 1.2 and b = 0.75 unless the profile's
 rank-properties set ``bm25(field).k1``, ``.b`` or ``.averageFieldLength``; the average
 field length is over the documents that have the field.
 
-``fieldMatch(field)`` computes Vespa's queryCompleteness, fieldCompleteness and their
-combination ``completeness = fieldCompleteness^0.05 * queryCompleteness^0.95``, and
-returns completeness as the score: Vespa also multiplies in proximity, order and
+``fieldMatch(field)`` computes Vespa's queryCompleteness (matches / query terms
+searching the field), fieldCompleteness (matches / field length) and
+``completeness = queryCompleteness * 0.95 + 0.05 * fieldCompleteness``, and returns
+completeness as the score: Vespa's score also weighs in proximity, order and
 segmentation metrics, which are left out (an approximation).
+
 nativeRank lives in `content.ranking.native_rank`.
 """
 
@@ -30,6 +32,7 @@ from content.ranking.match_data import FloatArray, MatchedTerm
 
 K1 = 1.2
 B = 0.75
+FIELD_COMPLETENESS_IMPORTANCE = 0.05
 
 
 def term_frequencies(term: MatchedTerm, lids: LidArray) -> FloatArray:
@@ -102,7 +105,9 @@ def field_match(field: str, terms: Sequence[MatchedTerm], lids: LidArray) -> dic
     else:
         length = index.field_lengths(lids)
         field_completeness = np.minimum(matches / np.maximum(length, 1.0), 1.0)
-    completeness = field_completeness**0.05 * query_completeness**0.95
+    completeness = query_completeness * (1 - FIELD_COMPLETENESS_IMPORTANCE) + (
+        FIELD_COMPLETENESS_IMPORTANCE * field_completeness
+    )
     return {
         "": completeness,
         "matches": matches,

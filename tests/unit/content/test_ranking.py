@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import pytest
@@ -470,3 +471,28 @@ def test_sparse_tensor_attributes_join_query_tensors_per_label() -> None:
     assert hits[2].match_features["attribute(scores)"]["cells"] == []
     with pytest.raises(InvalidQueryError, match="dense vectors"):
         search(index, NearestNeighborItem("scores", "u"), "user", inputs={"u": {"pop": 1}})
+
+
+def test_closeness_is_zero_for_documents_the_nearest_neighbor_item_did_not_return() -> None:
+    profile = RankProfileConfig(
+        "hybrid",
+        inputs=(InputConfig("q", "tensor<float>(x[2])"),),
+        first_phase="closeness(field, embedding)",
+        match_features=(
+            "distance(field, embedding)",
+            "fieldLength(title)",
+            "fieldMatch(title).completeness",
+        ),
+    )
+    index = DocumentTypeIndex(schema(profile))
+    index.put(1, {"title": "love me do", "embedding": {"values": [5.0, 5.0]}})
+    index.put(2, {"title": "sky", "embedding": {"values": [0.0, 0.0]}})
+    tree = OrItem((TermItem("title", "love"), NearestNeighborItem("embedding", "q", 1)))
+    hits = search(index, tree, "hybrid", inputs={"q": [0.0, 0.0]}).hits
+    assert [(h.lid, h.relevance) for h in hits] == [(2, 1.0), (1, 0.0)]
+    assert hits[1].match_features == {
+        "distance(field, embedding)": sys.float_info.max,
+        "fieldLength(title)": 3.0,
+        "fieldMatch(title).completeness": pytest.approx(0.95 + 0.05 / 3),
+    }
+    assert hits[0].match_features["fieldLength(title)"] == 1_000_000.0
