@@ -40,12 +40,14 @@ def merge(a: Tensor, b: Tensor, op: CellFn) -> Tensor:
     right, right_mask = _padded(b, labels, batch, shape)
     both = np.asarray(op(left, right), dtype=np.float64)
     cells = np.where(left_mask & right_mask, both, np.where(left_mask, left, right))
+    batch = cells.shape[0]
     dims = tuple(Dimension(d.name, s) for d, s in zip(a.type.indexed, shape, strict=True))
     mapped = tuple(d for d in a.type.dimensions if d.mapped)
     result_type = TensorType(fn_cell_type(a, b), (*mapped, *dims))
-    either = left_mask | right_mask
-    present = either.reshape(batch, len(labels), int(np.prod(shape))).any(axis=2)
-    return Tensor(result_type, labels, cells, present, batched=a.batched or b.batched)
+    either = np.broadcast_to(left_mask | right_mask, cells.shape)
+    present = np.asarray(either.reshape(batch, len(labels), int(np.prod(shape))).any(axis=2))
+    batched = a.batched or b.batched or batch > max(a.batch, b.batch)
+    return Tensor(result_type, labels, cells, present, batched=batched)
 
 
 def _padded(

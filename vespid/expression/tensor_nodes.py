@@ -17,6 +17,7 @@ from vespid.expression.ast import Binary, Lambda, LambdaCall, Node, Reduce, Rena
 from vespid.expression.env import CompileFn, Env, Fn
 from vespid.expression.errors import ExpressionEvaluationError
 from vespid.expression.functions import BINARY_OPERATORS
+from vespid.expression.inline import free_features
 from vespid.expression.tensor import Tensor
 from vespid.expression.tensor_ops import map_cells, reduce, sum_of_product
 from vespid.expression.tensor_type import TensorType
@@ -27,19 +28,33 @@ LambdaMaker = Callable[[Env], Callable[..., Any]]
 
 
 def compile_lambda(node: Lambda, bound: frozenset[str], compile_child: CompileFn) -> LambdaMaker:
-    """A lambda as ``make(env) -> callable over cell arrays``."""
+    """A lambda as ``make(env) -> callable over cell arrays``.
+
+    The cells are flattened into rows, one per cell, and the body is evaluated once for
+    all rows like for candidates; a body that reads per-candidate values from outside
+    sees them repeated per row, so even generators and reductions work inside lambdas."""
     body = compile_child(node.body, bound | frozenset(node.params))
     params = node.params
+    reads_outside = bool(free_features(node.body, frozenset(params)))
 
     def make(env: Env) -> Callable[..., Any]:
         def call(*cells: Any) -> Any:
-            result = body(env.bind(params, cells))
+            arrays = [np.asarray(c, dtype=np.float64) for c in cells]
+            given = np.broadcast_shapes(*(a.shape for a in arrays))
+            shape = given or (1,)
+            if reads_outside and shape[0] == 1 and env.n > 1:
+                shape = (env.n, *shape[1:])
+            rows = int(np.prod(shape))
+            per_candidate = rows // shape[0] if shape[0] == env.n and rows else 1
+            flat = [np.broadcast_to(a, shape).reshape(rows) for a in arrays]
+            result = body(env.rows(rows, per_candidate).bind(params, flat))
             if isinstance(result, Tensor):
                 raise ExpressionEvaluationError(
                     f"expected a lambda f({','.join(params)}) to give a number per cell, "
                     f"got {result.type}"
                 )
-            return result
+            out = np.broadcast_to(np.asarray(result, dtype=np.float64), (rows,)).reshape(shape)
+            return out.reshape(()) if not given and shape == (1,) else out
 
         return call
 
@@ -99,8 +114,9 @@ def compile_lambda_call(node: Node, bound: frozenset[str], compile_child: Compil
     name = node.name
     if name in ("join", "merge"):
         return _pairwise(name, args, make)
-    alone = compile_child(node.function.body, frozenset(node.function.params))
+    alone = compile_child(node.function.body, bound | frozenset(node.function.params))
     param = node.function.params[0] if node.function.params else ""
+    reads_outside = bool(free_features(node.function.body, frozenset(node.function.params)))
 
     def evaluate(env: Env) -> Value:
         value = args[0](env)
@@ -114,6 +130,8 @@ def compile_lambda_call(node: Node, bound: frozenset[str], compile_child: Compil
             if name == "filter_subspaces":
                 return _filter(value, call(value.cells))
             return simplify(map_cells(value, call))
+        if reads_outside and value.batch == 1 and env.n > 1:
+            value = _per_candidate(value, env.n)
         return _subspaces(env, name, param, alone, value)
 
     return evaluate
@@ -131,21 +149,27 @@ def _pairwise(name: str, args: list[Fn], make: LambdaMaker) -> Fn:
 
 
 def _filter(t: Tensor, keep: Any) -> Tensor:
-    keep_mask = np.broadcast_to(np.asarray(keep, dtype=np.float64) != 0.0, t.cells.shape)
-    return Tensor(t.type, t.labels, t.cells, t.present & keep_mask, batched=t.batched)
+    cells, keep_mask = np.broadcast_arrays(t.cells, np.asarray(keep, dtype=np.float64) != 0.0)
+    present = np.broadcast_to(t.present, cells.shape[:2]) & keep_mask
+    return Tensor(t.type, t.labels, cells, present, batched=t.batched or cells.shape[0] > t.batch)
+
+
+def _per_candidate(t: Tensor, n: int) -> Tensor:
+    cells = np.broadcast_to(t.cells, (n, *t.cells.shape[1:]))
+    return Tensor(t.type, t.labels, cells, t.present, batched=True)
 
 
 def _subspaces(env: Env, name: str, param: str, body: Fn, t: Tensor) -> Value:
     """map_subspaces / filter_subspaces over the dense subspaces of a mixed tensor: each
-    subspace becomes one candidate of a batch of B*S dense tensors, so the lambda body
-    sees only its parameter."""
+    subspace becomes one row of a batch of B*S dense tensors (values from outside the
+    lambda are repeated per row)."""
     dense_type = TensorType(t.type.cell_type, t.type.indexed)
     rows = t.batch * len(t.labels)
     if rows == 0:
         return t
     flat = t.cells.reshape(rows, 1, *t.type.dense_shape)
-    sub_env = Env(env.resolver, rows, {param: Tensor(dense_type, [()], flat, batched=True)})
-    result = body(sub_env)
+    subspace = Tensor(dense_type, [()], flat, batched=True)
+    result = body(env.rows(rows, len(t.labels)).bind([param], [subspace]))
     if name == "filter_subspaces":
         keep = _any_nonzero(result, rows)
         present = t.present & keep.reshape(t.batch, len(t.labels))

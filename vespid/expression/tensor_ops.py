@@ -61,9 +61,10 @@ def join(a: Tensor, b: Tensor, op: CellFn) -> Tensor:
     right = _expand_dense(take_subspaces(b.cells, ib), b.type, result_type)
     cells = np.asarray(op(left, right), dtype=np.float64)
     present = take_subspaces(a.present, ia) & take_subspaces(b.present, ib)
-    batch = max(a.batch, b.batch)
+    batch = max(a.batch, b.batch, cells.shape[0] if cells.ndim else 1)
     cells = np.broadcast_to(cells, (batch, len(labels), *result_type.dense_shape))
-    return Tensor(result_type, labels, cells, present, batched=a.batched or b.batched)
+    batched = a.batched or b.batched or batch > max(a.batch, b.batch)
+    return Tensor(result_type, labels, cells, present, batched=batched)
 
 
 def _match_subspaces(
@@ -108,9 +109,10 @@ def _expand_dense(cells: np.ndarray, own: TensorType, result: TensorType) -> np.
 
 def map_cells(t: Tensor, op: Callable[[Any], Any]) -> Tensor:
     """Vespa's map: ``op`` on every cell."""
-    cells = np.broadcast_to(np.asarray(op(t.cells), dtype=np.float64), t.cells.shape)
+    cells, _ = np.broadcast_arrays(np.asarray(op(t.cells), dtype=np.float64), t.cells)
     result_type = TensorType(compute_cell_type(t.type.cell_type), t.type.dimensions)
-    return Tensor(result_type, t.labels, cells, t.present, batched=t.batched)
+    batched = t.batched or cells.shape[0] > t.batch
+    return Tensor(result_type, t.labels, cells, t.present, batched=batched)
 
 
 def reduce(t: Tensor, aggregator: str, dimensions: Sequence[str] = ()) -> Tensor:

@@ -125,6 +125,20 @@ def align(a: Any, b: Any) -> tuple[Any, Any]:
     return a, b
 
 
+def repeat_rows(value: Value, n: int, times: int) -> Value:
+    """A per-candidate value (one of ``n``) repeated ``times`` per candidate; values that are
+    the same for all candidates, and arrays of other shapes, stay as they are."""
+    if isinstance(value, Tensor):
+        if not value.batched or times == 1:
+            return value
+        cells = np.repeat(value.cells, times, axis=0)
+        present = np.repeat(value.present, times, axis=0)
+        return Tensor(value.type, value.labels, cells, present, batched=True)
+    if isinstance(value, np.ndarray) and value.shape == (n,) and times != 1:
+        return np.repeat(value, times)
+    return value
+
+
 def mask_of(value: Value, what: str) -> np.ndarray:
     """A per-candidate condition as an array (tensors are refused)."""
     if isinstance(value, Tensor):

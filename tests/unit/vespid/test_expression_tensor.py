@@ -217,6 +217,35 @@ def test_dense_functions_match_numpy(rows: list[list[float]]) -> None:
     )
 
 
+def test_lambdas_read_per_candidate_values_and_generate_tensors() -> None:
+    vector = parse_tensor_type("tensor(x[3])")
+    values = {
+        "query(q)": tensor_from_literal("[1, 2, 3]", vector),
+        "bm25(t)": np.array([1.0, 10.0]),
+        "attribute(m)": tensor_from_json(
+            {"type": "tensor(cat{},x[2])", "blocks": {"a": [1, 2], "b": [3, 4]}}
+        ),
+    }
+
+    def run(text: str) -> Any:
+        return compile_expression(parse_expression(text)).evaluate_value(Features(values), 2)
+
+    scaled = run("map(query(q), f(v)(v * bm25(t)))")
+    assert scaled.values.tolist() == [[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]]
+    joined = run("join(query(q), query(q), f(a, b)(a + b + bm25(t)))")
+    assert joined.values.tolist() == [[3.0, 5.0, 7.0], [12.0, 14.0, 16.0]]
+    generated = run("map(query(q), f(v)(sum(tensor(y[4])(v * y))))")
+    assert generated.values.tolist() == [6.0, 12.0, 18.0]
+    assert np.allclose(run("sum(map(query(q), f(v)(v + sum(query(q)))))"), 24.0)
+    subspaces = run("map_subspaces(attribute(m), f(s)(s * bm25(t)))")
+    assert subspaces.cells_of(1) == {
+        ("a", "0"): 10.0,
+        ("a", "1"): 20.0,
+        ("b", "0"): 30.0,
+        ("b", "1"): 40.0,
+    }
+
+
 def test_sparse_dot_product_with_missing_labels() -> None:
     tensor_type = parse_tensor_type("tensor<float>(cat{})")
     documents = stack_json(

@@ -70,7 +70,6 @@ UNSUPPORTED = {
     "reduce(random(x[2],y[3]), count)": "Java-only tensor generator functions",
     "matmul(tensor0, diag(x[5],y[7]), x)": "Java-only tensor generator functions",
     "matmul(tensor0, range(x[5],y[7]), x)": "Java-only tensor generator functions",
-    "map(tensor0, f(x) (sum(tensor(y[6])(x*y))))": "a generator inside a lambda using its cell",
     "map(tensor0, f(x) (log10(x+sum(tensor0)))": "unbalanced parentheses in the test data",
     "tensor0[2]": "unbalanced bracket in the test data's argument",
     "concat(tensor0, tensor1, x)": "unbalanced parenthesis in the test data's argument",
