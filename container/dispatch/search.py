@@ -8,7 +8,8 @@ then sends one `DocsumRequest` to each node holding a hit on that page.
 A node that fails or times out does not fail the query: its hits are missing, the
 coverage says so (``full: false``, ``degraded.timeout``), and the result carries an
 error (code 12 for a timeout, 10 for communication). An `InvalidQueryError` from a
-node is the query's fault, not the node's, and is raised to the caller.
+node is the query's fault, not the node's (an unknown field or summary class), and is
+raised to the caller.
 
 Concurrency: one `SearchDispatcher` serves all requests; it keeps no per-request state.
 """
@@ -167,6 +168,8 @@ class SearchDispatcher:
             for key, hits in by_node.items()
         ]
         for (cluster, _), error in zip(by_node, await asyncio.gather(*fetches), strict=True):
+            if isinstance(error, InvalidQueryError):
+                raise error
             if error is not None:
                 result.errors.append(_node_error(cluster, error))
 

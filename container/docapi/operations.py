@@ -136,8 +136,7 @@ class DocumentApi:
         request = PutRequest(
             str(doc_id), fields, params.condition or body.condition, _create(params, body)
         )
-        await self.client.call(target.primary, "put", request, WriteReply, params.timeout)
-        return _ok(path_id, doc_id)
+        return await self._write(target, "put", request, path_id, doc_id, params)
 
     async def update(
         self,
@@ -153,8 +152,7 @@ class DocumentApi:
         request = UpdateRequest(
             str(doc_id), update, params.condition or body.condition, _create(params, body)
         )
-        await self.client.call(target.primary, "update", request, WriteReply, params.timeout)
-        return _ok(path_id, doc_id)
+        return await self._write(target, "update", request, path_id, doc_id, params)
 
     async def remove(
         self, config: ContainerConfig, path_id: str, doc_id: DocumentId, params: DocumentParams
@@ -162,8 +160,7 @@ class DocumentApi:
         """Remove the document; removing a missing document is not an error."""
         target = locate(config, doc_id, params.cluster)
         request = RemoveRequest(str(doc_id), params.condition)
-        await self.client.call(target.primary, "remove", request, WriteReply, params.timeout)
-        return _ok(path_id, doc_id)
+        return await self._write(target, "remove", request, path_id, doc_id, params)
 
     async def get(
         self, config: ContainerConfig, path_id: str, doc_id: DocumentId, params: DocumentParams
@@ -175,9 +172,22 @@ class DocumentApi:
         reply = await self.client.call(target.primary, "get", request, GetReply, params.timeout)
         if not reply.found:
             return DocumentAnswer(404, {"pathId": path_id, "id": str(doc_id)})
-        answer = _ok(path_id, doc_id)
+        answer = _ok(path_id, doc_id, _trace(target, "get", params))
         answer.body["fields"] = reply.fields or {}
         return answer
+
+    async def _write(
+        self,
+        target: Target,
+        op: str,
+        request: PutRequest | UpdateRequest | RemoveRequest,
+        path_id: str,
+        doc_id: DocumentId,
+        params: DocumentParams,
+    ) -> DocumentAnswer:
+        if not params.dry_run:
+            await self.client.call(target.primary, op, request, WriteReply, params.timeout)
+        return _ok(path_id, doc_id, _trace(target, op, params))
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +199,10 @@ class DocumentParams:
     create: bool | None = None
     cluster: str | None = None
     field_set: str | None = None
+    dry_run: bool = False
+    """Validate and route, but send nothing (Vespa's ``dryRun``)."""
+    trace_level: int = 0
+    """Above 0, answers carry a ``trace`` naming the node the operation went to."""
 
 
 def _create(params: DocumentParams, body: DocumentBody) -> bool:
@@ -197,5 +211,19 @@ def _create(params: DocumentParams, body: DocumentBody) -> bool:
     return bool(body.create)
 
 
-def _ok(path_id: str, doc_id: DocumentId) -> DocumentAnswer:
-    return DocumentAnswer(200, {"pathId": path_id, "id": str(doc_id)})
+def _trace(target: Target, op: str, params: DocumentParams) -> list[dict[str, str]] | None:
+    if params.trace_level <= 0:
+        return None
+    node = target.primary
+    where = f"content node {node.distribution_key} ({node.host}:{node.port})"
+    action = "Validated (dry run), not sent" if params.dry_run else f"Sent {op}"
+    return [{"message": f"{action} to {where} of cluster '{target.cluster.name}'"}]
+
+
+def _ok(
+    path_id: str, doc_id: DocumentId, trace: list[dict[str, str]] | None = None
+) -> DocumentAnswer:
+    body: dict[str, Any] = {"pathId": path_id, "id": str(doc_id)}
+    if trace is not None:
+        body["trace"] = trace
+    return DocumentAnswer(200, body)

@@ -9,6 +9,9 @@ document is on several nodes; only the copy on its bucket's primary is returned,
 each document appears exactly once. Documents of other namespaces than the path's
 are left out.
 
+With ``slices=N&sliceId=i`` only documents whose bucket id is i modulo N are returned,
+so N clients visiting one slice each see every document exactly once.
+
 Removing by selection (``DELETE /document/v1/{ns}/{type}/docid?selection=...``)
 visits a page and removes each document found, answering with the count.
 """
@@ -27,6 +30,7 @@ from container.dispatch import ContentClient
 from container.docapi.operations import DocumentAnswer, primary_node
 from container.docapi.path import DocumentPath
 from container.errors import BadDocumentRequestError
+from vespid.bucket import bucket_of
 from vespid.config import ContentClusterConfig, ContentNodeConfig
 from vespid.document import DocumentId
 from vespid.messages import RemoveRequest, VisitedDocument, VisitReply, VisitRequest, WriteReply
@@ -44,6 +48,10 @@ class VisitParams:
     field_set: str = "[document]"
     include_removes: bool = False
     timeout: float = 180.0
+    slices: int = 1
+    """Split the corpus into this many disjoint slices (by bucket) ..."""
+    slice_id: int = 0
+    """... and visit only this one, so that clients can visit in parallel."""
 
 
 def encode_progress(cluster: str, pending: list[tuple[int, str]]) -> str:
@@ -119,7 +127,7 @@ class Visitor:
         else:
             pending = [(n.distribution_key, "") for n in sorted(cluster.nodes, key=_key)]
         nodes = {n.distribution_key: n for n in cluster.nodes}
-        keep = _filter(path, cluster)
+        keep = _filter(path, cluster, params)
         documents: list[VisitedDocument] = []
         while pending and len(documents) < params.wanted_document_count:
             key, node_token = pending[0]
@@ -161,10 +169,14 @@ def _key(node: ContentNodeConfig) -> int:
 
 
 def _filter(
-    path: DocumentPath, cluster: ContentClusterConfig
+    path: DocumentPath, cluster: ContentClusterConfig, params: VisitParams
 ) -> Callable[[VisitedDocument, int], bool]:
     def keep(document: VisitedDocument, node_key: int) -> bool:
         doc_id = DocumentId.parse(document.id)
+        if params.slices > 1:
+            bucket = bucket_of(doc_id, cluster.distribution_bits)
+            if bucket.id % params.slices != params.slice_id:
+                return False
         if path.namespace is not None and doc_id.namespace != path.namespace:
             return False
         if path.number is not None and doc_id.number != path.number:

@@ -2,8 +2,9 @@
 
 GET of a document path reads the document, GET of a visit path visits; POST puts;
 PUT updates; DELETE removes (a visit path with ``selection`` removes by selection);
-OPTIONS answers 204 with ``Allow``; other methods 405. Unknown parameters (``route``,
-``tracelevel``, ``slices``...) are accepted and ignored.
+OPTIONS answers 204 with ``Allow``; other methods 405. ``dryRun``, ``tracelevel``,
+``slices``/``sliceId`` are honoured; others (``route``, ``concurrency``, ``stream``...)
+are accepted and ignored.
 
 Deviation: ``wantedDocumentCount`` defaults to 100 rather than Vespa's documented 1;
 Vespa's own visits fill a page for a while before answering, which gives pages of
@@ -100,11 +101,14 @@ def _document_params(request: Request) -> DocumentParams:
         create=None if create is None else query.boolean("create"),
         cluster=query.text("cluster"),
         field_set=query.text("fieldSet"),
+        dry_run=query.boolean("dryRun"),
+        trace_level=query.integer("tracelevel", 0, 0, 10),
     )
 
 
 def _visit_params(request: Request) -> VisitParams:
     query = Parameters(dict(request.query_params))
+    slices = query.integer("slices", 1, 1, 1 << 16)
     return VisitParams(
         selection=query.text("selection"),
         wanted_document_count=query.integer("wantedDocumentCount", DEFAULT_WANTED, 1, MAX_WANTED),
@@ -112,6 +116,8 @@ def _visit_params(request: Request) -> VisitParams:
         field_set=query.text("fieldSet", "[document]") or "[document]",
         include_removes=query.boolean("includeRemoves"),
         timeout=_timeout(request),
+        slices=slices,
+        slice_id=query.integer("sliceId", 0, 0, slices - 1),
     )
 
 

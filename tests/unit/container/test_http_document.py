@@ -183,13 +183,13 @@ def test_options_and_unsupported_methods() -> None:
     assert patch.status_code == 405
 
 
-def _visit_all(h: Harness, url: str) -> tuple[list[str], int]:
+def _visit_all(h: Harness, url: str, extra: dict[str, str] | None = None) -> tuple[list[str], int]:
     async def body(client: httpx.AsyncClient) -> tuple[list[str], int]:
         seen: list[str] = []
         pages = 0
         continuation = None
         while True:
-            params = {"wantedDocumentCount": "3"}
+            params = {"wantedDocumentCount": "3", **(extra or {})}
             if continuation:
                 params["continuation"] = continuation
             data = (await client.get(url, params=params)).json()
@@ -252,3 +252,42 @@ def test_remove_by_selection_needs_selection_and_cluster() -> None:
     assert refused.status_code == 400
     assert done.json()["documentCount"] == 3
     assert all(not n.documents for n in h.nodes.values())
+
+
+def test_dry_run_validates_without_writing_and_tracelevel_names_the_node() -> None:
+    h = Harness(config())
+    key = _primary("id:m:music::one")
+    response = _call(
+        h, "POST", "/document/v1/m/music/docid/one?dryRun=true&tracelevel=1", json=PUT_BODY
+    )
+    assert response.status_code == 200
+    assert h.nodes[key].documents == {}
+    assert response.json()["trace"] == [
+        {
+            "message": f"Validated (dry run), not sent to content node {key} "
+            f"(localhost:{19100 + key}) of cluster 'music_content'"
+        }
+    ]
+
+
+def test_slices_partition_a_visit() -> None:
+    h = Harness(config())
+    ids = [f"id:m:music::{i:02}" for i in range(20)]
+    for doc_id in ids:
+        h.add(_primary(doc_id), doc_id, title="t")
+    seen: list[str] = []
+    for slice_id in range(3):
+        part, _ = _visit_all(
+            _copy(h), "/document/v1/m/music/docid/", {"slices": "3", "sliceId": str(slice_id)}
+        )
+        assert part
+        seen.extend(part)
+    assert sorted(seen) == ids
+
+
+def _copy(h: Harness) -> Harness:
+    """A fresh harness (each run closes its client) holding the same documents."""
+    fresh = Harness(config())
+    for key, node in h.nodes.items():
+        fresh.nodes[key].documents.update(node.documents)
+    return fresh

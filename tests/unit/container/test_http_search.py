@@ -204,3 +204,10 @@ def test_status_html_answers_200() -> None:
         return (await client.get("/status.html")).status_code
 
     assert Harness().run(body) == 200
+
+
+def test_an_unknown_summary_class_is_400() -> None:
+    h = _harness()
+    h.nodes[0].failures["docsum"] = InvalidQueryError("Schema 'music' has no summary 'nope'")
+    response = _get(h, yql=ALL, **{"presentation.summary": "nope"})
+    assert response.status_code == 400

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from container.errors import YqlSyntaxError
-from container.yql import YqlQuery, parse_yql, render_yql
+from container.yql import YqlQuery, parse_simple, parse_yql, render_yql
 from vespid.messages import (
     AndItem,
     DotProductItem,
@@ -29,6 +29,8 @@ from vespid.messages import (
     WandItem,
     WeakAndItem,
     WeightedSetItem,
+    item_from_json,
+    item_to_json,
 )
 
 pytestmark = pytest.mark.filterwarnings(
@@ -164,3 +166,10 @@ def test_token_soup_fails_only_with_a_positioned_syntax_error(text: str) -> None
     error = _syntax_error(text)
     if error is not None:
         assert 0 <= error.position <= len(text)
+
+
+@given(st.text(max_size=60), st.sampled_from(["all", "any", "weakAnd", "phrase", "tokenize"]))
+@example('a +"b -c" (d -(e f)) g:* h!! [1;2] <3', "any")
+def test_the_simple_query_language_never_fails(text: str, query_type: str) -> None:
+    item = parse_simple(text, "default", query_type)
+    assert item is None or item_from_json(item_to_json(item)) == item
