@@ -35,15 +35,26 @@ the other branch). It must return one of:
   compare with string literals by hash, e.g. ``attribute(genre) == "rock"`` or
   ``attribute(genre) in ["rock", "pop"]``.
 
-Raise your own error (or return 0.0) for features you do not know.
+Raise your own error (or return 0.0) for features you do not know. Expressions that
+give a tensor are refused by ``evaluate``; ``evaluate_value`` returns the value itself
+(a float, an array of shape (n,) or a `Tensor`, for summary and match features). A
+``max(a, b)``/``min(a, b)`` whose ``b`` is a bare name lists ``b`` as a feature but reads
+it only when ``a`` is not a tensor with a dimension ``b`` (else it is ``reduce(a, max, b)``).
+Errors are `ExpressionError` subclasses: `ExpressionSyntaxError` (with ``position``),
+`ExpressionCompileError` (arity, recursion), `ExpressionEvaluationError` (values that do
+not fit an operation), `TensorTypeError` (bad tensor types or values).
 
-Types, for prepare-time checks: ``infer_type(node, feature_types, functions)`` returns
-the `TensorType` an expression yields (``NUMBER`` for a number), where
-``feature_types(ref)`` gives each feature's type (None: a number), and raises
-`ExpressionTypeError` quoting the sub-expression whose types do not fit. Expressions that
-give a tensor are refused by ``evaluate``; ``evaluate_value`` returns the tensor (for
-summary features). A ``max(a, b)``/``min(a, b)`` whose ``b`` is a bare name lists ``b``
-as a feature but reads it only when ``a`` is not a tensor with a dimension ``b``.
+Types, for prepare-time checks::
+
+    infer_type(node, feature_types, functions) -> TensorType   # NUMBER for a number
+
+where ``feature_types(ref)`` gives each feature's type (None: a number); it raises
+`ExpressionTypeError` quoting the sub-expression whose types do not fit.
+
+Tensor values: `Tensor` (cells batched over candidates, see `vespid.expression.tensor`),
+`TensorType`/`parse_tensor_type`, and conversions `tensor_from_json` / `tensor_to_json`
+(Vespa's JSON forms), `stack_json` (one JSON value per candidate) and
+`tensor_from_literal` (query text such as ``[1,2,3]`` or ``{a:1,b:2}``).
 """
 
 from __future__ import annotations
