@@ -2,8 +2,13 @@
 
 Each operation checks the document against its schema (`vespid.document.validate_fields`
 / `validate_update`), finds the bucket's primary content node
-(`vespid.bucket.bucket_of` + `vespid.distribution.ideal_nodes`, the first ideal node,
-as every node is taken to be Up) and sends it the operation. Answers are Vespa's:
+(`vespid.bucket.bucket_of` + `vespid.distribution.ideal_nodes`: the first ideal node)
+and sends it the operation. The container does not see the cluster state, so it
+learns that a node is not Up by trying: when the primary cannot be reached, is not
+ready, or says it is not the bucket's primary under its cluster state, the
+operation goes to the next node in ideal order — the node Vespa's ideal state would
+make primary once the first is marked down. A timeout is not retried elsewhere: the
+operation may have been applied. Answers are Vespa's:
 ``{"pathId", "id"}`` on success (an update of a missing document included), plus
 ``fields`` for a get; a get of a missing document answers 404 with ``{"pathId", "id"}``.
 Failures raise, and `container.http.errors` renders them.
@@ -12,16 +17,21 @@ Failures raise, and `container.http.errors` renders them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from container.dispatch import ContentClient
 from container.docapi.body import DocumentBody
-from container.errors import BackendCommunicationError, UnknownClusterError
+from container.errors import BackendCommunicationError, ContainerError, UnknownClusterError
 from vespid.bucket import bucket_of
 from vespid.config import ContainerConfig, ContentClusterConfig, ContentNodeConfig, SchemaConfig
 from vespid.distribution import ideal_nodes
 from vespid.document import DocumentId, validate_fields, validate_update
-from vespid.errors import UnknownDocumentTypeError
+from vespid.errors import (
+    NodeNotReadyError,
+    UnknownDocumentTypeError,
+    VespidError,
+    WrongDistributionError,
+)
 from vespid.messages import (
     GetReply,
     GetRequest,
@@ -30,6 +40,11 @@ from vespid.messages import (
     UpdateRequest,
     WriteReply,
 )
+
+R = TypeVar("R")
+
+_NOT_UP = (BackendCommunicationError, NodeNotReadyError, WrongDistributionError)
+"""Failures that mean "this node is not the Up primary": try the next in ideal order."""
 
 DEFAULT_TIMEOUT = 180.0
 """Seconds; Vespa's default for document operations."""
@@ -49,7 +64,13 @@ class Target:
 
     schema: SchemaConfig
     cluster: ContentClusterConfig
-    primary: ContentNodeConfig
+    nodes: tuple[ContentNodeConfig, ...]
+    """Every node of the cluster in the bucket's ideal order; the first is the primary."""
+
+    @property
+    def primary(self) -> ContentNodeConfig:
+        """The bucket's primary when every node is Up."""
+        return self.nodes[0]
 
 
 def resolve_cluster(
@@ -97,23 +118,30 @@ def locate(config: ContainerConfig, doc_id: DocumentId, cluster_name: str | None
     if schema is None:
         raise UnknownDocumentTypeError(f"Document type {doc_id.doctype} does not exist")
     cluster = resolve_cluster(config, doc_id.doctype, cluster_name)
-    return Target(schema, cluster, primary_node(cluster, doc_id))
+    return Target(schema, cluster, ideal_order(cluster, doc_id))
 
 
-def primary_node(cluster: ContentClusterConfig, doc_id: DocumentId) -> ContentNodeConfig:
-    """The first ideal node of the document's bucket."""
+def ideal_order(cluster: ContentClusterConfig, doc_id: DocumentId) -> tuple[ContentNodeConfig, ...]:
+    """Every node that can hold the document's bucket, best first.
+
+    Raises:
+        BackendCommunicationError: the cluster has no node that can store documents.
+    """
     bucket = bucket_of(doc_id, cluster.distribution_bits)
     keys = ideal_nodes(
-        bucket,
-        cluster.nodes,
-        max(cluster.redundancy, 1),
-        distribution_bits=cluster.distribution_bits,
+        bucket, cluster.nodes, len(cluster.nodes), distribution_bits=cluster.distribution_bits
     )
     if not keys:
         raise BackendCommunicationError(
             f"Content cluster '{cluster.name}' has no nodes to store in"
         )
-    return next(n for n in cluster.nodes if n.distribution_key == keys[0])
+    by_key = {n.distribution_key: n for n in cluster.nodes}
+    return tuple(by_key[k] for k in keys)
+
+
+def primary_node(cluster: ContentClusterConfig, doc_id: DocumentId) -> ContentNodeConfig:
+    """The first ideal node of the document's bucket (its primary when all nodes are Up)."""
+    return ideal_order(cluster, doc_id)[0]
 
 
 class DocumentApi:
@@ -169,10 +197,10 @@ class DocumentApi:
         target = locate(config, doc_id, params.cluster)
         field_set = params.field_set or f"{doc_id.doctype}:[document]"
         request = GetRequest(str(doc_id), field_set)
-        reply = await self.client.call(target.primary, "get", request, GetReply, params.timeout)
+        reply, node = await self._send(target, "get", request, GetReply, params)
         if not reply.found:
             return DocumentAnswer(404, {"pathId": path_id, "id": str(doc_id)})
-        answer = _ok(path_id, doc_id, _trace(target, "get", params))
+        answer = _ok(path_id, doc_id, _trace(target, node, "get", params))
         answer.body["fields"] = reply.fields or {}
         return answer
 
@@ -185,9 +213,23 @@ class DocumentApi:
         doc_id: DocumentId,
         params: DocumentParams,
     ) -> DocumentAnswer:
+        node = target.primary
         if not params.dry_run:
-            await self.client.call(target.primary, op, request, WriteReply, params.timeout)
-        return _ok(path_id, doc_id, _trace(target, op, params))
+            _, node = await self._send(target, op, request, WriteReply, params)
+        return _ok(path_id, doc_id, _trace(target, node, op, params))
+
+    async def _send(
+        self, target: Target, op: str, request: Any, reply_type: type[R], params: DocumentParams
+    ) -> tuple[R, ContentNodeConfig]:
+        """Send to the first node in ideal order that is Up; see the module docstring."""
+        failure: VespidError | ContainerError | None = None
+        for node in target.nodes:
+            try:
+                return await self.client.call(node, op, request, reply_type, params.timeout), node
+            except _NOT_UP as e:
+                failure = e
+        assert failure is not None, "ideal_order returns at least one node"
+        raise failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,10 +253,11 @@ def _create(params: DocumentParams, body: DocumentBody) -> bool:
     return bool(body.create)
 
 
-def _trace(target: Target, op: str, params: DocumentParams) -> list[dict[str, str]] | None:
+def _trace(
+    target: Target, node: ContentNodeConfig, op: str, params: DocumentParams
+) -> list[dict[str, str]] | None:
     if params.trace_level <= 0:
         return None
-    node = target.primary
     where = f"content node {node.distribution_key} ({node.host}:{node.port})"
     action = "Validated (dry run), not sent" if params.dry_run else f"Sent {op}"
     return [{"message": f"{action} to {where} of cluster '{target.cluster.name}'"}]

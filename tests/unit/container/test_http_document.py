@@ -15,6 +15,7 @@ from vespid.document import DocumentId
 from vespid.errors import (
     ConditionNotMetError,
     InsufficientStorageError,
+    NodeNotReadyError,
     OverloadError,
     VespidError,
 )
@@ -159,14 +160,30 @@ def test_content_node_errors_map_to_vespas_statuses(error: VespidError, status: 
     assert response.json()["message"] == error.message
 
 
-def test_a_timeout_is_504_and_an_unreachable_node_503() -> None:
+def test_a_timeout_is_504_and_not_retried_elsewhere() -> None:
     h = Harness(config())
-    port = 19100 + _primary("id:m:music::one")
-    h.network.slow.add(port)
-    assert _call(h, "GET", "/document/v1/m/music/docid/one").status_code == 504
+    h.network.slow.add(19100 + _primary("id:m:music::one"))
+    assert _call(h, "POST", "/document/v1/m/music/docid/one", json=PUT_BODY).status_code == 504
+    assert all(not n.requests for n in h.nodes.values())
+
+
+def test_an_unreachable_primary_fails_over_to_the_next_ideal_node() -> None:
     h = Harness(config())
-    h.network.down.add(port)
-    assert _call(h, "GET", "/document/v1/m/music/docid/one").status_code == 503
+    primary = _primary("id:m:music::one")
+    h.network.down.add(19100 + primary)
+    response = _call(h, "POST", "/document/v1/m/music/docid/one", json=PUT_BODY)
+    assert response.status_code == 200
+    assert "id:m:music::one" in h.nodes[1 - primary].documents
+
+
+def test_a_not_ready_node_fails_over_and_no_reachable_node_is_503() -> None:
+    h = Harness(config())
+    primary = _primary("id:m:music::one")
+    h.nodes[primary].failures["get"] = NodeNotReadyError("replaying")
+    h.network.down.add(19100 + 1 - primary)
+    response = _call(h, "GET", "/document/v1/m/music/docid/one")
+    assert response.status_code == 503
+    assert response.json()["message"].startswith("content node")
 
 
 def test_options_and_unsupported_methods() -> None:
