@@ -250,6 +250,7 @@ def test_feed_rides_through_a_content_node_crash(
         response = httpx.get(f"{instance.container}/document/v1/extra/book/docid/{user}")
         assert response.status_code == 200, doc_id
     assert failed == set(), err
+    assert _total(instance.query("select * from sources * where true")) == 100 + len(ids)
 
     removes = tmp_path / "removes.jsonl"
     removes.write_text("".join(json.dumps({"remove": i}) + "\n" for i in ids))
