@@ -31,7 +31,7 @@ def _err(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _add_client_flags(parser: argparse.ArgumentParser) -> None:
+def _add_client_flags(parser: argparse.ArgumentParser, timeout: float = 10.0) -> None:
     parser.add_argument(
         "--config-server",
         default=client.DEFAULT_CONFIG_SERVER,
@@ -43,7 +43,9 @@ def _add_client_flags(parser: argparse.ArgumentParser) -> None:
         help="container URL (default: found through the config server, else "
         f"{client.DEFAULT_TARGET})",
     )
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
+    parser.add_argument(
+        "--timeout", type=float, default=timeout, help="seconds per request (default %(default)g)"
+    )
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -75,7 +77,7 @@ def _build_parser() -> argparse.ArgumentParser:
     feed = verbs.add_parser("feed", help="feed JSONL or JSON-array files of document operations")
     feed.add_argument("files", nargs="+", metavar="FILE", help="'-' reads standard input")
     feed.add_argument("--connections", type=int, default=8)
-    _add_client_flags(feed)
+    _add_client_flags(feed, timeout=60.0)
 
     query = verbs.add_parser("query", help="run a YQL query: vespid query 'select ...' hits=5")
     query.add_argument("args", nargs="+", metavar="ARG")
