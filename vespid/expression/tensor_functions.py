@@ -54,7 +54,7 @@ def _padded(
     t: Tensor, labels: Sequence[Address], batch: int, shape: tuple[int, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
     """``t``'s cells on ``labels`` and dense ``shape``, with a mask of the cells it has."""
-    cells, present = _on_labels(t, labels, batch)
+    cells, present = on_labels(t, labels, batch)
     pad = [
         (0, 0),
         (0, 0),
@@ -69,8 +69,9 @@ def fn_cell_type(a: Tensor, b: Tensor) -> str:
     return join_type(a.type, b.type).cell_type
 
 
-def _on_labels(t: Tensor, labels: Sequence[Address], batch: int) -> tuple[np.ndarray, np.ndarray]:
-    """``t``'s cells laid out on ``labels`` (absent where ``t`` lacks a subspace)."""
+def on_labels(t: Tensor, labels: Sequence[Address], batch: int) -> tuple[np.ndarray, np.ndarray]:
+    """``t``'s cells and presence laid out on ``labels`` (absent where ``t`` lacks a
+    subspace), broadcast to ``batch`` candidates."""
     position = {label: s for s, label in enumerate(t.labels)}
     cells = np.zeros((batch, len(labels), *t.type.dense_shape))
     present = np.zeros((batch, len(labels)), dtype=bool)
@@ -135,8 +136,8 @@ def concat(a: Tensor, b: Tensor, dimension: str) -> Tensor:
     axis = 2 + [d.name for d in a.type.indexed].index(dimension)
     labels = [label for label in a.labels if label in set(b.labels)]
     batch = max(a.batch, b.batch)
-    left, left_present = _on_labels(a, labels, batch)
-    right, right_present = _on_labels(b, labels, batch)
+    left, left_present = on_labels(a, labels, batch)
+    right, right_present = on_labels(b, labels, batch)
     size = left.shape[axis] + right.shape[axis]
     dims = [*others_a, Dimension(dimension, size)]
     result_type = TensorType(fn_cell_type(a, b), tuple(dims))

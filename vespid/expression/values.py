@@ -16,7 +16,8 @@ import numpy as np
 
 from vespid.expression.errors import ExpressionEvaluationError
 from vespid.expression.tensor import Tensor
-from vespid.expression.tensor_ops import join, map_cells
+from vespid.expression.tensor_functions import on_labels
+from vespid.expression.tensor_ops import join, join_type, map_cells
 from vespid.expression.tensor_type import TensorType
 
 Value = float | np.ndarray | Tensor
@@ -157,15 +158,21 @@ def select(mask: np.ndarray, a: Value, b: Value) -> Value:
 
 
 def _select_tensors(mask: np.ndarray, a: Tensor, b: Tensor) -> Tensor:
-    if a.type != b.type or a.labels != b.labels:
+    """Per candidate, ``a`` or ``b``: the same dimensions needed, labels may differ."""
+    if a.type.dimension_names != b.type.dimension_names or a.type.dense_shape != b.type.dense_shape:
         raise ExpressionEvaluationError(
-            f"expected both branches of a per-candidate if to have the same tensor type and "
-            f"labels, got {a.type} and {b.type}"
+            f"expected both branches of a per-candidate if to have one tensor type, "
+            f"got {a.type} and {b.type}"
         )
-    where = mask.reshape(-1, *(1,) * (a.cells.ndim - 1))
-    cells = np.where(where, a.cells, b.cells)
-    present = np.where(mask.reshape(-1, 1), a.present, b.present)
-    return Tensor(a.type, a.labels, cells, present, batched=True)
+    labels = list(dict.fromkeys((*a.labels, *b.labels)))
+    batch = mask.shape[0]
+    left, left_present = on_labels(a, labels, batch)
+    right, right_present = on_labels(b, labels, batch)
+    where = mask.reshape(-1, *(1,) * (left.ndim - 1))
+    cells = np.where(where, left, right)
+    present = np.where(mask.reshape(-1, 1), left_present, right_present)
+    result_type = TensorType(join_type(a.type, b.type).cell_type, a.type.dimensions)
+    return Tensor(result_type, labels, cells, present, batched=True)
 
 
 def scalar_result(value: Value, n: int, source: str) -> np.ndarray:

@@ -246,6 +246,20 @@ def test_lambdas_read_per_candidate_values_and_generate_tensors() -> None:
     }
 
 
+def test_per_candidate_if_picks_tensors_with_different_labels() -> None:
+    tensor_type = parse_tensor_type("tensor(cat{})")
+    values = {
+        "query(a)": tensor_from_literal("{a:1,b:2}", tensor_type),
+        "query(b)": tensor_from_literal("{c:5}", tensor_type),
+        "bm25(t)": np.array([1.0, 0.0]),
+    }
+    got = compile_expression(
+        parse_expression("if(bm25(t) > 0, query(a), query(b))")
+    ).evaluate_value(Features(values), 2)
+    assert got.cells_of(0) == {("a",): 1.0, ("b",): 2.0}
+    assert got.cells_of(1) == {("c",): 5.0}
+
+
 def test_sparse_dot_product_with_missing_labels() -> None:
     tensor_type = parse_tensor_type("tensor<float>(cat{})")
     documents = stack_json(
