@@ -6,7 +6,7 @@ For a query vector q and document vectors v (rows of a float32 matrix):
 |---|---|---|
 | euclidean | sqrt(sum((q - v)^2)) | 1 / (1 + distance) |
 | angular | the angle acos(cos(q, v)) in radians, 0..pi | 1 / (1 + distance) |
-| prenormalized-angular | 1 - q·v | 1 / (1 + distance) |
+| prenormalized-angular | 1 - q·v / |q|^2 (clipped to 0..2) | 1 / (1 + distance) |
 | dotproduct | -(q·v) | q·v |
 | hamming | differing bits of the int8 cells | 1 / (1 + distance) |
 
@@ -46,7 +46,9 @@ def distances(
     if metric == "dotproduct":
         return -_dots(rows, probe)
     if metric == "prenormalized-angular":
-        return 1.0 - _dots(rows, probe)
+        # Vespa divides by |q|^2 (1 for a zero query) and reports the cosine distance.
+        norm = float(probe.astype(np.float64) @ probe.astype(np.float64)) or 1.0
+        return 1.0 - np.clip(_dots(rows, probe) / norm, -1.0, 1.0)
     if metric == "angular":
         return np.arccos(np.clip(_cosines(rows, probe), -1.0, 1.0))
     if metric == "hamming":

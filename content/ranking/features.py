@@ -21,9 +21,11 @@ per candidate. Supported:
 | ``closest(f)`` | ``{label: 1}`` for a mixed tensor's vector nearest the query |
 | ``firstPhase`` | the first-phase score (in second phase and feature lists) |
 
-closeness and distance come only from the nearestNeighbor operator, as Vespa
-documents: a document it returned gets the distance it computed (the nearest vector's
-for a multi-vector field); any other candidate gets distance = max double and
+closeness and distance follow Vespa's feature executors: a document the
+nearestNeighbor operator returned gets the distance it computed; any other candidate
+with a vector gets the distance computed on the fly from the same query vector (the
+nearest of its vectors for a multi-vector field); a candidate without a vector, or a
+query without a nearestNeighbor item on the field, gets distance = max double and
 closeness 0. ``closest(f)`` looks at all of a candidate's vectors.
 """
 
@@ -42,6 +44,7 @@ from content.attribute import (
     MixedTensorAttribute,
     NumericAttribute,
     closeness as closeness_of,
+    closest_distances,
 )
 from content.index import LidArray
 from content.ranking import attribute_features, native_rank, text_features
@@ -199,6 +202,10 @@ class RankFeatures:
         out = np.full(self.lids.size, MAX_DISTANCE)
         if found is None:
             return out
+        attribute = self.context.attributes.get(found.field)
+        if isinstance(attribute, DenseTensorAttribute | MixedTensorAttribute):
+            has, near = closest_distances(attribute, found.metric, found.query_vector, self.lids)
+            out[np.searchsorted(self.lids, has)] = near
         if found.lids.size:
             position = np.minimum(np.searchsorted(found.lids, self.lids), found.lids.size - 1)
             hit = found.lids[position] == self.lids

@@ -143,7 +143,11 @@ def test_distances_follow_vespa_definitions(rows: list[list[float]], query: list
         euclid = math.sqrt(sum((a - b) ** 2 for a, b in zip(row, query, strict=True)))
         assert distances("euclidean", matrix, q)[i] == pytest.approx(euclid, abs=1e-4)
         assert distances("dotproduct", matrix, q)[i] == pytest.approx(-dot, abs=1e-4)
-        assert distances("prenormalized-angular", matrix, q)[i] == pytest.approx(1 - dot, abs=1e-4)
+        q_norm = sum(x * x for x in query) or 1.0
+        prenormalized = 1 - max(-1.0, min(1.0, dot / q_norm))
+        assert distances("prenormalized-angular", matrix, q)[i] == pytest.approx(
+            prenormalized, abs=1e-4
+        )
         norms = math.hypot(*row) * math.hypot(*query)
         cosine = dot / norms if norms > 0 else 0.0
         angle = math.acos(max(-1.0, min(1.0, cosine)))

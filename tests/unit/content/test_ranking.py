@@ -473,7 +473,7 @@ def test_sparse_tensor_attributes_join_query_tensors_per_label() -> None:
         search(index, NearestNeighborItem("scores", "u"), "user", inputs={"u": {"pop": 1}})
 
 
-def test_closeness_is_zero_for_documents_the_nearest_neighbor_item_did_not_return() -> None:
+def test_closeness_is_computed_for_documents_the_nearest_neighbor_item_did_not_return() -> None:
     profile = RankProfileConfig(
         "hybrid",
         inputs=(InputConfig("q", "tensor<float>(x[2])"),),
@@ -487,11 +487,20 @@ def test_closeness_is_zero_for_documents_the_nearest_neighbor_item_did_not_retur
     index = DocumentTypeIndex(schema(profile))
     index.put(1, {"title": "love me do", "embedding": {"values": [5.0, 5.0]}})
     index.put(2, {"title": "sky", "embedding": {"values": [0.0, 0.0]}})
+    index.put(3, {"title": "love", "year": 1990})
     tree = OrItem((TermItem("title", "love"), NearestNeighborItem("embedding", "q", 1)))
     hits = search(index, tree, "hybrid", inputs={"q": [0.0, 0.0]}).hits
-    assert [(h.lid, h.relevance) for h in hits] == [(2, 1.0), (1, 0.0)]
+    # As Vespa's closeness/distance executors: computed on the fly when not returned
+    # by the operator; a document without a vector is infinitely far.
+    far = math.sqrt(50)
+    assert [(h.lid, h.relevance) for h in hits] == [
+        (2, 1.0),
+        (1, pytest.approx(1 / (1 + far))),
+        (3, 0.0),
+    ]
+    assert hits[2].match_features["distance(field, embedding)"] == sys.float_info.max
     assert hits[1].match_features == {
-        "distance(field, embedding)": sys.float_info.max,
+        "distance(field, embedding)": pytest.approx(far),
         "fieldLength(title)": 3.0,
         "fieldMatch(title).completeness": pytest.approx(0.95 + 0.05 / 3),
     }
