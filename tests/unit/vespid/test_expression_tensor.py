@@ -256,6 +256,7 @@ def test_per_candidate_if_picks_tensors_with_different_labels() -> None:
     got = compile_expression(
         parse_expression("if(bm25(t) > 0, query(a), query(b))")
     ).evaluate_value(Features(values), 2)
+    assert isinstance(got, Tensor)
     assert got.cells_of(0) == {("a",): 1.0, ("b",): 2.0}
     assert got.cells_of(1) == {("c",): 5.0}
 
