@@ -86,9 +86,7 @@ def resolve_cluster(
     if cluster_name is not None:
         cluster = next((c for c in config.content_clusters if c.name == cluster_name), None)
         if cluster is None:
-            raise UnknownClusterError(
-                f"Your Vespa deployment has no content cluster '{cluster_name}'"
-            )
+            raise UnknownClusterError(_no_such_cluster(config, cluster_name))
         if doctype is not None and all(t.name != doctype for t in cluster.document_types):
             raise UnknownClusterError(
                 f"Content cluster '{cluster_name}' has no document type '{doctype}'"
@@ -104,6 +102,12 @@ def resolve_cluster(
             "Please specify 'cluster': the application has several content clusters"
         )
     return config.content_clusters[0]
+
+
+def _no_such_cluster(config: ContainerConfig, name: str) -> str:
+    """Vespa's message, which the vespa CLI parses to discover the clusters (``cluster=*``)."""
+    names = "', '".join(c.name for c in config.content_clusters)
+    return f"Your Vespa deployment has no content cluster '{name}', only '{names}'"
 
 
 def locate(config: ContainerConfig, doc_id: DocumentId, cluster_name: str | None) -> Target:

@@ -9,6 +9,8 @@ document is on several nodes; only the copy on its bucket's primary is returned,
 each document appears exactly once. Documents of other namespaces than the path's
 are left out.
 
+``bucketSpace=global`` visits only document types marked global and
+``bucketSpace=default`` only the others (the vespa CLI visits both in turn).
 With ``slices=N&sliceId=i`` only documents whose bucket id is i modulo N are returned,
 so N clients visiting one slice each see every document exactly once.
 
@@ -52,6 +54,8 @@ class VisitParams:
     """Split the corpus into this many disjoint slices (by bucket) ..."""
     slice_id: int = 0
     """... and visit only this one, so that clients can visit in parallel."""
+    bucket_space: str | None = None
+    """``global`` (document types marked global) or ``default`` (the others); None: both."""
 
 
 def encode_progress(cluster: str, pending: list[tuple[int, str]]) -> str:
@@ -171,8 +175,14 @@ def _key(node: ContentNodeConfig) -> int:
 def _filter(
     path: DocumentPath, cluster: ContentClusterConfig, params: VisitParams
 ) -> Callable[[VisitedDocument, int], bool]:
+    global_types = {t.name for t in cluster.document_types if t.global_}
+
     def keep(document: VisitedDocument, node_key: int) -> bool:
         doc_id = DocumentId.parse(document.id)
+        if params.bucket_space is not None:
+            is_global = doc_id.doctype in global_types
+            if is_global != (params.bucket_space == "global"):
+                return False
         if params.slices > 1:
             bucket = bucket_of(doc_id, cluster.distribution_bits)
             if bucket.id % params.slices != params.slice_id:

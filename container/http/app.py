@@ -23,15 +23,34 @@ Hook = Callable[[ContainerRuntime], Awaitable[None]]
 ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 
 
+HANDLERS = [
+    {
+        "id": "com.yahoo.search.handler.SearchHandler",
+        "class": "com.yahoo.search.handler.SearchHandler",
+        "bundle": "container-search-and-docproc",
+        "serverBindings": ["http://*/search/*"],
+    },
+    {
+        "id": "com.yahoo.document.restapi.resource.DocumentV1ApiHandler",
+        "class": "com.yahoo.document.restapi.resource.DocumentV1ApiHandler",
+        "bundle": "vespaclient-container-plugin",
+        "serverBindings": ["http://*/document/v1/*", "http://*/document/v1/*/"],
+    },
+]
+"""The request handlers, named as Vespa names them: ``vespa visit`` looks for a class
+ending in ``DocumentV1ApiHandler`` bound to ``/document/v1/`` before it visits."""
+
+
 async def application_status(request: Request) -> Response:
-    """``/ApplicationStatus``: 200 once the container serves a config, else 503."""
+    """``/ApplicationStatus`` and ``/``: 200 with the handlers once configured, else 503."""
     runtime: ContainerRuntime = request.app.state.runtime
     config = runtime.require_config()
     body = {
         "application": {
             "vespa": {"version": VESPA_COMPATIBLE_VERSION},
             "meta": {"generation": config.generation},
-        }
+        },
+        "handlers": HANDLERS,
     }
     return Response(orjson.dumps(body), media_type="application/json")
 
@@ -67,6 +86,7 @@ def create_app(
             methods=["GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "HEAD"],
         ),
         Route("/ApplicationStatus", application_status, methods=["GET", "HEAD"]),
+        Route("/", application_status, methods=["GET", "HEAD"]),
         Route("/status.html", status_html, methods=["GET", "HEAD"]),
         *state_routes(runtime.state),
     ]

@@ -3,8 +3,8 @@
 GET of a document path reads the document, GET of a visit path visits; POST puts;
 PUT updates; DELETE removes (a visit path with ``selection`` removes by selection);
 OPTIONS answers 204 with ``Allow``; other methods 405. ``dryRun``, ``tracelevel``,
-``slices``/``sliceId`` are honoured; others (``route``, ``concurrency``, ``stream``...)
-are accepted and ignored.
+``slices``/``sliceId`` and ``bucketSpace`` are honoured; others (``route``,
+``concurrency``, ``stream``...) are accepted and ignored.
 
 Deviation: ``wantedDocumentCount`` defaults to 100 rather than Vespa's documented 1;
 Vespa's own visits fill a page for a while before answering, which gives pages of
@@ -118,7 +118,15 @@ def _visit_params(request: Request) -> VisitParams:
         timeout=_timeout(request),
         slices=slices,
         slice_id=query.integer("sliceId", 0, 0, slices - 1),
+        bucket_space=_bucket_space(query),
     )
+
+
+def _bucket_space(query: Parameters) -> str | None:
+    space = query.text("bucketSpace")
+    if space not in (None, "default", "global"):
+        raise BadDocumentRequestError(f"Bucket space '{space}' is not 'default' or 'global'")
+    return space
 
 
 def _timeout(request: Request) -> float:

@@ -308,3 +308,29 @@ def _copy(h: Harness) -> Harness:
     for key, node in h.nodes.items():
         fresh.nodes[key].documents.update(node.documents)
     return fresh
+
+
+def test_the_vespa_cli_discovers_clusters_and_the_handler() -> None:
+    h = Harness(config())
+
+    async def body(client: httpx.AsyncClient) -> tuple[httpx.Response, httpx.Response]:
+        return await client.get("/"), await client.get("/document/v1/?cluster=*")
+
+    root, star = h.run(body)
+    classes = [handler["class"] for handler in root.json()["handlers"]]
+    assert any(c.endswith("DocumentV1ApiHandler") for c in classes)
+    assert star.status_code == 400
+    message = star.json()["message"]
+    assert "no content cluster '*'" in message
+    assert [part.split("'")[1] for part in message.split(",")[1:]] == ["music_content"]
+
+
+def test_bucket_spaces_split_global_and_default_document_types() -> None:
+    h = Harness(config())
+    h.add(0, "id:m:music::a", title="t")
+    default, _ = _visit_all(h, "/document/v1/", {"bucketSpace": "default"})
+    assert default == ["id:m:music::a"]
+    h = Harness(config())
+    h.add(0, "id:m:music::a", title="t")
+    global_, _ = _visit_all(h, "/document/v1/", {"bucketSpace": "global"})
+    assert global_ == []
