@@ -81,7 +81,14 @@ def service_logs(home: Home) -> list[tuple[str, Path]]:
 
 
 def _start_config_server(opts: UpOptions, home: Home, server: ConfigServer) -> list[Watched]:
+    url_file = home.run_dir / f"{CONFIG_SERVER}.url"
     if running(home, CONFIG_SERVER):
+        started_at = url_file.read_text().strip() if url_file.exists() else server.url
+        if started_at != server.url:
+            raise CliError(
+                f"Vespid under {home.root} already runs with its config server at "
+                f"{started_at}; stop it with `vespid down --home {home.root}` to change ports"
+            )
         return []
     if server.healthy():
         raise CliError(
@@ -97,6 +104,7 @@ def _start_config_server(opts: UpOptions, home: Home, server: ConfigServer) -> l
     ]  # fmt: skip
     log = home.log_file(CONFIG_SERVER)
     process = start_detached(argv, log, home.pid_file(CONFIG_SERVER))
+    url_file.write_text(server.url + "\n")
     return [Watched("The config server", process, log)]
 
 
@@ -192,6 +200,7 @@ def down(home_dir: Path, out: Callable[[str], None], timeout: float = 20.0) -> N
     stopped += _stop_services(home, timeout)
     if stop_recorded(home.pid_file(CONFIG_SERVER), timeout):
         stopped.append(CONFIG_SERVER)
+    (home.run_dir / f"{CONFIG_SERVER}.url").unlink(missing_ok=True)
     if stopped:
         out(f"Stopped {', '.join(stopped)} (data kept in {home.root})")
     else:
