@@ -4,7 +4,8 @@ GET of a document path reads the document, GET of a visit path visits; POST puts
 PUT updates; DELETE removes (a visit path with ``selection`` removes by selection);
 OPTIONS answers 204 with ``Allow``; other methods 405. ``dryRun``, ``tracelevel``,
 ``slices``/``sliceId`` and ``bucketSpace`` are honoured; others (``route``,
-``concurrency``, ``stream``...) are accepted and ignored.
+``concurrency``, ``stream``...) are accepted and ignored. A visit asked for with
+``Accept: application/jsonl`` answers in Vespa's JSON-lines form.
 
 Deviation: ``wantedDocumentCount`` defaults to 100 rather than Vespa's documented 1;
 Vespa's own visits fill a page for a while before answering, which gives pages of
@@ -50,10 +51,11 @@ async def document_endpoint(request: Request) -> Response:
     runtime: ContainerRuntime = request.app.state.runtime
     config = runtime.require_config()
     path = parse_document_path(request.scope["path"])
-    if path.is_visit:
-        answer = await _visit(request, runtime, config, path)
-    else:
-        answer = await _single(request, runtime, config, path)
+    if not path.is_visit:
+        return _json(await _single(request, runtime, config, path))
+    answer = await _visit(request, runtime, config, path)
+    if request.method == "GET" and "application/jsonl" in request.headers.get("accept", ""):
+        return _json_lines(answer)
     return _json(answer)
 
 
@@ -137,6 +139,23 @@ def _timeout(request: Request) -> float:
         return parse_timeout("timeout", raw)
     except InvalidQueryParameterError as e:
         raise BadDocumentRequestError(e.message) from None
+
+
+def _json_lines(answer: DocumentAnswer) -> Response:
+    """A visit page as Vespa's JSONL: one line per document, then stats and continuation."""
+    lines = []
+    for document in answer.body["documents"]:
+        if "remove" in document:
+            lines.append({"remove": document["remove"]})
+        else:
+            lines.append({"put": document["id"], "fields": document["fields"]})
+    lines.append({"sessionStats": {"documentCount": answer.body["documentCount"]}})
+    if "continuation" in answer.body:
+        lines.append({"continuation": {"token": answer.body["continuation"]}})
+    else:
+        lines.append({"continuation": {"percentFinished": 100.0}})
+    content = b"".join(orjson.dumps(line) + b"\n" for line in lines)
+    return Response(content, answer.status, media_type="application/jsonl")
 
 
 def _json(answer: DocumentAnswer, headers: dict[str, Any] | None = None) -> Response:

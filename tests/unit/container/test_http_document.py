@@ -334,3 +334,19 @@ def test_bucket_spaces_split_global_and_default_document_types() -> None:
     h.add(0, "id:m:music::a", title="t")
     global_, _ = _visit_all(h, "/document/v1/", {"bucketSpace": "global"})
     assert global_ == []
+
+
+def test_visit_as_json_lines() -> None:
+    h = Harness(config())
+    h.add(0, "id:m:music::a", title="t")
+
+    async def body(client: httpx.AsyncClient) -> httpx.Response:
+        return await client.get("/document/v1/", headers={"Accept": "application/jsonl"})
+
+    response = h.run(body)
+    assert response.headers["content-type"] == "application/jsonl"
+    assert [orjson.loads(line) for line in response.content.splitlines()] == [
+        {"put": "id:m:music::a", "fields": {"title": "t"}},
+        {"sessionStats": {"documentCount": 1}},
+        {"continuation": {"percentFinished": 100.0}},
+    ]
