@@ -50,13 +50,15 @@ class UpOptions:
         return f"http://{self.hostname}:{self.config_port}"
 
 
-def check_system_dependencies() -> None:
+def check_system_dependencies(
+    which: Callable[[str], str | None] = shutil.which, zookeeper_jar: Path = ZOOKEEPER_JAR
+) -> None:
     """Fail with the apt packages to install when Java or ZooKeeper's jars are missing."""
     missing = []
-    if shutil.which("java") is None:
+    if which("java") is None:
         missing.append("default-jre-headless (java)")
-    if not ZOOKEEPER_JAR.is_file():
-        missing.append(f"zookeeper ({ZOOKEEPER_JAR})")
+    if not zookeeper_jar.is_file():
+        missing.append(f"zookeeper ({zookeeper_jar})")
     if missing:
         raise CliError(
             "Vespid runs ZooKeeper from Debian's packages, and these are missing: "

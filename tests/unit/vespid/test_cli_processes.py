@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from vespid.cli.errors import CliError
-from vespid.cli.local import crash_looping
+from vespid.cli.local import check_system_dependencies, crash_looping
 from vespid.cli.package import package_files, zip_package
 from vespid.cli.processes import (
     Home,
@@ -173,3 +173,13 @@ def test_a_package_needs_services_xml(tmp_path: Path) -> None:
         zip_package(tmp_path)
     with pytest.raises(CliError, match="is not a directory"):
         zip_package(tmp_path / "nowhere")
+
+
+def test_missing_java_and_zookeeper_name_the_apt_packages(tmp_path: Path) -> None:
+    with pytest.raises(CliError) as info:
+        check_system_dependencies(lambda _: None, tmp_path / "zookeeper.jar")
+    assert "default-jre-headless (java), zookeeper (" in info.value.message
+    assert info.value.message.endswith("sudo apt-get install zookeeper default-jre-headless")
+    jar = tmp_path / "zookeeper.jar"
+    jar.write_bytes(b"PK")
+    check_system_dependencies(lambda name: f"/usr/bin/{name}", jar)
