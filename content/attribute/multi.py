@@ -70,8 +70,11 @@ class MultiValueAttribute:
         """Return the lids with at least one element passing ``test``."""
         return np.unique(self._owners[self._rows_where(test)])
 
-    def weight_sums(self, test: ValueTest, lids: LidArray) -> npt.NDArray[np.float64]:
-        """Return, per lid of ``lids``, the summed weight of its elements passing ``test``."""
+    def weight_sums(
+        self, test: ValueTest, lids: LidArray, *, count: bool = False
+    ) -> npt.NDArray[np.float64]:
+        """Return, per sorted lid of ``lids``, the summed weight of its elements passing
+        ``test`` (their number when ``count``)."""
         out = np.zeros(lids.size)
         if lids.size == 0:
             return out
@@ -79,7 +82,8 @@ class MultiValueAttribute:
         owners = self._owners[rows]
         position = np.minimum(np.searchsorted(lids, owners), lids.size - 1)
         keep = lids[position] == owners
-        np.add.at(out, position[keep], self._weights[rows][keep])
+        added = np.ones(int(keep.sum())) if count else self._weights[rows][keep]
+        np.add.at(out, position[keep], added)
         return out
 
     def _rows_where(self, test: ValueTest) -> npt.NDArray[np.intp]:

@@ -5,6 +5,9 @@ vector ``query(vector)`` of label → weight, the sum over the query's labels of
 query weight times the document's weight for that label (a weighted set's weight, an
 array's occurrence count), as Vespa defines it.
 
+``attribute(field).count`` (elements), ``attribute(field, key).weight`` (the key's
+weight in a weighted set; occurrences in an array) and ``attribute(field, key).contains``.
+
 ``age(field)``: ``now - attribute(field)`` in seconds; ``freshness(field)``:
 ``max(1 - age / maxAge, 0)`` with Vespa's default maxAge of three months (7776000 s)
 unless the rank-property ``freshness(field).maxAge`` sets another.
@@ -13,8 +16,10 @@ unless the rank-property ``freshness(field).maxAge`` sets another.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from content.attribute import (
     AnyAttribute,
@@ -52,6 +57,38 @@ def dot_product(
             ) from None
         total += weight * attribute.weight_sums(test, lids)
     return total
+
+
+def element_feature(
+    field: str,
+    attribute: AnyAttribute | None,
+    key: str | None,
+    output: str | None,
+    lids: LidArray,
+) -> FloatArray:
+    """Return ``attribute(f).count``, ``attribute(f, key).weight`` or ``.contains``.
+
+    Raises:
+        InvalidQueryError: for another output, or a field that is not an array or
+            weighted set attribute.
+    """
+    if not isinstance(attribute, MultiValueAttribute):
+        raise InvalidQueryError(f"attribute({field}).{output} needs an array or weighted set")
+    if key is None and output == "count":
+        return attribute.weight_sums(_everything, lids, count=True)
+    if key is not None and output in ("weight", "contains"):
+        try:
+            test = token_test(attribute.value_kind, key)
+        except ValueError:
+            raise InvalidQueryError(f"attribute({field},{key}): key is not a number") from None
+        if output == "weight":
+            return attribute.weight_sums(test, lids)
+        return (attribute.weight_sums(test, lids, count=True) > 0).astype(np.float64)
+    raise InvalidQueryError(f"attribute({field}) has no output '{output}' here")
+
+
+def _everything(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    return np.ones(values.shape, dtype=bool)
 
 
 def age(field: str, attribute: AnyAttribute | None, now: float, lids: LidArray) -> FloatArray:

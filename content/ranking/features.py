@@ -18,6 +18,7 @@ per candidate. Supported:
 | ``rawScore(f)`` | the dotProduct/wand/weightedSet score on f |
 | ``now`` | the query's start time in seconds since the epoch |
 | ``dotProduct(f, v)``, ``age(f)``, ``freshness(f)`` | see `attribute_features` |
+| ``attribute(f).count``, ``attribute(f, k).weight``, ``.contains`` | arrays, weighted sets |
 | ``closest(f)`` | ``{label: 1}`` for a mixed tensor's vector nearest the query |
 | ``firstPhase`` | the first-phase score (in second phase and feature lists) |
 
@@ -125,6 +126,12 @@ class RankFeatures:
                 return self._term(_one(name, args), output)
             case "now":
                 return self.context.now
+            case "attribute" if output is not None:
+                attribute = self.context.attributes.get(args[0]) if args else None
+                key = args[1] if len(args) == 2 else None
+                return attribute_features.element_feature(
+                    args[0] if args else "", attribute, key, output, self.lids
+                )
             case "attribute":
                 return self._attribute(_one(name, args))
             case "query":

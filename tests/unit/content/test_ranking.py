@@ -505,3 +505,35 @@ def test_closeness_is_computed_for_documents_the_nearest_neighbor_item_did_not_r
         "fieldMatch(title).completeness": pytest.approx(0.95 + 0.05 / 3),
     }
     assert hits[0].match_features["fieldLength(title)"] == 1_000_000.0
+
+
+def test_element_features_of_weighted_sets_and_arrays() -> None:
+    tagged = SchemaConfig(
+        "music",
+        fields=(
+            FieldConfig("tags", "weightedset<string>", attribute=True),
+            FieldConfig("list", "array<string>", attribute=True),
+        ),
+        rank_profiles=(
+            RankProfileConfig(
+                "el",
+                first_phase="attribute(tags).count",
+                match_features=(
+                    "attribute(tags, rock).weight",
+                    "attribute(tags, jazz).contains",
+                    "attribute(list, pop).weight",
+                    "attribute(list).count",
+                ),
+            ),
+        ),
+    )
+    index = DocumentTypeIndex(tagged)
+    index.put(1, {"tags": {"rock": 3, "pop": 7}, "list": ["pop", "pop", "rock"]})
+    hit = search(index, TrueItem(), "el").hits[0]
+    assert hit.relevance == 2.0
+    assert hit.match_features == {
+        "attribute(tags, rock).weight": 3.0,
+        "attribute(tags, jazz).contains": 0.0,
+        "attribute(list, pop).weight": 2.0,
+        "attribute(list).count": 3.0,
+    }
