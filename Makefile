@@ -47,6 +47,12 @@ lint: $(BIN)/.installed
 test: deps lint
 	$(BIN)/pytest -q -p no:cacheprovider
 
+unit: deps
+	scripts/test
+
+e2e: deps
+	scripts/e2e
+
 perf: deps
 	$(BIN)/python -m tests.perf
 
