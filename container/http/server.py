@@ -65,6 +65,8 @@ class ConfigFollower:
 def run(settings: Settings) -> None:
     """Serve the container until SIGTERM/SIGINT."""
     setup_logging(f"container-{settings.cluster}")
+    # httpx logs every content-node call at INFO; that is one line per hit page.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     follower = ConfigFollower(settings)
     runtime = ContainerRuntime(ContentClient())
     app = create_app(runtime, on_start=follower.start, on_stop=follower.stop)
