@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from content.attribute import (
+    METRICS,
     DenseTensorAttribute,
     LidArray,
     MixedTensorAttribute,
@@ -285,6 +286,11 @@ class QueryEvaluator:
                 f"nearestNeighbor needs a tensor attribute of dense vectors; '{item.field}' is not"
             )
         query = self.query_vector(item.query_tensor, attribute.query_type)
+        if field.distance_metric not in METRICS:
+            raise InvalidQueryError(
+                f"nearestNeighbor on '{field.name}': distance metric "
+                f"'{field.distance_metric}' is not supported yet"
+            )
         lids, found = nearest_neighbors(
             attribute,
             field.distance_metric,

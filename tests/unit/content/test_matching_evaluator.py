@@ -234,3 +234,22 @@ def test_default_without_a_default_fieldset_is_an_invalid_query() -> None:
     catalog = FieldCatalog(SchemaConfig("s", fields=(FieldConfig("a", "string", index=True),)))
     with pytest.raises(InvalidQueryError, match="no fieldset 'default'"):
         QueryEvaluator(catalog, DocIdSet(), _no_vectors).evaluate(TermItem("default", "x"))
+
+
+def test_an_unsupported_distance_metric_is_an_invalid_query() -> None:
+    geo = SchemaConfig(
+        "s",
+        fields=(
+            FieldConfig(
+                "where", "tensor<float>(x[2])", attribute=True, distance_metric="geodegrees"
+            ),
+        ),
+    )
+    catalog = FieldCatalog(geo)
+    catalog.put(1, {"where": {"values": [63.4, 10.4]}})
+    live = DocIdSet()
+    live.add(1)
+    query = np.array([59.9, 10.7], dtype=np.float32)
+    evaluator = QueryEvaluator(catalog, live, lambda name, tensor_type: query)
+    with pytest.raises(InvalidQueryError, match="geodegrees"):
+        evaluator.evaluate(NearestNeighborItem("where", "q"))
