@@ -31,18 +31,28 @@ def operand(op: str, arg: Any, where: str) -> int | float:
     Raises:
         InvalidDocumentError: when ``arg`` is not a number, or is 0 for ``divide``.
     """
-    value = arg
+    value: Any = arg
     if isinstance(arg, str):
         try:
             value = int(arg)
         except ValueError:
             with contextlib.suppress(ValueError):
                 value = float(arg)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if not _finite_number(value):
         raise InvalidDocumentError(f"Field '{where}': '{op}' needs a finite number, got {arg!r}")
     if op == "divide" and value == 0:
         raise InvalidDocumentError(f"Field '{where}': division by zero")
-    return value
+    number: int | float = value
+    return number
+
+
+def _finite_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond any double, which Vespa computes in
+        return False
 
 
 def arithmetic(kind: str, old: Any, op: str, value: float, where: str) -> Any:

@@ -56,6 +56,7 @@ json_values = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(-(2**70), 2**70)
+    | st.just(10**400)
     | st.floats()
     | st.text(alphabet="abcxyz0123.-{}[]:;NSEW", max_size=8),
     lambda inner: (
@@ -87,6 +88,7 @@ def test_puts_answer_or_raise_invalid_document(name: str, value: Any) -> None:
 
 
 @example(update={"ws": {"add": [[]]}})
+@example(update={"i": {"increment": 10**400}})
 @given(
     st.dictionaries(paths, st.dictionaries(ops, json_values, min_size=1, max_size=2), max_size=3)
 )
