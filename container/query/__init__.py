@@ -5,6 +5,7 @@ Pure: no I/O. Vespa's parameter names, aliases, defaults and limits.
 
 from __future__ import annotations
 
+from container.query.field_kinds import resolve_field_kinds
 from container.query.inputs import input_value, query_inputs
 from container.query.parameters import Parameters, flatten, parse_timeout
 from container.query.search_query import (
@@ -26,4 +27,5 @@ __all__ = [
     "input_value",
     "parse_timeout",
     "query_inputs",
+    "resolve_field_kinds",
 ]

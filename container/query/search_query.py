@@ -2,7 +2,8 @@
 
 `build_search_query` reads the request parameters (see `container.query.parameters`),
 parses `yql` (or builds the query from `query` alone, as Vespa does when no YQL is
-given), resolves the schemas to search, and checks every value against Vespa's
+given), resolves the schemas to search, fits the tree to their field kinds
+(`container.query.field_kinds`), and checks every value against Vespa's
 limits: `hits` 0..400 (default 10), `offset` 0..1000. YQL's ``limit``/``offset``
 take precedence over the `hits`/`offset` parameters, with hits = limit - offset.
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from container.errors import IllegalQueryError, InvalidQueryParameterError, NullQueryError
+from container.query.field_kinds import resolve_field_kinds
 from container.query.inputs import query_inputs
 from container.query.parameters import Parameters
 from container.yql import QUERY_TYPES, QueryModel, YqlQuery, parse_simple, parse_yql
@@ -65,8 +67,8 @@ def build_search_query(flat: dict[str, Any], config: ContainerConfig) -> SearchQ
     model = _query_model(params)
     yql_text = params.text("yql")
     yql = parse_yql(yql_text, params.as_strings(), model) if yql_text is not None else None
-    tree = yql.where if yql is not None else _simple_tree(model)
     schemas = _schemas(config, yql.sources if yql else None, params.names_list("model.restrict"))
+    tree = resolve_field_kinds(yql.where if yql is not None else _simple_tree(model), schemas)
     hits, offset = _hits_and_offset(params, yql)
     ranking = params.text("ranking.profile", "default") or "default"
     timeout = params.timeout("timeout", DEFAULT_TIMEOUT)
