@@ -158,7 +158,8 @@ def up(opts: UpOptions, out: Callable[[str], None]) -> None:
     check_system_dependencies()
     server = ConfigServer(opts.config_server_url)
     try:
-        watched = _start_config_server(opts, home, server)
+        # The node agent waits for the config server by itself: start both at once.
+        watched = _start_config_server(opts, home, server) + _start_node_agent(opts, home)
         wait_until(
             lambda: True if server.healthy() else None,
             f"the config server at {server.url}",
@@ -166,7 +167,6 @@ def up(opts: UpOptions, out: Callable[[str], None]) -> None:
             watched,
         )
         out(f"Config server at {server.url} is ready (home {home.root})")
-        watched += _start_node_agent(opts, home)
         if opts.app_dir is not None:
             generation = deploy(server, opts.app_dir, out).session_id
         elif server.has_application():
