@@ -15,6 +15,7 @@ import io
 import stat
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from configserver.errors import BadRequestError
@@ -22,6 +23,8 @@ from configserver.errors import BadRequestError
 ZIP = "application/zip"
 TAR_GZ = "application/x-gzip"
 SUPPORTED_TYPES = (ZIP, TAR_GZ)
+ENCRYPTED = 0x1
+"""Bit 0 of a zip entry's general purpose flags."""
 RATIO_FREE_BYTES = 1024 * 1024
 """Packages that unpack to less than this are never refused for their compression ratio."""
 
@@ -92,34 +95,36 @@ def _add(files: dict[str, bytes], name: str, data: bytes) -> None:
     files[name] = data
 
 
+_CORRUPT = (zipfile.BadZipFile, tarfile.TarError, zlib.error, NotImplementedError, OSError,
+            EOFError, ValueError)  # fmt: skip
+"""What the zip, tar and zlib readers raise on corrupt input (never our BadRequestError)."""
+
+
 def _unzip(body: bytes, limits: ArchiveLimits) -> dict[str, bytes]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(body))
-    except zipfile.BadZipFile as e:
-        raise BadRequestError(f"Application package is not a valid zip file: {e}") from e
     budget = _Budget(limits, len(body))
     files: dict[str, bytes] = {}
-    with archive:
-        for info in archive.infolist():
-            name = safe_name(info.filename)
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                raise BadRequestError(
-                    f"Application package entry '{info.filename}' is a symbolic link."
-                )
-            if name is None or info.is_dir():
-                continue
-            budget.take_file(name, info.file_size)
-            try:
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            for info in archive.infolist():
+                name = safe_name(info.filename)
+                if stat.S_ISLNK(info.external_attr >> 16):
+                    raise BadRequestError(
+                        f"Application package entry '{info.filename}' is a symbolic link."
+                    )
+                if name is None or info.is_dir():
+                    continue
+                if info.flag_bits & ENCRYPTED:
+                    raise BadRequestError(f"Application package entry '{name}' is encrypted.")
+                budget.take_file(name, info.file_size)
                 with archive.open(info) as entry:
                     data = entry.read(info.file_size + 1)
-            except (zipfile.BadZipFile, NotImplementedError, OSError) as e:
-                raise BadRequestError(f"Cannot unpack '{info.filename}': {e}") from e
-            if len(data) != info.file_size:
-                raise BadRequestError(
-                    f"Application package entry '{name}' does not have its declared size."
-                )
-            _add(files, name, data)
+                if len(data) != info.file_size:
+                    raise BadRequestError(
+                        f"Application package entry '{name}' does not have its declared size."
+                    )
+                _add(files, name, data)
+    except _CORRUPT as e:
+        raise BadRequestError(f"Application package is not a valid zip file: {e}") from e
     return files
 
 
@@ -144,7 +149,7 @@ def _untar(body: bytes, limits: ArchiveLimits) -> dict[str, bytes]:
                 entry = archive.extractfile(member)
                 assert entry is not None  # regular files always have data
                 _add(files, name, entry.read())
-    except (tarfile.TarError, EOFError, OSError) as e:
+    except _CORRUPT as e:
         raise BadRequestError(f"Application package is not a valid tar.gz file: {e}") from e
     return files
 

@@ -136,3 +136,24 @@ def test_refused_upload_stores_nothing() -> None:
     assert "'..'" in response.json()["message"]
     assert manager.store.session_ids("default") == []
     assert manager.store.next_session_id() == 1
+
+
+VALID_ZIP = make_zip({"services.xml": SERVICES, "schemas/a.sd": b"schema a {}" * 20})
+VALID_TAR = tar_with((tar_info("services.xml"), SERVICES), (tar_info("b.sd"), b"schema b {}" * 20))
+
+
+@given(st.data())
+def test_corrupted_archives_raise_only_bad_request(data: st.DataObject) -> None:
+    """Flip bytes of valid archives: unpack either succeeds or refuses with a 400."""
+    content_type, original = data.draw(
+        st.sampled_from([("application/zip", VALID_ZIP), (TAR_GZ, VALID_TAR)])
+    )
+    body = bytearray(original)
+    for _ in range(data.draw(st.integers(1, 8))):
+        position = data.draw(st.integers(0, len(body) - 1))
+        body[position] = data.draw(st.integers(0, 255))
+    try:
+        files = unpack(bytes(body), content_type)
+    except BadRequestError:
+        return
+    assert all(safe_name(name) == name for name in files)
