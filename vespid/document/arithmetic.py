@@ -16,6 +16,7 @@ import contextlib
 import math
 from typing import Any
 
+from vespid.document.values import float32
 from vespid.errors import InvalidDocumentError
 
 ARITHMETIC = ("increment", "decrement", "multiply", "divide")
@@ -72,6 +73,11 @@ def arithmetic(kind: str, old: Any, op: str, value: float, where: str) -> Any:
         result = old / value
     if isinstance(result, float) and not math.isfinite(result):
         raise InvalidDocumentError(f"Field '{where}': {op} gives {result}, out of range")
+    if kind == "float":
+        single = float32(result)
+        if single is None:
+            raise InvalidDocumentError(f"Field '{where}': {op} gives {result}, out of range")
+        return single
     if kind not in _INT_BITS:
         return float(result)
     truncated = int(result)

@@ -37,6 +37,8 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+import numpy as np
+
 from vespid.config import FieldConfig, SchemaConfig
 from vespid.document.field_type import FieldType, FieldTypeError, parse_field_type
 from vespid.document.id import DocumentId
@@ -143,7 +145,26 @@ def _floating(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) ->
     if not math.isfinite(number):
         # Vespa stores NaN and infinity, but JSON cannot carry them between processes
         raise _error(where, f"a finite {ftype.kind}", value)
+    if ftype.kind == "float":
+        single = float32(number)
+        if single is None:
+            raise _error(where, "a float (32-bit) in range", value)
+        return single
     return number
+
+
+def float32(value: float) -> float | None:
+    """``value`` as a 32-bit float field holds it, None when out of range.
+
+    Vespa keeps float fields in 32 bits and writes them with the shortest text that
+    reads back as the same float (``0.1 + 0.2`` is stored and shown as ``0.3``), so
+    the canonical value is that shortest decimal.
+    """
+    with np.errstate(over="ignore"):
+        single = np.float32(value)
+    if not np.isfinite(single):
+        return None
+    return float(str(single))
 
 
 def _boolean(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) -> Any:

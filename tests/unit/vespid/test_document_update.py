@@ -25,6 +25,7 @@ SCHEMA = SchemaConfig(
         FieldConfig("d", "tensor(x[3])"),
         FieldConfig("mixed", "tensor(m{},x[2])"),
         FieldConfig("f32", "tensor<float>(c{})"),
+        FieldConfig("single", "float"),
         FieldConfig("who", "person"),
         FieldConfig("people", "map<string,person>"),
         FieldConfig("lists", "map<string,array<int>>"),
@@ -57,6 +58,12 @@ def test_arithmetic_on_numbers() -> None:
     assert apply(doc, {"n": {"multiply": 2.5}})["n"] == 25
     assert apply(doc, {"n": {"divide": -3}})["n"] == -3
     assert apply(doc, {"x": {"divide": 2}})["x"] == 0.75
+
+
+def test_float_fields_compute_like_32_bit_floats() -> None:
+    assert apply(put(single=0.1), {"single": {"increment": 0.2}})["single"] == 0.3
+    with pytest.raises(InvalidDocumentError, match="out of range"):
+        apply(put(single=3e38), {"single": {"multiply": 10}})
 
 
 def test_arithmetic_on_a_missing_field_does_nothing() -> None:

@@ -44,6 +44,8 @@ def check(type_text: str, value: Any) -> Any:
         ("byte", "-128", -128),
         ("double", "1.5", 1.5),
         ("float", 2, 2.0),
+        ("float", 0.1 + 0.2, 0.3),
+        ("float", 1 / 3, 0.33333334),
         ("bool", "true", True),
         ("bool", False, False),
         ("uri", "http://a/b", "http://a/b"),
@@ -83,6 +85,7 @@ def test_values_become_canonical(type_text: str, value: Any, canonical: Any) -> 
         ("int", True, "expected a int"),
         ("double", "x", "expected a double"),
         ("double", "NaN", "expected a finite double"),
+        ("float", 1e39, "32-bit"),
         ("double", 10**400, "expected a double"),
         ("bool", "yes", "expected a bool"),
         ("raw", "not base64!", "base64"),
@@ -185,6 +188,8 @@ def values_of(type_text: str) -> st.SearchStrategy[Any]:
         bits = INT_BITS[kind]
         return st.integers(-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
     if kind in ("float", "double"):
+        if kind == "float":
+            return st.floats(allow_nan=False, allow_infinity=False, width=32)
         return st.floats(allow_nan=False, allow_infinity=False)
     if kind in ("string", "uri"):
         return st.text(max_size=5)
