@@ -13,6 +13,7 @@ from hypothesis import given, strategies as st
 
 from configserver.errors import BadRequestError
 from configserver.http.archive import ArchiveLimits, safe_name, unpack
+from configserver.http.upload import split_multipart
 from tests.unit.configserver.test_http_deploy import TENANT, ZIP, new_manager, serve
 from tests.unit.configserver.test_session_manager import SERVICES, make_zip
 
@@ -157,3 +158,27 @@ def test_corrupted_archives_raise_only_bad_request(data: st.DataObject) -> None:
     except BadRequestError:
         return
     assert all(safe_name(name) == name for name in files)
+
+
+@given(st.binary(max_size=300), st.sampled_from([b"--b\r\n", b"\r\n\r\n", b"name=", b"--b--"]))
+def test_multipart_parser_raises_only_bad_request(noise: bytes, token: bytes) -> None:
+    body = b"--b\r\nContent-Disposition: form-data; " + token + noise + b"\r\n--b--\r\n"
+    try:
+        parts = split_multipart(body, "b")
+    except BadRequestError:
+        return
+    assert all(isinstance(data, bytes) for _, data in parts.values())
+
+
+def test_multipart_parts() -> None:
+    body = (
+        b'--xyz\r\nContent-Disposition: form-data; name="prepareParams"\r\n'
+        b"Content-Type: application/json\r\n\r\n{}\r\n"
+        b'--xyz\r\nContent-Disposition: form-data; name="applicationPackage"; '
+        b'filename="app.zip"\r\nContent-Type: application/zip\r\n\r\nPK\r\n\x00\r\n'
+        b"--xyz--\r\n"
+    )
+    assert split_multipart(body, "xyz") == {
+        "prepareParams": ("application/json", b"{}"),
+        "applicationPackage": ("application/zip", b"PK\r\n\x00"),
+    }
