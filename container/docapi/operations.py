@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from container.dispatch import ContentClient
 from container.docapi.body import DocumentBody
 from container.errors import BackendCommunicationError, ContainerError, UnknownClusterError
+from container.render import reformat_tensors
 from vespid.bucket import bucket_of
 from vespid.config import ContainerConfig, ContentClusterConfig, ContentNodeConfig, SchemaConfig
 from vespid.distribution import ideal_nodes
@@ -205,7 +206,9 @@ class DocumentApi:
         if not reply.found:
             return DocumentAnswer(404, {"pathId": path_id, "id": str(doc_id)})
         answer = _ok(path_id, doc_id, _trace(target, node, "get", params))
-        answer.body["fields"] = reply.fields or {}
+        answer.body["fields"] = reformat_tensors(
+            target.schema, reply.fields or {}, params.tensor_format
+        )
         return answer
 
     async def _write(
@@ -245,6 +248,8 @@ class DocumentParams:
     create: bool | None = None
     cluster: str | None = None
     field_set: str | None = None
+    tensor_format: str = "short"
+    """``format.tensors``: how a GET renders tensor fields."""
     dry_run: bool = False
     """Validate and route, but send nothing (Vespa's ``dryRun``)."""
     trace_level: int = 0

@@ -3,7 +3,7 @@
 GET of a document path reads the document, GET of a visit path visits; POST puts;
 PUT updates; DELETE removes (a visit path with ``selection`` removes by selection);
 OPTIONS answers 204 with ``Allow``; other methods 405. ``dryRun``, ``tracelevel``,
-``slices``/``sliceId`` and ``bucketSpace`` are honoured; others (``route``,
+``slices``/``sliceId``, ``bucketSpace`` and ``format.tensors`` are honoured; others (``route``,
 ``concurrency``, ``stream``...) are accepted and ignored. A visit asked for with
 ``Accept: application/jsonl`` answers in Vespa's JSON-lines form.
 
@@ -35,7 +35,9 @@ from container.errors import BadDocumentRequestError, InvalidQueryParameterError
 from container.http.errors import DOCUMENT_CONTENT_TYPE, path_id
 from container.http.runtime import ContainerRuntime
 from container.query import Parameters, parse_timeout
+from container.render import reformat_tensors
 from vespid.config import ContainerConfig
+from vespid.document import TENSOR_FORMATS, DocumentId
 
 ALLOWED = "GET,POST,PUT,DELETE"
 DEFAULT_WANTED = 100
@@ -82,7 +84,9 @@ async def _visit(
     params = _visit_params(request)
     cluster = resolve_cluster(config, path.doctype, request.query_params.get("cluster"))
     if request.method == "GET":
-        return await runtime.visitor.visit(path_id(request), path, cluster, params)
+        answer = await runtime.visitor.visit(path_id(request), path, cluster, params)
+        _reformat_visited(config, answer, _tensor_format(Parameters(dict(request.query_params))))
+        return answer
     if request.method == "DELETE":
         if not params.selection or "cluster" not in request.query_params:
             raise BadDocumentRequestError(
@@ -103,6 +107,7 @@ def _document_params(request: Request) -> DocumentParams:
         create=None if create is None else query.boolean("create"),
         cluster=query.text("cluster"),
         field_set=query.text("fieldSet"),
+        tensor_format=_tensor_format(query),
         dry_run=query.boolean("dryRun"),
         trace_level=query.integer("tracelevel", 0, 0, 10),
     )
@@ -124,6 +129,15 @@ def _visit_params(request: Request) -> VisitParams:
     )
 
 
+def _tensor_format(query: Parameters) -> str:
+    form = query.text("format.tensors", "short") or "short"
+    if form not in TENSOR_FORMATS:
+        raise BadDocumentRequestError(
+            f"Tensor format '{form}' is not one of " + ", ".join(TENSOR_FORMATS)
+        )
+    return form
+
+
 def _bucket_space(query: Parameters) -> str | None:
     space = query.text("bucketSpace")
     if space not in (None, "default", "global"):
@@ -139,6 +153,17 @@ def _timeout(request: Request) -> float:
         return parse_timeout("timeout", raw)
     except InvalidQueryParameterError as e:
         raise BadDocumentRequestError(e.message) from None
+
+
+def _reformat_visited(config: ContainerConfig, answer: DocumentAnswer, form: str) -> None:
+    if form == "short":
+        return
+    for document in answer.body["documents"]:
+        if "fields" not in document:
+            continue
+        schema = config.schema(DocumentId.parse(document["id"]).doctype)
+        if schema is not None:
+            document["fields"] = reformat_tensors(schema, document["fields"], form)
 
 
 def _json_lines(answer: DocumentAnswer) -> Response:

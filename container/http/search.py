@@ -21,7 +21,7 @@ from container.docapi import decode_content
 from container.errors import InvalidQueryParameterError
 from container.http.runtime import ContainerRuntime
 from container.query import SearchQuery, build_search_query, flatten
-from container.render import CONTENT_TYPE, render_search
+from container.render import CONTENT_TYPE, reformat_tensors, render_search
 from container.yql import render_item
 
 
@@ -59,6 +59,11 @@ async def search_endpoint(request: Request) -> Response:
     config = runtime.require_config()
     query = build_search_query(await request_parameters(request), config)
     result = await runtime.searcher.search(query, config)
+    if query.tensor_format != "short":
+        for hit in result.hits:
+            schema = config.schema(hit.schema)
+            if schema is not None:
+                hit.fields = reformat_tensors(schema, hit.fields, query.tensor_format)
     if query.trace_level > 0:
         result.trace[:0] = _query_trace(query, config.generation)
     status, body = render_search(result)

@@ -22,6 +22,7 @@ from container.query.inputs import query_inputs
 from container.query.parameters import Parameters
 from container.yql import QUERY_TYPES, QueryModel, YqlQuery, parse_simple, parse_yql
 from vespid.config import ContainerConfig, SchemaConfig
+from vespid.document import TENSOR_FORMATS
 from vespid.messages import Item, OrderBy
 
 MAX_HITS = 400
@@ -51,6 +52,8 @@ class SearchQuery:
     timing: bool = False
     trace_level: int = 0
     list_features: bool = False
+    tensor_format: str = "short"
+    """`presentation.format.tensors`: how tensor fields of hits are rendered."""
     yql: YqlQuery | None = None
 
 
@@ -88,6 +91,7 @@ def build_search_query(flat: dict[str, Any], config: ContainerConfig) -> SearchQ
         timing=params.boolean("presentation.timing"),
         trace_level=params.integer("tracelevel", 0, 0, 10),
         list_features=params.boolean("ranking.listFeatures"),
+        tensor_format=_tensor_format(params),
         yql=yql,
     )
 
@@ -146,6 +150,15 @@ def _hits_and_offset(params: Parameters, yql: YqlQuery | None) -> tuple[int, int
         if hits > MAX_HITS:
             raise InvalidQueryParameterError("hits", hits, f"must be at most {MAX_HITS}")
     return hits, offset
+
+
+def _tensor_format(params: Parameters) -> str:
+    form = params.text("presentation.format.tensors", "short") or "short"
+    if form not in TENSOR_FORMATS:
+        raise InvalidQueryParameterError(
+            "presentation.format.tensors", form, "expected one of " + ", ".join(TENSOR_FORMATS)
+        )
+    return form
 
 
 def _sorting(params: Parameters) -> tuple[OrderBy, ...]:

@@ -28,6 +28,7 @@ MUSIC = SchemaConfig(
         FieldConfig("title", "string", index=True, summary=True),
         FieldConfig("year", "int", attribute=True, summary=True),
         FieldConfig("score", "double", attribute=True, summary=True),
+        FieldConfig("embedding", "tensor<float>(x[2])", attribute=True, summary=True),
     ),
 )
 

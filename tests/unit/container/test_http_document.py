@@ -350,3 +350,24 @@ def test_visit_as_json_lines() -> None:
         {"sessionStats": {"documentCount": 1}},
         {"continuation": {"percentFinished": 100.0}},
     ]
+
+
+def test_format_tensors_rerenders_tensor_fields() -> None:
+    h = Harness(config())
+    dense = {"type": "tensor<float>(x[2])", "values": [1.0, 2.0]}
+    h.add(_primary("id:m:music::one"), "id:m:music::one", embedding=dense)
+
+    async def body(client: httpx.AsyncClient) -> list[httpx.Response]:
+        return [
+            await client.get("/document/v1/m/music/docid/one?format.tensors=long"),
+            await client.get("/document/v1/m/music/docid/?format.tensors=short-value"),
+            await client.get("/document/v1/m/music/docid/one?format.tensors=hexagonal"),
+        ]
+
+    long_form, visited, bad = h.run(body)
+    assert long_form.json()["fields"]["embedding"] == {
+        "type": "tensor<float>(x[2])",
+        "cells": [{"address": {"x": "0"}, "value": 1.0}, {"address": {"x": "1"}, "value": 2.0}],
+    }
+    assert visited.json()["documents"][0]["fields"]["embedding"] == [1.0, 2.0]
+    assert bad.status_code == 400

@@ -211,3 +211,11 @@ def test_an_unknown_summary_class_is_400() -> None:
     h.nodes[0].failures["docsum"] = InvalidQueryError("Schema 'music' has no summary 'nope'")
     response = _get(h, yql=ALL, **{"presentation.summary": "nope"})
     assert response.status_code == 400
+
+
+def test_presentation_format_tensors_rerenders_hit_tensors() -> None:
+    h = Harness(config())
+    h.add(0, "id:m:music::v", embedding={"type": "tensor<float>(x[2])", "values": [1.0, 2.0]})
+    root = _get(h, yql=ALL, **{"presentation.format.tensors": "short-value"}).json()["root"]
+    assert root["children"][0]["fields"]["embedding"] == [1.0, 2.0]
+    assert _get(_harness(), yql=ALL, **{"presentation.format.tensors": "x"}).status_code == 400
