@@ -14,6 +14,7 @@ any value may be followed by cell access ``{...}`` or ``[...]``. Errors carry th
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from vespid.expression.ast import (
@@ -39,7 +40,7 @@ from vespid.expression.ast import (
     TensorCall,
     TensorGenerate,
 )
-from vespid.expression.errors import ExpressionSyntaxError
+from vespid.expression.errors import ExpressionSyntaxError, TensorTypeError
 from vespid.expression.functions import BINARY_FUNCTIONS, UNARY_FUNCTIONS
 from vespid.expression.lexer import Cursor, Kind, Token, tokenize
 from vespid.expression.literals import (
@@ -49,7 +50,13 @@ from vespid.expression.literals import (
     read_tensor_literal,
     read_untyped_literal,
 )
-from vespid.expression.tensor_type import CELL_TYPES, read_tensor_type
+from vespid.expression.tensor_type import (
+    CELL_TYPES,
+    Dimension,
+    TensorType,
+    read_dimension,
+    read_tensor_type,
+)
 
 LAMBDA_FUNCTIONS = {"map": 1, "join": 2, "merge": 2, "map_subspaces": 1, "filter_subspaces": 1}
 """Tensor functions whose last argument is a lambda, with their count of tensor arguments."""
@@ -203,6 +210,12 @@ class _Parser:
                 cursor.advance()
                 return Num(1.0 if name == "true" else 0.0)
             return self._feature()
+        if (
+            name in ("range", "diag")
+            and cursor.peek(3).text == "["
+            and cursor.peek(2).kind is Kind.NAME
+        ):
+            return self._index_generator(name)
         if name in self._calls:
             cursor.advance()
             return self._calls[name](name)
@@ -216,6 +229,39 @@ class _Parser:
         if name in TENSOR_FUNCTIONS:
             return self._tensor_call(name)
         return self._feature()
+
+    def _index_generator(self, name: str) -> Node:
+        """Java's ``range(x[3],y[2])`` (cell = sum of its indexes) and ``diag(...)`` (1 where
+        all indexes are equal), read as tensor generators."""
+        cursor = self.cursor
+        start = cursor.advance().position
+        cursor.expect("(")
+        dims = [self._indexed_dimension()]
+        while cursor.accept(","):
+            dims.append(self._indexed_dimension())
+        cursor.expect(")")
+        try:
+            tensor_type = TensorType("double", tuple(dims))
+        except TensorTypeError as e:
+            raise ExpressionSyntaxError(e.message, start) from e
+        names = [Feature(d.name) for d in dims]
+        body: Node = names[0] if name == "range" else Num(1.0)
+        for left, right in itertools.pairwise(names):
+            if name == "range":
+                body = Binary("+", body, right)
+            else:
+                equal = Binary("==", left, right)
+                body = equal if isinstance(body, Num) else Binary("&&", body, equal)
+        return TensorGenerate(tensor_type, body)
+
+    def _indexed_dimension(self) -> Dimension:
+        position = self.cursor.token.position
+        dimension = read_dimension(self.cursor)
+        if dimension.mapped:
+            raise ExpressionSyntaxError(
+                f"expected an indexed dimension, found {dimension}", position
+            )
+        return dimension
 
     def _feature(self) -> Feature:
         cursor = self.cursor

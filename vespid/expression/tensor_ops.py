@@ -33,11 +33,10 @@ def join_type(a: TensorType, b: TensorType) -> TensorType:
     for d in b.dimensions:
         other = dimensions.get(d.name)
         if other is not None and other.mapped != d.mapped:
-            raise ExpressionEvaluationError(
-                f"cannot join {a} with {b}: dimension {d.name} is mapped in one and indexed "
-                "in the other"
-            )
-        if other is None or (d.size is not None and other.size is not None and d.size < other.size):
+            dimensions[d.name] = Dimension(d.name)
+        elif other is None or (
+            d.size is not None and other.size is not None and d.size < other.size
+        ):
             dimensions[d.name] = d
     if not dimensions:
         return TensorType("double")
@@ -54,8 +53,11 @@ def compute_cell_type(cell_type: str) -> str:
 
 
 def join(a: Tensor, b: Tensor, op: CellFn) -> Tensor:
-    """Vespa's join: ``op`` on every pair of cells whose common dimensions agree."""
+    """Vespa's join: ``op`` on every pair of cells whose common dimensions agree. A dimension
+    mapped in one and indexed in the other is mapped in the result (as Vespa's Java
+    evaluator generalizes it)."""
     result_type = join_type(a.type, b.type)
+    a, b = as_mapped(a, result_type), as_mapped(b, result_type)
     ia, ib, labels = _match_subspaces(a, b, result_type)
     left = _expand_dense(take_subspaces(a.cells, ia), a.type, result_type)
     right = _expand_dense(take_subspaces(b.cells, ib), b.type, result_type)
@@ -65,6 +67,28 @@ def join(a: Tensor, b: Tensor, op: CellFn) -> Tensor:
     cells = np.broadcast_to(cells, (batch, len(labels), *result_type.dense_shape))
     batched = a.batched or b.batched or batch > max(a.batch, b.batch)
     return Tensor(result_type, labels, cells, present, batched=batched)
+
+
+def as_mapped(t: Tensor, target: TensorType) -> Tensor:
+    """``t`` with each indexed dimension that is mapped in ``target`` turned mapped: every
+    index becomes a label and a subspace of its own."""
+    names = [d.name for d in t.type.indexed if (td := target.dimension(d.name)) and td.mapped]
+    for name in names:
+        t = _index_to_label(t, name)
+    return t
+
+
+def _index_to_label(t: Tensor, name: str) -> Tensor:
+    axis = 2 + [d.name for d in t.type.indexed].index(name)
+    size = t.cells.shape[axis]
+    cells = np.moveaxis(t.cells, axis, 2)
+    cells = cells.reshape(cells.shape[0], cells.shape[1] * size, *cells.shape[3:])
+    dims = tuple(Dimension(d.name) if d.name == name else d for d in t.type.dimensions)
+    new_type = TensorType(t.type.cell_type, dims)
+    position = new_type.mapped_names.index(name)
+    labels = [(*old[:position], str(i), *old[position:]) for old in t.labels for i in range(size)]
+    present = np.repeat(t.present, size, axis=1)
+    return Tensor(new_type, labels, cells, present, batched=t.batched)
 
 
 def _match_subspaces(
@@ -219,6 +243,7 @@ def sum_of_product(a: Tensor, b: Tensor, dimensions: Sequence[str] = ()) -> Tens
             raise ExpressionEvaluationError(
                 f"cannot reduce {joined} over dimension '{name}': it has no such dimension"
             )
+    a, b = as_mapped(a, joined), as_mapped(b, joined)
     ia, ib, labels = _match_subspaces(a, b, joined)
     letters = {d.name: chr(ord("A") + k) for k, d in enumerate(joined.indexed)}
     kept_dense = "".join(letters[d.name] for d in joined.indexed if d.name not in names)

@@ -126,7 +126,7 @@ def read_tensor_type(cursor: Cursor) -> tuple[TensorType, tuple[str, ...]]:
     while not cursor.at(")"):
         if dimensions:
             cursor.expect(",")
-        dimensions.append(_read_dimension(cursor))
+        dimensions.append(read_dimension(cursor))
     cursor.expect(")")
     try:
         tensor_type = TensorType(cell_type, tuple(dimensions))
@@ -135,7 +135,8 @@ def read_tensor_type(cursor: Cursor) -> tuple[TensorType, tuple[str, ...]]:
     return tensor_type, tuple(d.name for d in dimensions)
 
 
-def _read_dimension(cursor: Cursor) -> Dimension:
+def read_dimension(cursor: Cursor) -> Dimension:
+    """Read ``name{}`` or ``name[size]`` at ``cursor``."""
     name = cursor.expect_kind(Kind.NAME, "a dimension name").text
     if cursor.accept("{"):
         cursor.expect("}")

@@ -162,6 +162,9 @@ def _join(a: TensorType, b: TensorType, node: Node) -> TensorType:
     dims = {d.name: d for d in a.dimensions}
     for d in b.dimensions:
         other = dims.get(d.name)
+        if other is not None and other.mapped != d.mapped:
+            dims[d.name] = Dimension(d.name)  # generalized to mapped, as Vespa's Java does
+            continue
         if other is not None and other != d:
             raise ExpressionTypeError(
                 f"cannot combine {a} with {b} in '{to_text(node)}': dimension {d.name} is "

@@ -103,6 +103,14 @@ def f(name: str, *args: Node, output: str | None = None) -> Feature:
             TensorGenerate(TensorType("double", (Dimension("x", 3),)), Binary("+", f("x"), Num(1))),
         ),
         (
+            "range(x[2],y[3])",
+            TensorGenerate(
+                TensorType("double", (Dimension("x", 2), Dimension("y", 3))),
+                Binary("+", f("x"), f("y")),
+            ),
+        ),
+        ("range(a)", f("range", f("a"))),
+        (
             "switch(a) { case 1: 2, default: 3 }",
             If(Binary("==", f("a"), Num(1)), Num(2), Num(3)),
         ),

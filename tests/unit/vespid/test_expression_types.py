@@ -58,6 +58,7 @@ def feature_types(ref: FeatureRef) -> TensorType | None:
         ("map(attribute(scores), f(c)(c * 2))", "tensor<float>(cat{})"),
         ("join(attribute(v), query(profile), f(a,b)(a*b))", "tensor<float>(cat{},x[3])"),
         ("unpack_bits(tensor<int8>(x[2]):[1,2])", "tensor<float>(x[16])"),
+        ("query(profile) * tensor(cat[2]):[1,2]", "tensor(cat{})"),
     ],
 )
 def test_inferred_types(expression: str, expected: str) -> None:
@@ -71,7 +72,7 @@ def test_inferred_types(expression: str, expected: str) -> None:
         ("reduce(query(q), sum, y)", "has no dimension 'y'"),
         ("bm25(title){x:1}", "cannot take cells of a number"),
         ("if(1, query(q), attribute(m))", "both branches"),
-        ("attribute(mixed) * tensor(cat[2]):[1,2]", "cat\\{\\} in one and cat\\[2\\]"),
+        ("attribute(mixed) * tensor(x[2]):[1,2]", "x\\[3\\] in one and x\\[2\\]"),
         ("rename(query(q), z, y)", "no dimension 'z'"),
     ],
 )
