@@ -70,6 +70,12 @@ class _Budget:
             )
 
 
+def _unstorable(c: str) -> bool:
+    """Control characters, and those ZooKeeper refuses in node names."""
+    code = ord(c)
+    return code < 32 or code == 127 or 0xD800 <= code <= 0xF8FF or 0xFFF0 <= code <= 0xFFFF
+
+
 def safe_name(raw: str) -> str | None:
     """Return the normalized relative path of an entry, None for a directory entry.
 
@@ -77,9 +83,10 @@ def safe_name(raw: str) -> str | None:
     """
     if raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
         raise BadRequestError(f"Application package entry '{raw}' has an absolute path.")
-    if "\\" in raw or any(ord(c) < 32 or ord(c) == 127 for c in raw):
+    if "\\" in raw or any(_unstorable(c) for c in raw):
         raise BadRequestError(
-            f"Application package entry {raw!r} has a backslash or control character in its name."
+            f"Application package entry {raw!r} has a backslash, a control or a private-use "
+            "character in its name."
         )
     parts = [p for p in raw.split("/") if p not in ("", ".")]
     if ".." in parts:

@@ -72,6 +72,7 @@ def test_dot_segments_are_normalized() -> None:
         (zip_with(("/etc/passwd", b"x")), "application/zip", "absolute path"),
         (zip_with(("C:/evil", b"x")), "application/zip", "absolute path"),
         (zip_with(("a\\..\\evil", b"x")), "application/zip", "backslash"),
+        (zip_with(("a\ue000b", b"x")), "application/zip", "private-use"),
         (zip_with(zip_symlink("services.xml", "/etc/passwd")), "application/zip", "symbolic link"),
         (tar_with((tar_info("../x"), b"x")), TAR_GZ, "'..'"),
         (tar_with((tar_info("s", tarfile.SYMTYPE, "/etc/passwd"), b"")), TAR_GZ, "is a link"),
