@@ -7,6 +7,9 @@ given), resolves the schemas to search, fits the tree to their field kinds
 limits: `hits` 0..400 (default 10), `offset` 0..1000. YQL's ``limit``/``offset``
 take precedence over the `hits`/`offset` parameters, with hits = limit - offset.
 
+Not supported yet: ``ranking.listFeatures`` (content nodes do not return all rank
+features), grouping (kept as text in `YqlQuery.grouping`, not executed).
+
 Deviation: the default timeout is 5 s, not Vespa's 500 ms, because a Python content
 node needs more time for a first query against a new generation.
 """
@@ -51,7 +54,6 @@ class SearchQuery:
     order_by: tuple[OrderBy, ...] = ()
     timing: bool = False
     trace_level: int = 0
-    list_features: bool = False
     tensor_format: str = "short"
     """`presentation.format.tensors`: how tensor fields of hits are rendered."""
     yql: YqlQuery | None = None
@@ -90,7 +92,6 @@ def build_search_query(flat: dict[str, Any], config: ContainerConfig) -> SearchQ
         order_by=(yql.order_by if yql and yql.order_by else _sorting(params)),
         timing=params.boolean("presentation.timing"),
         trace_level=params.integer("tracelevel", 0, 0, 10),
-        list_features=params.boolean("ranking.listFeatures"),
         tensor_format=_tensor_format(params),
         yql=yql,
     )

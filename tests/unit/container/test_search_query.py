@@ -141,11 +141,9 @@ def test_presentation_and_sorting() -> None:
         yql=ALL,
         presentation={"summary": "short", "timing": "true"},
         sorting="-year +title",
-        **{"ranking.listFeatures": "true"},
     )
     assert q.summary == "short"
     assert q.timing is True
-    assert q.list_features is True
     assert q.order_by == (OrderBy("year", ascending=False), OrderBy("title"))
 
 
