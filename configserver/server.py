@@ -12,7 +12,7 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 from configserver.errors import (
@@ -62,6 +62,19 @@ def _sweep_sessions(manager: SessionManager, max_age: float, stop: threading.Eve
             log.info("Removed %d expired sessions", len(removed))
 
 
+def _report_connection(state: ServiceState) -> Callable[[bool], None]:
+    """Return a listener that marks the server down while ZooKeeper is unreachable."""
+
+    def on_change(connected: bool) -> None:
+        state.status = "up" if connected else "down"
+        state.message = "" if connected else "ZooKeeper connection lost"
+        log.log(
+            logging.INFO if connected else logging.WARNING, "ZooKeeper connected: %s", connected
+        )
+
+    return on_change
+
+
 def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
     """Turn SIGTERM into SystemExit so clean-up (stopping ZooKeeper) runs.
 
@@ -90,6 +103,8 @@ def _run(settings: Settings) -> None:
         stop = threading.Event()
         try:
             store = ZooKeeperSessionStore(client)
+            state = ServiceState()
+            store.add_connection_listener(_report_connection(state))
             manager = SessionManager(store, derive_application, FreePortAllocator())
             sweeper = threading.Thread(
                 target=_sweep_sessions,
@@ -99,7 +114,7 @@ def _run(settings: Settings) -> None:
             )
             sweeper.start()
             log.info("Config server on port %d, ZooKeeper %s", settings.port, hosts)
-            serve(build_app(manager, state=ServiceState()), settings.listen, settings.port)
+            serve(build_app(manager, state=state), settings.listen, settings.port)
         finally:
             stop.set()
             client.stop()

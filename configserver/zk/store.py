@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import orjson
-from kazoo.client import KazooClient
+from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import (
     BadVersionError,
     ConnectionClosedError,
@@ -398,6 +398,14 @@ class ZooKeeperSessionStore:
             return sorted(self._client.get_children(f"{self._root}/tenants/{tenant}/applications"))
         except NoNodeError:
             return []
+
+    def add_connection_listener(self, listener: Callable[[bool], None]) -> None:
+        """Call ``listener(connected)`` (on kazoo's thread) when the connection state changes."""
+
+        def on_state(state: str) -> None:
+            listener(state == KazooState.CONNECTED)
+
+        self._client.add_listener(on_state)
 
     def add_activation_listener(self, listener: Callable[[], None]) -> None:
         """Watch the activations node; kazoo calls back on its event thread."""

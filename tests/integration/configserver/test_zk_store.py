@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from kazoo.exceptions import NodeExistsError
 
 from configserver.errors import ActivationConflictError, NotFoundError
 from configserver.session import SessionStore
-from configserver.zk import ZooKeeperSessionStore, connect
+from configserver.zk import EmbeddedZooKeeper, ZooKeeperSessionStore, connect
+from tests.conftest import free_port
 from tests.unit.configserver.test_session_store import FILES, SessionStoreContract, record
 
 pytestmark = pytest.mark.zookeeper
@@ -102,3 +104,28 @@ def test_failed_upload_leaves_nothing(stores: list[ZooKeeperSessionStore]) -> No
     assert first.read_session("default", 4) is None
     with pytest.raises(NotFoundError):
         first.read_files("default", 4)
+
+
+def test_connection_listener_follows_the_server(tmp_path: Path) -> None:
+    states: list[bool] = []
+    changed = threading.Event()
+
+    def listener(connected: bool) -> None:
+        states.append(connected)
+        changed.set()
+
+    port = free_port()
+    with EmbeddedZooKeeper(tmp_path, port) as server:
+        client = connect(server.connect_string)
+        try:
+            ZooKeeperSessionStore(client).add_connection_listener(listener)
+            server.stop()
+            assert changed.wait(15)
+            assert states[-1] is False
+            changed.clear()
+            server.start()
+            assert changed.wait(30)
+            assert states[-1] is True
+        finally:
+            client.stop()
+            client.close()
