@@ -23,14 +23,18 @@ from container.errors import InvalidQueryParameterError
 _TIMEOUT = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*(ms|s|m|ks)?\s*")
 _UNITS = {None: 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "ks": 1000.0}
 _ALIASES = {
+    "count": "hits",
+    "start": "offset",
     "ranking": "ranking.profile",
     "trace.level": "tracelevel",
     "type": "model.type",
     "restrict": "model.restrict",
+    "default-index": "model.defaultIndex",
     "summary": "presentation.summary",
     "sorting": "ranking.sorting",
 }
-"""Short names Vespa accepts for a parameter, mapped to the full name."""
+"""Short names Vespa accepts for a parameter, mapped to the full name. Full names are
+case-sensitive; the short names are not (Vespa's query API reference)."""
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -53,7 +57,7 @@ def canonical_names(flat: Mapping[str, Any]) -> dict[str, Any]:
     """Apply Vespa's parameter aliases (`ranking` → `ranking.profile`, ...)."""
     result: dict[str, Any] = {}
     for key, value in flat.items():
-        result[_ALIASES.get(key, key)] = value
+        result[_ALIASES.get(key.lower(), key)] = value
     return result
 
 

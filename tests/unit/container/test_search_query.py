@@ -150,3 +150,9 @@ def test_presentation_and_sorting() -> None:
 def test_yql_parameters_come_from_the_request() -> None:
     q = build(yql="select * from sources * where title contains @t", t="love")
     assert q.tree == TermItem("title", "love")
+
+
+def test_short_names_are_aliases_in_any_case() -> None:
+    q = build(yql=ALL, COUNT="4", start="2", Type="any", query="a b")
+    assert (q.hits, q.offset) == (4, 2)
+    assert build(query="a b", type="any").tree == build(query="a b", **{"model.type": "any"}).tree
