@@ -91,8 +91,17 @@ class Operation:
             return Request("DELETE", path, params, None)
         if self.kind == "update" and self.create:
             params["create"] = "true"
-        body = orjson.dumps({"fields": self.fields or {}})
+        body = _dumps({"fields": self.fields or {}})
         return Request("POST" if self.kind == "put" else "PUT", path, params, body)
+
+
+def _dumps(data: Any) -> bytes:
+    """JSON bytes; integers beyond 64 bits (which orjson refuses) go out as written,
+    for the container to judge."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def parse_operation(obj: Any, where: str) -> Operation:
@@ -133,8 +142,8 @@ def read_operations(text: str) -> Iterator[Operation]:
     start = _skip_space(text, 0)
     if text.startswith("[", start):
         try:
-            items = orjson.loads(text)
-        except orjson.JSONDecodeError as e:
+            items = json.loads(text)
+        except json.JSONDecodeError as e:
             raise CliError(f"The feed is not a valid JSON array: {e}") from e
         for i, item in enumerate(items):
             yield parse_operation(item, f"operation {i + 1}")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import unquote
+
 import orjson
 import pytest
+from hypothesis import example, given, strategies as st
 
 from vespid.cli.errors import CliError
 from vespid.cli.feedops import Operation, document_path, parse_operation, read_operations
@@ -91,3 +95,45 @@ def test_a_broken_line_is_reported_by_number() -> None:
     text = '{"remove": "id:n:t::1"}\n{"remove": "id:n:t::2"}\n{"remove": \n'
     with pytest.raises(CliError, match="line 3"):
         list(read_operations(text))
+
+
+_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, max_size=8)
+_user_ids = st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=20)
+_ids = st.builds(lambda ns, t, user: f"id:{ns}:{t}::{user}", _names, _names, _user_ids)
+_fields = st.dictionaries(_names, st.integers() | st.text(max_size=10) | st.booleans(), max_size=3)
+_operations = st.one_of(
+    st.builds(lambda i, f: Operation("put", i, f), _ids, _fields),
+    st.builds(lambda i, f, c: Operation("update", i, f, c), _ids, _fields, st.booleans()),
+    st.builds(lambda i: Operation("remove", i), _ids),
+)
+
+
+def _as_json(op: Operation) -> dict[str, object]:
+    obj: dict[str, object] = {op.kind: op.doc_id}
+    if op.fields is not None:
+        obj["fields"] = op.fields
+    if op.create:
+        obj["create"] = True
+    return obj
+
+
+@given(st.lists(_operations, max_size=5), st.booleans())
+@example(ops=[Operation("put", "id:n:t::big", {"n": -(2**63) - 1})], as_array=True)
+def test_feeds_read_back_what_was_written(ops: list[Operation], as_array: bool) -> None:
+    objs = [_as_json(op) for op in ops]
+    jsonl = "".join(json.dumps(o) + "\n" for o in objs)
+    text = json.dumps(objs, indent=1) if as_array else jsonl
+    read = list(read_operations(text))
+    assert read == ops
+    for op in read:
+        body = op.request().body
+        if op.kind != "remove":
+            assert json.loads(body or b"") == {"fields": op.fields}
+
+
+@given(_ids)
+def test_document_paths_keep_the_user_specified_part_in_one_segment(doc_id: str) -> None:
+    path = document_path(doc_id)
+    prefix, _, last = path.rpartition("/")
+    assert prefix.count("/") == 5
+    assert unquote(last) == doc_id.split("::", 1)[1]
