@@ -140,7 +140,11 @@ class Feeder:
         self._last_for_id: dict[str, asyncio.Future[None]] = {}
 
     async def feed(self, operations: Iterable[Operation]) -> FeedStats:
-        """Send every operation; return the counters once all have finished."""
+        """Send every operation; return the counters once all have finished.
+
+        When ``operations`` raises (a broken line in the feed), the operations already
+        sent are finished first, then the error propagates.
+        """
         slots = asyncio.Semaphore(self._connections)
         tasks: set[asyncio.Task[None]] = set()
         reporter = asyncio.create_task(self._report_progress()) if self._progress else None
@@ -151,11 +155,9 @@ class Feeder:
                 task = asyncio.create_task(self._ordered(operation, slots))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
+        finally:
             if tasks:
                 await asyncio.gather(*tasks)
-        finally:
-            for task in tasks:
-                task.cancel()
             if reporter is not None:
                 reporter.cancel()
             await self._client.aclose()

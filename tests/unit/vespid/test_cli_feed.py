@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Iterator
 
 import httpx
 import orjson
+import pytest
 
+from vespid.cli.errors import CliError
 from vespid.cli.feed import Feeder
 from vespid.cli.feedops import Operation
 
@@ -148,3 +151,18 @@ def test_progress_is_reported_while_feeding() -> None:
     assert seen
     assert all(0 <= ok <= 40 for ok, _ in seen)
     assert [s for _, s in seen] == sorted(s for _, s in seen)
+
+
+def test_operations_sent_before_a_broken_line_are_finished() -> None:
+    container = FakeContainer()
+
+    def operations() -> Iterator[Operation]:
+        yield Operation("put", "id:n:t::1", {})
+        yield Operation("put", "id:n:t::2", {})
+        raise CliError("line 3: invalid JSON")
+
+    feeder = Feeder("http://c", transport=httpx.MockTransport(container.handle))
+    with pytest.raises(CliError, match="line 3"):
+        asyncio.run(feeder.feed(operations()))
+    assert feeder.stats.ok == 2
+    assert len(container.received) == 2
