@@ -205,7 +205,8 @@ class CallRules(TokenCursor, abc.ABC):
             self.annotations()
         if self.at_keyword("phrase"):
             self.advance()
-            return self.phrase_terms()
+            with self.nested():
+                return self.phrase_terms()
         return [self.string("a string or phrase()")]
 
     def near(self, field: str, reader: AnnotationReader, ordered: bool) -> Item:

@@ -8,11 +8,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from container.errors import YqlSyntaxError
 from container.yql.lexer import Token, tokenize
+
+MAX_DEPTH = 64
+"""Deepest nesting (parentheses, negations, literals) a query may have; guards the stack."""
 
 Annotations = dict[str, Any]
 """Parsed ``{key: value, ...}`` annotations; keys may be dotted (`hnsw.exploreAdditionalHits`)."""
@@ -26,6 +30,18 @@ class TokenCursor:
         self.parameters = parameters
         self.tokens = tokenize(text)
         self.index = 0
+        self.depth = 0
+
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """One more level of nesting for the rule inside; too deep is a syntax error."""
+        if self.depth >= MAX_DEPTH:
+            raise self.error(f"at most {MAX_DEPTH} levels of nesting")
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     @property
     def token(self) -> Token:
@@ -137,6 +153,10 @@ class TokenCursor:
 
     def map_literal(self) -> dict[str, Any]:
         """Parse ``{key: value, ...}`` with identifier or string keys."""
+        with self.nested():
+            return self._map_body()
+
+    def _map_body(self) -> dict[str, Any]:
         self.expect_op("{")
         result: dict[str, Any] = {}
         while not self.at_op("}"):
@@ -152,6 +172,10 @@ class TokenCursor:
 
     def array_literal(self) -> list[Any]:
         """Parse ``[value, ...]``."""
+        with self.nested():
+            return self._array_body()
+
+    def _array_body(self) -> list[Any]:
         self.expect_op("[")
         result: list[Any] = []
         while not self.at_op("]"):

@@ -175,6 +175,11 @@ class YqlParser(CallRules):
 
     def expression(self) -> Item | None:
         """``conjunction (OR conjunction)*``."""
+        with self.nested():
+            return self.disjunction()
+
+    def disjunction(self) -> Item | None:
+        """The body of `expression`."""
         items = [self.conjunction()]
         while self.accept_keyword("or"):
             items.append(self.conjunction())
@@ -206,7 +211,8 @@ class YqlParser(CallRules):
         if self.accept_op("!") or (self.at_keyword("not") and self.peek().text != "in"):
             if start.kind == "ident":
                 self.advance()
-            operand = self.unary()
+            with self.nested():
+                operand = self.unary()
             if operand is None:
                 raise self.error("something to negate", start)
             return NotItem(TrueItem(), (operand,))
@@ -295,7 +301,8 @@ class YqlParser(CallRules):
         if self.accept_op("("):
             if self.at_op("{"):
                 self.annotations()
-            value = self.comparison_value()
+            with self.nested():
+                value = self.comparison_value()
             self.expect_op(")")
             return value
         if self.at_keyword("true", "false"):
@@ -315,7 +322,8 @@ class YqlParser(CallRules):
     def contains(self, field: str) -> Item:
         """The right side of ``field contains``: a term or phrase/near/... call."""
         if self.accept_op("("):
-            item = self.contains(field)
+            with self.nested():
+                item = self.contains(field)
             self.expect_op(")")
             return item
         position = self.token.position

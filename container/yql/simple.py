@@ -37,6 +37,9 @@ from vespid.messages import (
     WeakAndItem,
 )
 
+MAX_GROUP_DEPTH = 32
+"""Parenthesised groups nested deeper than this are read as plain words."""
+
 QUERY_TYPES = ("all", "any", "weakAnd", "phrase", "tokenize")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -133,6 +136,7 @@ class _Scanner:
         self.default_index = default_index
         self.query_type = query_type
         self.literal = query_type == "tokenize"
+        self.depth = 0
 
     def clauses(self, top: bool) -> _Clauses:
         result = _Clauses()
@@ -168,7 +172,11 @@ class _Scanner:
     def clause(self, sign: str) -> Item | None:
         if not self.literal and self.peek() == "(":
             self.pos += 1
+            if self.depth >= MAX_GROUP_DEPTH:
+                return None  # deeper groups are read as their words, keeping the stack small
+            self.depth += 1
             inner = self.clauses(top=False)
+            self.depth -= 1
             # Vespa ORs a group's words, except in an excluded group, which must all match.
             return _combine(inner, "all" if sign == "-" else "any")
         index = self.default_index

@@ -115,3 +115,19 @@ def test_error_says_where_and_what_was_expected() -> None:
 def test_grouping_is_kept_as_text() -> None:
     q = parse_yql("select * from sources * where true | all(group(a) each(output(count())))")
     assert q.grouping == ("all(group(a) each(output(count())))",)
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "(" * 5000 + "true" + ")" * 5000,
+        "!" * 5000 + "(true)",
+        "a contains " + "(" * 5000 + "'x'" + ")" * 5000,
+        "weightedSet(f, " + "{'a':" * 5000 + "1" + "}" * 5000 + ")",
+        "a contains phrase(" + "phrase(" * 5000 + "'x'" + ")" * 5001,
+        "a = " + "(" * 5000 + "1" + ")" * 5000,
+    ],
+)
+def test_deep_nesting_is_a_syntax_error_not_a_crash(nested: str) -> None:
+    with pytest.raises(YqlSyntaxError, match="levels of nesting"):
+        parse_yql("select * from sources * where " + nested)

@@ -173,3 +173,8 @@ def test_token_soup_fails_only_with_a_positioned_syntax_error(text: str) -> None
 def test_the_simple_query_language_never_fails(text: str, query_type: str) -> None:
     item = parse_simple(text, "default", query_type)
     assert item is None or item_from_json(item_to_json(item)) == item
+
+
+def test_deeply_nested_simple_query_groups_do_not_exhaust_the_stack() -> None:
+    item = parse_simple("(" * 5000 + "a b" + ")" * 5000, "default", "any")
+    assert item is not None
