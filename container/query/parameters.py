@@ -6,8 +6,8 @@ a POST JSON body, flat (``{"ranking.profile": "bm25"}``) or nested
 turns all of these into dotted keys; `Parameters` reads typed values from them and
 refuses bad ones with `InvalidQueryParameterError` (Vespa's error code 4).
 
->>> flatten({"ranking": {"profile": "x", "features": {"query(q)": 1}}, "hits": 3})
-{'ranking.profile': 'x', 'ranking.features.query(q)': 1, 'hits': 3}
+>>> sorted(flatten({"ranking": {"profile": "x", "features": {"query(q)": 1}}, "hits": 3}).items())
+[('hits', 3), ('ranking.features.query(q)', 1), ('ranking.profile', 'x')]
 >>> parse_timeout("timeout", "1.5s"), parse_timeout("timeout", "250ms")
 (1.5, 0.25)
 """
@@ -37,19 +37,23 @@ _ALIASES = {
 case-sensitive; the short names are not (Vespa's query API reference)."""
 
 
-def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(data: Mapping[str, Any]) -> dict[str, Any]:
     """Nested JSON objects to dotted keys; values that are not objects are kept as they are.
 
     The objects under ``input.query(x)`` style keys are tensor values, not nesting, and
-    stay whole; so do objects under any key that contains ``(``.
+    stay whole; so do objects under any key that contains ``(``. Iterative, so a deeply
+    nested body cannot exhaust the stack.
     """
     result: dict[str, Any] = {}
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and "(" not in key and value:
-            result.update(flatten(value, name + "."))
-        else:
-            result[name] = value
+    pending: list[tuple[str, Mapping[str, Any]]] = [("", data)]
+    while pending:
+        prefix, mapping = pending.pop()
+        for key, value in mapping.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict) and "(" not in key and value:
+                pending.append((name + ".", value))
+            else:
+                result[name] = value
     return result
 
 

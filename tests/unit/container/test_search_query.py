@@ -156,3 +156,13 @@ def test_short_names_are_aliases_in_any_case() -> None:
     q = build(yql=ALL, COUNT="4", start="2", Type="any", query="a b")
     assert (q.hits, q.offset) == (4, 2)
     assert build(query="a b", type="any").tree == build(query="a b", **{"model.type": "any"}).tree
+
+
+def test_a_deeply_nested_body_flattens_without_recursion() -> None:
+    body: dict[str, Any] = {"yql": ALL}
+    node = body
+    for _ in range(5000):
+        node["x"] = {}
+        node = node["x"]
+    node["y"] = 1
+    assert flatten(body)["x." * 5000 + "y"] == 1
