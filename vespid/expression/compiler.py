@@ -45,6 +45,7 @@ from vespid.expression.inline import (
 )
 from vespid.expression.printer import to_text
 from vespid.expression.tensor import Tensor
+from vespid.expression.tensor_ops import reduce
 from vespid.expression.values import (
     Value,
     apply_binary,
@@ -213,7 +214,6 @@ def _max_min(
     dimension = second.name if isinstance(second, Feature) and bare else None
     if dimension is None or dimension in bound:
         return lambda env: apply_binary(binary, args[0](env), args[1](env))
-    from vespid.expression.tensor_ops import reduce
 
     def evaluate(env: Env) -> Value:
         first = args[0](env)

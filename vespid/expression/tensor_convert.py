@@ -10,15 +10,17 @@ mixed tensor with one mapped dimension. Query literal text: ``[1,2,3]``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from vespid.expression.ast import TensorLiteral
+from vespid.expression.ast import Node, Num, TensorLiteral
+from vespid.expression.compiler import compile_expression
 from vespid.expression.errors import ExpressionEvaluationError, TensorTypeError
 from vespid.expression.lexer import Cursor, Kind, tokenize
 from vespid.expression.literals import read_tensor_literal
+from vespid.expression.parser import parse_expression
 from vespid.expression.tensor import Address, Tensor
 from vespid.expression.tensor_type import TensorType, parse_tensor_type
 
@@ -121,12 +123,8 @@ def _index_key(address: Address) -> tuple[int, ...]:
 
 def tensor_from_literal(text: str, tensor_type: TensorType) -> Tensor:
     """A shared tensor from query text: ``[1,2]``, ``{a:1}``, ``{{x:a}:1}`` or a full literal."""
-    from vespid.expression.compiler import compile_expression
-
     cursor = Cursor(tokenize(text))
     if cursor.at("tensor", Kind.NAME):
-        from vespid.expression.parser import parse_expression
-
         node = parse_expression(text)
         if not isinstance(node, TensorLiteral):
             raise TensorTypeError(f"expected a tensor literal, got '{text}'")
@@ -141,8 +139,8 @@ def tensor_from_literal(text: str, tensor_type: TensorType) -> Tensor:
     return Tensor.from_cells(node.type, {(): float(np.asarray(value).reshape(-1)[0])})
 
 
-def _numbers_only(cursor: Cursor) -> Any:
-    from vespid.expression.ast import Num
+def _numbers_only(cursor: Cursor) -> Callable[[], Node]:
+    """Reads a cell value of query text: an optionally negative number, nothing else."""
 
     def number() -> Num:
         sign = -1.0 if cursor.accept("-") else 1.0
