@@ -340,3 +340,26 @@ def test_cells_are_rounded_to_their_cell_type() -> None:
 def test_bad_json_values_are_refused(value: dict[str, Any]) -> None:
     with pytest.raises(TensorTypeError):
         tensor_from_json(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[1, foo]", "expected a number"),
+        ("[1, 2", "expected"),
+        ("[1, 2, 3, 4]", "expected 3 values"),
+        ("{a:1", "expected"),
+        ("[1, 2, 3] extra", "end of tensor literal"),
+    ],
+)
+def test_bad_query_literals_are_refused(text: str, message: str) -> None:
+    with pytest.raises(ExpressionSyntaxError, match=message):
+        tensor_from_literal(text, parse_tensor_type("tensor(x[3])"))
+
+
+def test_query_literal_forms() -> None:
+    mapped = parse_tensor_type("tensor(cat{})")
+    assert tensor_from_literal("{a:1, b:-2}", mapped).cells_of() == {("a",): 1.0, ("b",): -2.0}
+    assert tensor_from_literal("{{cat:a}:3}", mapped).cells_of() == {("a",): 3.0}
+    full = tensor_from_literal("tensor<float>(x[2]):[1,2]", mapped)
+    assert full.type == parse_tensor_type("tensor<float>(x[2])")
