@@ -125,18 +125,32 @@ def _schemas(
     sources: tuple[str, ...] | None,
     restrict: tuple[str, ...] | None,
 ) -> list[SchemaConfig]:
-    wanted = [*(sources or ()), *(restrict or ())]
-    for name in wanted:
-        if config.schema(name) is None:
-            raise IllegalQueryError(f"Could not resolve source ref '{name}'.")
+    """The schemas named by YQL sources and `model.restrict` (all when neither is given).
+
+    A source may name a schema or a content cluster (all the cluster's schemas).
+    """
     chosen = [
         s
         for s in config.schemas
-        if (sources is None or s.name in sources) and (restrict is None or s.name in restrict)
+        if (sources is None or s.name in _expand(config, sources))
+        and (restrict is None or s.name in _expand(config, restrict))
     ]
     if not chosen:
         raise IllegalQueryError("No schema to search: the application has no document types")
     return chosen
+
+
+def _expand(config: ContainerConfig, names: tuple[str, ...]) -> set[str]:
+    schemas: set[str] = set()
+    for name in names:
+        cluster = next((c for c in config.content_clusters if c.name == name), None)
+        if cluster is not None:
+            schemas.update(t.name for t in cluster.document_types)
+        elif config.schema(name) is not None:
+            schemas.add(name)
+        else:
+            raise IllegalQueryError(f"Could not resolve source ref '{name}'.")
+    return schemas
 
 
 def _hits_and_offset(params: Parameters, yql: YqlQuery | None) -> tuple[int, int]:

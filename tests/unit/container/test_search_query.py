@@ -13,7 +13,14 @@ from container.errors import (
     YqlSyntaxError,
 )
 from container.query import build_search_query, flatten, parse_timeout
-from vespid.config import ContainerConfig, InputConfig, RankProfileConfig, SchemaConfig
+from vespid.config import (
+    ContainerConfig,
+    ContentClusterConfig,
+    DocumentTypeRef,
+    InputConfig,
+    RankProfileConfig,
+    SchemaConfig,
+)
 from vespid.messages import OrderBy, TermItem, TrueItem, WeakAndItem
 
 CONFIG = ContainerConfig(
@@ -166,3 +173,10 @@ def test_a_deeply_nested_body_flattens_without_recursion() -> None:
         node = node["x"]
     node["y"] = 1
     assert flatten(body)["x." * 5000 + "y"] == 1
+
+
+def test_a_source_may_name_a_content_cluster() -> None:
+    cluster = ContentClusterConfig("c1", document_types=(DocumentTypeRef("books"),))
+    config = ContainerConfig(1, content_clusters=(cluster,), schemas=CONFIG.schemas)
+    q = build_search_query({"yql": "select * from sources c1 where true"}, config)
+    assert q.schemas == ("books",)
