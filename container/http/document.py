@@ -14,6 +14,7 @@ many documents in practice, and this matches that better than one document per p
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import orjson
@@ -54,7 +55,12 @@ async def document_endpoint(request: Request) -> Response:
     config = runtime.require_config()
     path = parse_document_path(request.scope["path"])
     if not path.is_visit:
-        return _json(await _single(request, runtime, config, path))
+        started = time.perf_counter()
+        answer = await _single(request, runtime, config, path)
+        runtime.state.record(
+            f"document.{request.method.lower()}.latency", time.perf_counter() - started
+        )
+        return _json(answer)
     answer = await _visit(request, runtime, config, path)
     if request.method == "GET" and "application/jsonl" in request.headers.get("accept", ""):
         return _json_lines(answer)
