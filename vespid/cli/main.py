@@ -16,9 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vespid.cli import client
+from vespid.cli.configserver import ConfigServer
+from vespid.cli.deploy import deploy, describe_endpoints, wait_for_application
 from vespid.cli.errors import CliError
 from vespid.cli.feed import Feeder, FeedStats
 from vespid.cli.feedops import read_operations
+from vespid.cli.local import UpOptions, down, up
 
 DEFAULT_HOME = Path("~/.vespid")
 
@@ -170,9 +173,6 @@ def _visit(ns: argparse.Namespace) -> int:
 
 
 def _deploy(ns: argparse.Namespace) -> int:
-    from vespid.cli.configserver import ConfigServer
-    from vespid.cli.deploy import deploy, describe_endpoints, wait_for_application
-
     server = ConfigServer(ns.config_server)
     try:
         result = deploy(server, ns.app_dir, _out)
@@ -187,17 +187,14 @@ def _deploy(ns: argparse.Namespace) -> int:
 
 def _run(ns: argparse.Namespace) -> int:
     if ns.verb == "up":
-        from vespid.cli.local import UpOptions, up
-
         opts = UpOptions(ns.home, ns.app_dir, ns.config_port, ns.zookeeper_port, wait=ns.wait)
         up(opts, _out)
         return 0
     if ns.verb == "down":
-        from vespid.cli.local import down
-
         down(ns.home, _out)
         return 0
     if ns.verb == "node":
+        # Imported here: the agent brings in the service runtime, which other verbs skip.
         from vespid.cli.agent import run_node_agent
 
         urls = [u.strip() for u in ns.config_server.split(",") if u.strip()]
