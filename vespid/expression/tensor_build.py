@@ -72,7 +72,7 @@ def compile_generate(node: Node, bound: frozenset[str], compile_child: CompileFn
             result = result.reshape(-1, *(1,) * (len(shape) + 1))
         batch = result.shape[0] if result.ndim else 1
         cells = np.broadcast_to(result, (batch, 1, *shape))
-        batched = batch == env.n and result.ndim > 0 and batch > 1
+        batched = result.ndim > 0 and batch != 1
         return simplify(Tensor(tensor_type, [()], cells, batched=batched).rounded())
 
     return evaluate

@@ -15,6 +15,7 @@ from vespid.expression.errors import ExpressionEvaluationError
 from vespid.expression.tensor import Address, Tensor, round_cells
 from vespid.expression.tensor_ops import (
     CellFn,
+    common_batch,
     compute_cell_type,
     join,
     join_type,
@@ -35,7 +36,7 @@ def merge(a: Tensor, b: Tensor, op: CellFn) -> Tensor:
         raise ExpressionEvaluationError(f"cannot merge {a.type} with {b.type}: dimensions differ")
     shape = tuple(max(x, y) for x, y in zip(a.type.dense_shape, b.type.dense_shape, strict=True))
     labels = list(dict.fromkeys((*a.labels, *b.labels)))
-    batch = max(a.batch, b.batch)
+    batch = common_batch(a.batch, b.batch)
     left, left_mask = _padded(a, labels, batch, shape)
     right, right_mask = _padded(b, labels, batch, shape)
     both = np.asarray(op(left, right), dtype=np.float64)
@@ -46,7 +47,7 @@ def merge(a: Tensor, b: Tensor, op: CellFn) -> Tensor:
     result_type = TensorType(fn_cell_type(a, b), (*mapped, *dims))
     either = np.broadcast_to(left_mask | right_mask, cells.shape)
     present = np.asarray(either.reshape(batch, len(labels), int(np.prod(shape))).any(axis=2))
-    batched = a.batched or b.batched or batch > max(a.batch, b.batch)
+    batched = a.batched or b.batched or batch != 1
     return Tensor(result_type, labels, cells, present, batched=batched)
 
 
@@ -135,7 +136,7 @@ def concat(a: Tensor, b: Tensor, dimension: str) -> Tensor:
         )
     axis = 2 + [d.name for d in a.type.indexed].index(dimension)
     labels = [label for label in a.labels if label in set(b.labels)]
-    batch = max(a.batch, b.batch)
+    batch = common_batch(a.batch, b.batch)
     left, left_present = on_labels(a, labels, batch)
     right, right_present = on_labels(b, labels, batch)
     size = left.shape[axis] + right.shape[axis]

@@ -42,7 +42,7 @@ def compile_lambda(node: Lambda, bound: frozenset[str], compile_child: CompileFn
             arrays = [np.asarray(c, dtype=np.float64) for c in cells]
             given = np.broadcast_shapes(*(a.shape for a in arrays))
             shape = given or (1,)
-            if reads_outside and shape[0] == 1 and env.n > 1:
+            if reads_outside and shape[0] == 1 and env.n != 1:
                 shape = (env.n, *shape[1:])
             rows = int(np.prod(shape))
             per_candidate = rows // shape[0] if shape[0] == env.n and rows else 1
@@ -130,7 +130,7 @@ def compile_lambda_call(node: Node, bound: frozenset[str], compile_child: Compil
             if name == "filter_subspaces":
                 return _filter(value, call(value.cells))
             return simplify(map_cells(value, call))
-        if reads_outside and value.batch == 1 and env.n > 1:
+        if reads_outside and value.batch == 1 and env.n != 1:
             value = _per_candidate(value, env.n)
         return _subspaces(env, name, param, alone, value)
 

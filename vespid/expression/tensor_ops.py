@@ -63,10 +63,16 @@ def join(a: Tensor, b: Tensor, op: CellFn) -> Tensor:
     right = _expand_dense(take_subspaces(b.cells, ib), b.type, result_type)
     cells = np.asarray(op(left, right), dtype=np.float64)
     present = take_subspaces(a.present, ia) & take_subspaces(b.present, ib)
-    batch = max(a.batch, b.batch, cells.shape[0] if cells.ndim else 1)
+    batch = common_batch(a.batch, b.batch, cells.shape[0] if cells.ndim else 1)
     cells = np.broadcast_to(cells, (batch, len(labels), *result_type.dense_shape))
-    batched = a.batched or b.batched or batch > max(a.batch, b.batch)
+    batched = a.batched or b.batched or batch != 1
     return Tensor(result_type, labels, cells, present, batched=batched)
+
+
+def common_batch(*sizes: int) -> int:
+    """The batch size values of these batch sizes broadcast to: 1 (shared) unless one is
+    per candidate (n, which may be 0)."""
+    return next((s for s in sizes if s != 1), 1)
 
 
 def as_mapped(t: Tensor, target: TensorType) -> Tensor:
@@ -135,7 +141,7 @@ def map_cells(t: Tensor, op: Callable[[Any], Any]) -> Tensor:
     """Vespa's map: ``op`` on every cell."""
     cells, _ = np.broadcast_arrays(np.asarray(op(t.cells), dtype=np.float64), t.cells)
     result_type = TensorType(compute_cell_type(t.type.cell_type), t.type.dimensions)
-    batched = t.batched or cells.shape[0] > t.batch
+    batched = t.batched or cells.shape[0] != t.batch
     return Tensor(result_type, t.labels, cells, t.present, batched=batched)
 
 
@@ -247,10 +253,10 @@ def sum_of_product(a: Tensor, b: Tensor, dimensions: Sequence[str] = ()) -> Tens
     ia, ib, labels = _match_subspaces(a, b, joined)
     letters = {d.name: chr(ord("A") + k) for k, d in enumerate(joined.indexed)}
     kept_dense = "".join(letters[d.name] for d in joined.indexed if d.name not in names)
-    batch = max(a.batch, b.batch)
+    batch = common_batch(a.batch, b.batch)
     left, left_script = _einsum_operand(a, ia, joined, letters)
     right, right_script = _einsum_operand(b, ib, joined, letters)
-    out = ("z" if batch > 1 else "") + "s" + kept_dense
+    out = ("z" if batch != 1 else "") + "s" + kept_dense
     summed = contract(left, left_script, right, right_script, out)
     summed = summed.reshape(batch, len(labels), *summed.shape[len(out) - len(kept_dense) :])
     both = take_subspaces(a.present, ia) & take_subspaces(b.present, ib)

@@ -363,3 +363,32 @@ def test_query_literal_forms() -> None:
     assert tensor_from_literal("{{cat:a}:3}", mapped).cells_of() == {("a",): 3.0}
     full = tensor_from_literal("tensor<float>(x[2]):[1,2]", mapped)
     assert full.type == parse_tensor_type("tensor<float>(x[2])")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bm25(t) + sum(query(q) * attribute(v))",
+        "reduce(l2_normalize(attribute(v), x), max)",
+        "sum(query(p) * attribute(s))",
+        "sum(map(query(q), f(c)(c * bm25(t))))",
+        "sum(concat(attribute(v), query(q), x))",
+        "attribute(v){x:1}",
+        "sum(tensor(x[2])(bm25(t)))",
+        "sum(map_subspaces(attribute(mx), f(s)(s * bm25(t))))",
+        "sum(join(query(q), query(q), f(a,b)(a + b + bm25(t))))",
+    ],
+)
+def test_zero_candidates_give_empty_scores(text: str) -> None:
+    vector = parse_tensor_type("tensor<float>(x[3])")
+    mapped = parse_tensor_type("tensor(cat{})")
+    values = {
+        "attribute(v)": Tensor.from_dense(vector, np.zeros((0, 3), np.float32), batched=True),
+        "query(q)": tensor_from_literal("[1,2,3]", vector),
+        "bm25(t)": np.zeros(0),
+        "attribute(s)": Tensor.stack(mapped, []),
+        "query(p)": tensor_from_literal("{a:1}", mapped),
+        "attribute(mx)": Tensor.stack(parse_tensor_type("tensor(cat{},x[2])"), []),
+    }
+    scores = compile_expression(parse_expression(text)).evaluate(Features(values), 0)
+    assert scores.shape == (0,)
