@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -143,6 +144,8 @@ class ZooKeeperSessionStore:
             except NodeExistsError:
                 log.debug("Another config server created %s first", self._activations_path)
         self._counter = client.Counter(f"{self._root}/session-counter", default=0)
+        self._counter_lock = threading.Lock()
+        """kazoo's Counter keeps the last result on the object: one increment at a time."""
 
     @property
     def _activations_path(self) -> str:
@@ -158,8 +161,9 @@ class ZooKeeperSessionStore:
     @_retried
     def next_session_id(self) -> int:
         """Increment the shared counter (a version-checked set, retried on races)."""
-        self._counter += 1
-        value = self._counter.post_value
+        with self._counter_lock:
+            self._counter += 1
+            value = self._counter.post_value
         assert isinstance(value, int)
         return value
 

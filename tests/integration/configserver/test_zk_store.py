@@ -129,3 +129,23 @@ def test_connection_listener_follows_the_server(tmp_path: Path) -> None:
         finally:
             client.stop()
             client.close()
+
+
+def test_session_ids_unique_across_threads_and_clients(
+    stores: list[ZooKeeperSessionStore],
+) -> None:
+    ids: list[int] = []
+    lock = threading.Lock()
+
+    def take(store: ZooKeeperSessionStore) -> None:
+        for _ in range(5):
+            session_id = store.next_session_id()
+            with lock:
+                ids.append(session_id)
+
+    threads = [threading.Thread(target=take, args=(stores[i % 2],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(ids) == list(range(1, 21))
