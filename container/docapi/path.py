@@ -30,7 +30,8 @@ from vespid.document import DocumentId
 PREFIX = "/document/v1"
 _PATH = re.compile(
     r"/document/v1/?(?:(?P<ns>[^/]+)/(?P<type>[^/]+)/"
-    r"(?:docid|number/(?P<n>[^/]+)|group/(?P<g>[^/]+))(?:/(?P<id>.*))?)?"
+    r"(?:docid|number/(?P<n>[^/]+)|group/(?P<g>[^/]+))(?:/(?P<id>.*))?)?",
+    re.DOTALL,
 )
 
 
