@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from configserver.errors import BadRequestError
-from configserver.http.archive import SUPPORTED_TYPES, ArchiveLimits, unpack
+from configserver.http.archive import TAR_GZ, ZIP, ArchiveLimits, unpack
 
 MULTIPART = "multipart/form-data"
 _PARAM = re.compile(r';\s*([A-Za-z0-9_-]+)="?([^";]*)"?')
@@ -86,7 +86,16 @@ def _from_multipart(body: bytes, params: dict[str, str], limits: ArchiveLimits) 
         if not isinstance(prepare_params, dict):
             raise BadRequestError("prepareParams must be a JSON object.")
     package_type, package = parts["applicationPackage"]
-    return Upload(unpack(package, package_type or SUPPORTED_TYPES[0], limits), prepare_params)
+    if package_type in ("", "application/octet-stream"):
+        package_type = _sniff(package)
+    return Upload(unpack(package, package_type, limits), prepare_params)
+
+
+def _sniff(package: bytes) -> str:
+    """Tell a zip from a gzip by its magic bytes (curl -F sends application/octet-stream)."""
+    if package.startswith(b"\x1f\x8b"):
+        return TAR_GZ
+    return ZIP
 
 
 async def read_upload(request: Request, limits: ArchiveLimits, max_body: int) -> Upload:

@@ -100,6 +100,12 @@ def test_prepareandactivate_multipart() -> None:
     )
 
 
+def test_multipart_package_without_its_type() -> None:
+    files = {"applicationPackage": ("app.zip", PACKAGE, "application/octet-stream")}
+    response = call("POST", TENANT + "/prepareandactivate", files=files)
+    assert response.status_code == 200, response.text
+
+
 def test_three_step_deploy() -> None:
     async def scenario(client: httpx.AsyncClient) -> list[dict[str, Any]]:
         created = await client.post(TENANT + "/session", content=PACKAGE, headers=ZIP)
