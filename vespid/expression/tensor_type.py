@@ -14,20 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from vespid.expression.errors import ExpressionSyntaxError, TensorTypeError
 from vespid.expression.lexer import Cursor, Kind, tokenize
 
 CELL_TYPES = ("double", "float", "bfloat16", "int8")
 """Vespa's cell types, from the widest to the narrowest."""
-
-_NUMPY_CELL: dict[str, type[np.generic]] = {
-    "double": np.float64,
-    "float": np.float32,
-    "bfloat16": np.float32,
-    "int8": np.int8,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +74,6 @@ class TensorType:
     def dense_shape(self) -> tuple[int, ...]:
         """The sizes of the indexed dimensions, in order."""
         return tuple(d.size for d in self.dimensions if d.size is not None)
-
-    @property
-    def numpy_dtype(self) -> type[np.generic]:
-        """The numpy type cells are stored as (bfloat16 is held in float32)."""
-        return _NUMPY_CELL[self.cell_type]
 
     def dimension(self, name: str) -> Dimension | None:
         """The dimension called ``name``, or None."""
