@@ -122,6 +122,12 @@ class SearchDispatcher:
             coverage.documents += outcome.documents
             full_by_cluster[target.cluster.name] &= not outcome.degraded
             result.total_count += outcome.total_count
+            if query.trace_level > 0:
+                result.trace.append(
+                    f"Content node {node.distribution_key} of '{target.cluster.name}': "
+                    f"{len(outcome.hits)} hits of {outcome.total_count} matches "
+                    f"in {outcome.documents} documents"
+                )
             result.trace.extend(outcome.trace)
             hits.extend(_result_hit(target, node, h) for h in outcome.hits)
         coverage.results = len(targets)

@@ -182,6 +182,7 @@ def test_tracelevel_adds_a_trace() -> None:
     response = _get(_harness(), yql=ALL, tracelevel="1")
     messages = [c["message"] for c in response.json()["trace"]["children"]]
     assert messages[0] == "Query parsed to: true"
+    assert "Content node 1 of 'music_content': 1 hits of 1 matches in 1 documents" in messages
 
 
 def test_without_config_the_container_answers_503() -> None:
