@@ -117,5 +117,6 @@ class NodeService:
 def run(settings: Settings) -> None:
     """Serve a content node until SIGTERM/SIGINT."""
     setup_logging(f"content-{settings.cluster}-{settings.distribution_key}")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per config poll
     service = NodeService(settings)
     serve(create_app(service), settings.host, settings.port)
