@@ -14,15 +14,16 @@ are left out.
 With ``slices=N&sliceId=i`` only documents whose bucket id is i modulo N are returned,
 so N clients visiting one slice each see every document exactly once.
 
-Removing by selection (``DELETE /document/v1/{ns}/{type}/docid?selection=...``)
-visits a page and removes each document found, answering with the count.
+Removing and updating by selection (``DELETE`` or ``PUT`` with an update body on
+``/document/v1/{ns}/{type}/docid?selection=...&cluster=...``) visit a page and remove
+or update each document found, answering with the count and the continuation.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,14 @@ from container.errors import BadDocumentRequestError
 from vespid.bucket import bucket_of
 from vespid.config import ContentClusterConfig, ContentNodeConfig
 from vespid.document import DocumentId
-from vespid.messages import RemoveRequest, VisitedDocument, VisitReply, VisitRequest, WriteReply
+from vespid.messages import (
+    RemoveRequest,
+    UpdateRequest,
+    VisitedDocument,
+    VisitReply,
+    VisitRequest,
+    WriteReply,
+)
 
 MAX_WANTED = 1024
 
@@ -115,13 +123,37 @@ class Visitor:
         """Remove one page of the documents a visit finds."""
         documents, token = await self._collect(path, cluster, params)
         for document in documents:
-            node = primary_node(cluster, DocumentId.parse(document.id))
             request = RemoveRequest(document.id)
-            await self.client.call(node, "remove", request, WriteReply, params.timeout)
-        body: dict[str, Any] = {"pathId": path_id, "documentCount": len(documents)}
-        if token is not None:
-            body["continuation"] = token
-        return DocumentAnswer(200, body)
+            await self._send(cluster, document.id, "remove", request, params)
+        return _selection_answer(path_id, len(documents), token)
+
+    async def update_selected(
+        self,
+        path_id: str,
+        path: DocumentPath,
+        cluster: ContentClusterConfig,
+        params: VisitParams,
+        update: Mapping[str, dict[str, Any]],
+    ) -> DocumentAnswer:
+        """Apply ``update`` (canonical, per document type) to one page of visited documents."""
+        documents, token = await self._collect(path, cluster, params)
+        for document in documents:
+            fields = update.get(DocumentId.parse(document.id).doctype)
+            if fields is not None:
+                request = UpdateRequest(document.id, fields)
+                await self._send(cluster, document.id, "update", request, params)
+        return _selection_answer(path_id, len(documents), token)
+
+    async def _send(
+        self,
+        cluster: ContentClusterConfig,
+        doc_id: str,
+        op: str,
+        request: RemoveRequest | UpdateRequest,
+        params: VisitParams,
+    ) -> None:
+        node = primary_node(cluster, DocumentId.parse(doc_id))
+        await self.client.call(node, op, request, WriteReply, params.timeout)
 
     async def _collect(
         self, path: DocumentPath, cluster: ContentClusterConfig, params: VisitParams
@@ -166,6 +198,13 @@ class Visitor:
             include_removes=params.include_removes,
         )
         return await self.client.call(node, "visit", request, VisitReply, params.timeout)
+
+
+def _selection_answer(path_id: str, count: int, token: str | None) -> DocumentAnswer:
+    body: dict[str, Any] = {"pathId": path_id, "documentCount": count}
+    if token is not None:
+        body["continuation"] = token
+    return DocumentAnswer(200, body)
 
 
 def _key(node: ContentNodeConfig) -> int:

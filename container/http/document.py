@@ -1,7 +1,8 @@
 """The /document/v1/ endpoint: methods and URL parameters → `container.docapi` calls.
 
 GET of a document path reads the document, GET of a visit path visits; POST puts;
-PUT updates; DELETE removes (a visit path with ``selection`` removes by selection);
+PUT updates; DELETE removes (on a visit path with ``selection`` and ``cluster``, PUT and
+DELETE update or remove every selected document, a page per request);
 OPTIONS answers 204 with ``Allow``; other methods 405. ``dryRun``, ``tracelevel``,
 ``slices``/``sliceId``, ``bucketSpace`` and ``format.tensors`` are honoured; others (``route``,
 ``concurrency``, ``stream``...) are accepted and ignored. A visit asked for with
@@ -37,8 +38,8 @@ from container.http.errors import DOCUMENT_CONTENT_TYPE, path_id
 from container.http.runtime import ContainerRuntime
 from container.query import Parameters, parse_timeout
 from container.render import reformat_tensors
-from vespid.config import ContainerConfig
-from vespid.document import TENSOR_FORMATS, DocumentId
+from vespid.config import ContainerConfig, ContentClusterConfig
+from vespid.document import TENSOR_FORMATS, DocumentId, validate_update
 
 ALLOWED = "GET,POST,PUT,DELETE"
 DEFAULT_WANTED = 100
@@ -93,15 +94,32 @@ async def _visit(
         answer = await runtime.visitor.visit(path_id(request), path, cluster, params)
         _reformat_visited(config, answer, _tensor_format(Parameters(dict(request.query_params))))
         return answer
+    if not params.selection or "cluster" not in request.query_params:
+        raise BadDocumentRequestError("Must specify 'selection' and 'cluster' at '/document/v1/'")
+    pid = path_id(request)
     if request.method == "DELETE":
-        if not params.selection or "cluster" not in request.query_params:
-            raise BadDocumentRequestError(
-                "Must specify 'selection' and 'cluster' at '/document/v1/'"
-            )
-        return await runtime.visitor.remove_selected(path_id(request), path, cluster, params)
-    raise BadDocumentRequestError(
-        f"{request.method} of a visit path is not supported; give a document id"
-    )
+        return await runtime.visitor.remove_selected(pid, path, cluster, params)
+    if request.method == "PUT":
+        update = await _selected_update(request, config, cluster, path.doctype)
+        return await runtime.visitor.update_selected(pid, path, cluster, params, update)
+    raise BadDocumentRequestError(f"{request.method} of a visit path is not supported")
+
+
+async def _selected_update(
+    request: Request,
+    config: ContainerConfig,
+    cluster: ContentClusterConfig,
+    doctype: str | None,
+) -> dict[str, dict[str, Any]]:
+    """The update body validated per document type it may hit: the path's, else the cluster's."""
+    body = read_body(await request.body(), request.headers.get("content-encoding"))
+    names = [doctype] if doctype is not None else [t.name for t in cluster.document_types]
+    update: dict[str, dict[str, Any]] = {}
+    for name in names:
+        schema = config.schema(name)
+        if schema is not None:
+            update[name] = validate_update(schema, body.fields)
+    return update
 
 
 def _document_params(request: Request) -> DocumentParams:

@@ -371,3 +371,21 @@ def test_format_tensors_rerenders_tensor_fields() -> None:
     }
     assert visited.json()["documents"][0]["fields"]["embedding"] == [1.0, 2.0]
     assert bad.status_code == 400
+
+
+def test_update_by_selection_updates_every_visited_document() -> None:
+    h = Harness(config())
+    for doc_id in ("id:m:music::a", "id:m:music::b"):
+        h.add(_primary(doc_id), doc_id, title="old")
+
+    async def body(client: httpx.AsyncClient) -> httpx.Response:
+        return await client.put(
+            "/document/v1/m/music/docid/",
+            params={"selection": "true", "cluster": "music_content"},
+            json={"fields": {"title": {"assign": "new"}}},
+        )
+
+    response = h.run(body)
+    assert response.json() == {"pathId": "/document/v1/m/music/docid/", "documentCount": 2}
+    titles = [d["title"] for n in h.nodes.values() for d in n.documents.values()]
+    assert titles == ["new", "new"]
