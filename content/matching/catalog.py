@@ -3,6 +3,12 @@
 A query names a field, a fieldset, or ``default`` (the fieldset called default).
 :meth:`FieldCatalog.resolve` turns that name into the concrete fields to search and
 rejects names the schema does not define, with the message the user sees.
+
+A dense tensor attribute whose field has ``index { hnsw }`` (and a metric matching
+supports) also gets a :class:`content.hnsw.HnswIndex`, with the field's
+``max-links-per-node`` and ``neighbors-to-explore-at-insert``; every put and remove
+updates it right after the attribute, so the graph always holds exactly the lids
+whose attribute has a vector. Mixed (multi-vector) tensors are searched exactly.
 """
 
 from __future__ import annotations
@@ -10,7 +16,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from content.attribute import AnyAttribute, create_attribute, element_type
+import numpy as np
+
+from content.attribute import (
+    METRICS,
+    AnyAttribute,
+    DenseTensorAttribute,
+    create_attribute,
+    element_type,
+)
+from content.hnsw import HnswIndex
 from content.index import Analyzer, FieldIndex
 from vespid.config import FieldConfig, SchemaConfig
 from vespid.errors import InvalidQueryError
@@ -25,6 +40,8 @@ class FieldCatalog:
         self.schema = schema
         self.indexes: dict[str, FieldIndex] = {}
         self.attributes: dict[str, AnyAttribute] = {}
+        self.graphs: dict[str, HnswIndex] = {}
+        """HNSW indexes by field name (dense tensor attributes with ``index: hnsw``)."""
         for field in schema.fields:
             if field.index and element_type(field.type)[1] in _TEXT_TYPES:
                 self.indexes[field.name] = FieldIndex(Analyzer.for_field(field))
@@ -32,6 +49,9 @@ class FieldCatalog:
                 attribute = create_attribute(field)
                 if attribute is not None:
                     self.attributes[field.name] = attribute
+                graph = _graph_for(field, attribute)
+                if graph is not None:
+                    self.graphs[field.name] = graph
 
     def put(self, lid: int, fields: Mapping[str, Any]) -> None:
         """Index and store every searchable field of a document (replacing ``lid``'s)."""
@@ -43,13 +63,18 @@ class FieldCatalog:
             attribute = self.attributes.get(field.name)
             if attribute is not None:
                 attribute.put(lid, value)
+            graph = self.graphs.get(field.name)
+            if graph is not None and isinstance(attribute, DenseTensorAttribute):
+                _update_graph(graph, attribute, lid)
 
     def remove(self, lid: int) -> None:
-        """Drop ``lid`` from every index and attribute."""
+        """Drop ``lid`` from every index, attribute and HNSW graph."""
         for index in self.indexes.values():
             index.remove(lid)
         for attribute in self.attributes.values():
             attribute.remove(lid)
+        for graph in self.graphs.values():
+            graph.remove(lid)
 
     def field(self, name: str) -> FieldConfig:
         """Return the field called ``name``.
@@ -86,3 +111,25 @@ class FieldCatalog:
             f"Field '{field.name}' in schema '{self.schema.name}' is not searchable "
             "(it is neither an index nor an attribute)"
         )
+
+
+def _graph_for(field: FieldConfig, attribute: AnyAttribute | None) -> HnswIndex | None:
+    if field.hnsw is None or field.distance_metric not in METRICS:
+        return None
+    if not isinstance(attribute, DenseTensorAttribute):
+        return None
+    return HnswIndex(
+        attribute.cells,
+        field.distance_metric,
+        max_links_per_node=field.hnsw.max_links_per_node,
+        neighbors_to_explore_at_insert=field.hnsw.neighbors_to_explore_at_insert,
+    )
+
+
+def _update_graph(graph: HnswIndex, attribute: DenseTensorAttribute, lid: int) -> None:
+    """Give ``graph`` the attribute's vector of ``lid``, or take it out when there is none."""
+    lids = np.array([lid], dtype=np.uint32)
+    if attribute.presence_for(lids)[0]:
+        graph.set_vector(lid, attribute.vectors_for(lids)[0])
+    else:
+        graph.remove(lid)

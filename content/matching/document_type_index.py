@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from content.hnsw import NearestNeighborThresholds
 from content.index import DocIdSet, lids_of
 from content.matching.catalog import FieldCatalog
 from content.matching.evaluator import QueryEvaluator
@@ -109,7 +110,13 @@ class DocumentTypeIndex:
             raise InvalidQueryError(f"Malformed query tree: {e}") from e
         inputs = QueryInputs(program.profile, request.inputs)
 
-        evaluator = QueryEvaluator(self._catalog, self._live, inputs.dense_vector)
+        profile = program.profile
+        thresholds = NearestNeighborThresholds(
+            profile.approximate_threshold,
+            profile.post_filter_threshold,
+            profile.target_hits_max_adjustment_factor,
+        )
+        evaluator = QueryEvaluator(self._catalog, self._live, inputs.dense_vector, thresholds)
         matched = lids_of(evaluator.evaluate(tree))
         context = RankContext(
             self._catalog.attributes,

@@ -38,9 +38,14 @@ from content.attribute import (
     token_test,
 )
 from content.attribute.single import NumericAttribute, StringAttribute
+from content.hnsw import NearestNeighborThresholds
 from content.index import DocIdSet, TermPostings, docids_from_lids, lids_of, near_lids, phrase_lids
 from content.matching.catalog import FieldCatalog
-from content.matching.nearest_neighbor import nearest_neighbors
+from content.matching.nearest_neighbor import (
+    DEFAULT_THRESHOLDS,
+    NearestNeighborQuery,
+    nearest_neighbors,
+)
 from content.matching.term_matching import (
     match_attribute_term,
     match_index_term,
@@ -78,12 +83,22 @@ QueryVector = Callable[[str, TensorType], npt.NDArray[np.float32]]
 
 
 class QueryEvaluator:
-    """Evaluates one query against one document type's catalog."""
+    """Evaluates one query against one document type's catalog.
 
-    def __init__(self, catalog: FieldCatalog, live: DocIdSet, query_vector: QueryVector) -> None:
+    ``thresholds`` are the rank profile's knobs for approximate nearestNeighbor search.
+    """
+
+    def __init__(
+        self,
+        catalog: FieldCatalog,
+        live: DocIdSet,
+        query_vector: QueryVector,
+        thresholds: NearestNeighborThresholds = DEFAULT_THRESHOLDS,
+    ) -> None:
         self.catalog = catalog
         self.live = live
         self.query_vector = query_vector
+        self.thresholds = thresholds
         self.data = MatchData()
 
     def evaluate(self, item: Item) -> DocIdSet:
@@ -291,13 +306,21 @@ class QueryEvaluator:
                 f"nearestNeighbor on '{field.name}': distance metric "
                 f"'{field.distance_metric}' is not supported yet"
             )
+        settings = NearestNeighborQuery(
+            item.target_hits,
+            item.distance_threshold,
+            item.approximate,
+            item.explore_additional_hits,
+            self.thresholds,
+        )
         lids, found = nearest_neighbors(
             attribute,
             field.distance_metric,
             query,
-            lids_of(allowed),
-            item.target_hits,
-            item.distance_threshold,
+            allowed & self.live,
+            settings,
+            graph=self.catalog.graphs.get(field.name),
+            documents=len(self.live),
         )
         self.data.nearest.append(
             NearestMatch(field.name, query, field.distance_metric, lids, found, item.label)
