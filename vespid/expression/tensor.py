@@ -125,26 +125,32 @@ class Tensor:
         batched: bool = True,
     ) -> Tensor:
         """A tensor with one candidate per element of ``documents`` ({address: value} each)."""
-        mapped_positions = [i for i, d in enumerate(tensor_type.dimensions) if d.mapped]
-        dense_positions = [i for i, d in enumerate(tensor_type.dimensions) if not d.mapped]
-        index: dict[Address, int] = {}
-        for document in documents:
-            for address in document:
-                _check_address(tensor_type, address)
-                index.setdefault(tuple(address[i] for i in mapped_positions), len(index))
-        if not tensor_type.mapped_names:
-            index = {(): 0}
-        cells = np.zeros((len(documents), len(index), *tensor_type.dense_shape))
-        present = np.zeros((len(documents), len(index)), dtype=bool)
-        if not tensor_type.mapped_names:
-            present[:] = True
+        mapped = [i for i, d in enumerate(tensor_type.dimensions) if d.mapped]
+        dense = [i for i, d in enumerate(tensor_type.dimensions) if not d.mapped]
+        index: dict[Address, int] = {} if mapped else {(): 0}
+        places: dict[Address, tuple[int, ...]] = {}
+        rows: list[int] = []
+        spots: list[tuple[int, ...]] = []
+        values: list[float] = []
         for b, document in enumerate(documents):
             for address, value in document.items():
-                s = index[tuple(address[i] for i in mapped_positions)]
-                dense = tuple(int(address[i]) for i in dense_positions)
-                cells[(b, s, *dense)] = value
-                present[b, s] = True
-        return Tensor(tensor_type, list(index), cells, present, batched=batched).rounded()
+                spot = places.get(address)
+                if spot is None:
+                    _check_address(tensor_type, address)
+                    s = index.setdefault(tuple(address[i] for i in mapped), len(index))
+                    spot = places[address] = (s, *(int(address[i]) for i in dense))
+                rows.append(b)
+                spots.append(spot)
+                values.append(value)
+        cells = np.zeros((len(documents), len(index), *tensor_type.dense_shape))
+        present = np.zeros((len(documents), len(index)), dtype=bool)
+        if spots:
+            at = (np.array(rows), *np.array(spots, dtype=np.intp).T)
+            cells[at] = round_cells(np.array(values, dtype=np.float64), tensor_type.cell_type)
+            present[at[:2]] = True
+        if not mapped:
+            present[:] = True
+        return Tensor(tensor_type, list(index), cells, present, batched=batched)
 
 
 def round_cells(cells: np.ndarray, cell_type: str) -> np.ndarray:
