@@ -4,7 +4,8 @@ The parsers know no schema; this pass, run with the schemas being searched, does
 Vespa's query rewriting does with its index facts:
 
 - ``year contains "2001"`` on a numeric field is an equality on the number
-  (`EqualsItem`); a term that is not a number there is an illegal query;
+  (`EqualsItem`); other terms there (``"<2001"``, ``"[1990;2000]"``) stay terms, which
+  content nodes read in Vespa's numeric term syntax or refuse;
 - ``in`` works only on integer and string fields, and its values must fit the field
   (``The in operator is only supported for integer and string fields``).
 
@@ -83,9 +84,7 @@ class _Resolver:
         try:
             number: int | float = int(item.term) if kind == "integer" else float(item.term)
         except ValueError:
-            raise IllegalQueryError(
-                f"Field '{item.field}' is numeric; '{item.term}' is not a number"
-            ) from None
+            return item
         return EqualsItem(item.field, number)
 
     def in_item(self, item: InItem) -> Item:

@@ -43,9 +43,9 @@ def test_numeric_terms_become_equalities_anywhere_in_the_tree() -> None:
     )
 
 
-def test_a_word_on_a_numeric_field_is_illegal() -> None:
-    with pytest.raises(IllegalQueryError, match="Field 'year' is numeric; 'abc' is not a number"):
-        resolve(TermItem("year", "abc"))
+def test_numeric_term_syntax_stays_a_term_for_the_content_node() -> None:
+    for term in ("<2000", "[1990;2000]", "abc"):
+        assert resolve(TermItem("year", term)) == TermItem("year", term)
 
 
 def test_in_fits_values_to_integer_and_string_fields() -> None:
