@@ -138,6 +138,8 @@ def test_search_ranks_filters_and_sorts_what_was_fed(tmp_path: Path) -> None:
                 )
             ),
             "user": _ids(await search(yql="select * from music where userQuery()", query="help")),
+            "equal": _ids(await search(yql="select * from music where year contains '1965'")),
+            "in": _ids(await search(yql="select * from music where year in (1962, 1967)")),
         }
 
     found = _run(tmp_path, body)
@@ -146,6 +148,8 @@ def test_search_ranks_filters_and_sorts_what_was_fed(tmp_path: Path) -> None:
     assert found["sorted"] == ["b", "c"]
     assert found["nn"] == ["a"]
     assert found["user"] == ["c"]
+    assert found["equal"] == ["c"]
+    assert sorted(found["in"]) == ["a", "b"]
 
 
 def test_documents_read_update_visit_and_remove(tmp_path: Path) -> None:
