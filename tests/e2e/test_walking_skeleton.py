@@ -12,6 +12,7 @@ import json
 import math
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,7 +23,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from tests.e2e.harness import INVALID, SAMPLE, Instance, free_port, run_vespid
+from tests.e2e.harness import INVALID, SAMPLE, Instance, copy_sample, free_port, run_vespid
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -302,3 +303,39 @@ def test_a_second_instance_runs_beside_the_first(
     assert down.returncode == 0, down.stderr
     assert not (other.home / "run" / "configserver.pid").exists()
     assert _total(instance.query("select * from sources * where true")) == 100
+
+
+def test_up_refuses_a_config_port_another_vespid_answers_on(
+    instance: Instance, tmp_path: Path
+) -> None:
+    result = run_vespid(
+        "up", "--home", str(tmp_path / "home3"), "--config-port", str(instance.config_port)
+    )
+    assert result.returncode == 1
+    assert f"Something else already answers on port {instance.config_port}" in result.stderr
+    assert not (tmp_path / "home3" / "run" / "configserver.pid").exists()
+
+
+def test_up_reports_a_service_that_keeps_crashing(instance: Instance, tmp_path: Path) -> None:
+    """A second instance whose container port is held by a bare socket: its container
+    cannot start, and ``vespid up`` says so with the container's log instead of waiting."""
+    with socket.socket() as blocker:
+        blocker.bind(("0.0.0.0", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        other = Instance(
+            home=tmp_path / "home4",
+            app_dir=copy_sample(tmp_path / "app4", port),
+            config_port=free_port(),
+            zookeeper_port=free_port(),
+            container_port=port,
+        )
+        try:
+            result = run_vespid("up", str(other.app_dir), *other.up_args())
+        finally:
+            down = run_vespid("down", "--home", str(other.home), timeout=120)
+    assert result.returncode == 1, result.stdout
+    assert f"Error: container-default-{port} keeps exiting" in result.stderr
+    assert "address already in use" in result.stderr.lower()
+    assert f"vespid down --home {other.home}" in result.stderr
+    assert down.returncode == 0, down.stderr
