@@ -2,8 +2,8 @@
 
 Builds ``content.hnsw.HnswIndex`` and a raw ``hnswlib.Index`` (M=16,
 ef_construction=200, two insert threads) over the same clustered float32 vectors
-(default 100,000 vectors of 128 dimensions in 100 unit Gaussian clusters
-(centers drawn from a unit Gaussian too, so clusters overlap)), then for each ef measures
+(default 100,000 vectors of 128 dimensions in 100 unit Gaussian clusters whose
+centres are unit Gaussian too, so clusters overlap), then for each ef measures
 recall@10 against a numpy brute force and single-query rate (one query per call, one
 thread) without a filter and with a random filter passing 10% of the documents:
 
