@@ -20,7 +20,6 @@ SCHEMA_DIRS = ("schemas/", "searchdefinitions/")
 IGNORED_FILES = (
     ("search/query-profiles/", "query profiles are not supported; the file is ignored"),
     ("deployment.xml", "deployment.xml is ignored (no zones or instances when self-hosted)"),
-    ("validation-overrides.xml", "validation-overrides.xml is ignored (nothing to override)"),
     ("models/", "machine-learned models are not supported; the file is ignored"),
     ("constants/", "constant files are not supported; the file is ignored"),
     ("components/", "Java components are not supported; the file is ignored"),
