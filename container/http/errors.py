@@ -31,6 +31,8 @@ from container.dispatch.result import (
     NULL_QUERY,
     TIMEOUT,
 )
+from container.docapi import parse_document_path
+from container.errors import BadDocumentRequestError
 from container.render import CONTENT_TYPE, render_search
 from vespid import errors as vespid_errors
 
@@ -101,11 +103,22 @@ def error_response(request: Request, error: Exception) -> Response:
     else:
         message = message_of(error)
     if request.url.path.startswith("/document/v1"):
-        body = orjson.dumps({"pathId": path_id(request), "message": message})
-        return Response(body, mapping.document_status, media_type=DOCUMENT_CONTENT_TYPE)
+        document = {"pathId": path_id(request), **_document_id(request), "message": message}
+        return Response(
+            orjson.dumps(document), mapping.document_status, media_type=DOCUMENT_CONTENT_TYPE
+        )
     result = SearchResult(errors=[SearchError(mapping.search_code, message)])
     status, body = render_search(result)
     return Response(body, status, media_type=CONTENT_TYPE)
+
+
+def _document_id(request: Request) -> dict[str, str]:
+    """``{"id": ...}`` when the path names one document (Vespa puts it in error bodies)."""
+    try:
+        path = parse_document_path(request.scope["path"])
+    except BadDocumentRequestError:
+        return {}
+    return {} if path.is_visit else {"id": str(path.document_id)}
 
 
 async def handle_error(request: Request, error: Exception) -> Response:

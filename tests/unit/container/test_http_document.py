@@ -132,6 +132,7 @@ def test_unknown_document_type_and_invalid_fields_are_400() -> None:
     assert unknown.status_code == 400
     assert unknown.json() == {
         "pathId": "/document/v1/m/house/docid/one",
+        "id": "id:m:house::one",
         "message": "Document type house does not exist",
     }
     assert invalid.status_code == 400
