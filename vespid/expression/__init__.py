@@ -39,7 +39,8 @@ Raise your own error (or return 0.0) for features you do not know. Expressions t
 give a tensor are refused by ``evaluate``; ``evaluate_value`` returns the value itself
 (a float, an array of shape (n,) or a `Tensor`, for summary and match features). A
 ``max(a, b)``/``min(a, b)`` whose ``b`` is a bare name lists ``b`` as a feature but reads
-it only when ``a`` is not a tensor with a dimension ``b`` (else it is ``reduce(a, max, b)``).
+it only when ``a`` is not a tensor with a dimension ``b`` (else it is ``reduce(a, max, b)``);
+``compile_expression(node, functions, feature_types)`` settles this at compile time.
 Errors are `ExpressionError` subclasses: `ExpressionSyntaxError` (with ``position``),
 `ExpressionCompileError` (arity, recursion), `ExpressionEvaluationError` (values that do
 not fit an operation), `TensorTypeError` (bad tensor types or values).

@@ -46,6 +46,7 @@ from vespid.expression.inline import (
 from vespid.expression.printer import to_text
 from vespid.expression.tensor import Tensor
 from vespid.expression.tensor_ops import reduce
+from vespid.expression.types import FeatureTypes, resolve_reductions
 from vespid.expression.values import (
     Value,
     apply_binary,
@@ -83,10 +84,17 @@ class CompiledExpression:
 
 
 def compile_expression(
-    node: Node, functions: Mapping[str, FunctionDef] = _EMPTY_FUNCTIONS
+    node: Node,
+    functions: Mapping[str, FunctionDef] = _EMPTY_FUNCTIONS,
+    feature_types: FeatureTypes | None = None,
 ) -> CompiledExpression:
-    """Inline ``functions`` into ``node`` and compile the result."""
+    """Inline ``functions`` into ``node`` and compile the result. With ``feature_types``
+    (see `vespid.expression.types.infer_type`), ``max(t, x)`` over a tensor with a
+    dimension ``x`` is known to be a reduction at compile time, so ``x`` is not listed
+    among the features."""
     inlined = inline_functions(node, functions)
+    if feature_types is not None:
+        inlined = resolve_reductions(inlined, feature_types)
     return CompiledExpression(
         inlined, compile_node(inlined, frozenset()), frozenset(free_features(inlined))
     )

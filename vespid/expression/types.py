@@ -18,6 +18,7 @@ from vespid.expression.ast import (
     Feature,
     If,
     In,
+    Lambda,
     LambdaCall,
     Neg,
     Node,
@@ -32,7 +33,13 @@ from vespid.expression.ast import (
     TensorLiteral,
 )
 from vespid.expression.errors import ExpressionCompileError, ExpressionEvaluationError
-from vespid.expression.inline import FeatureRef, FunctionDef, feature_ref, inline_functions
+from vespid.expression.inline import (
+    FeatureRef,
+    FunctionDef,
+    feature_ref,
+    inline_functions,
+    map_children,
+)
 from vespid.expression.printer import to_text
 from vespid.expression.tensor_build import slice_dimension
 from vespid.expression.tensor_ops import compute_cell_type, join_cell_type
@@ -258,3 +265,40 @@ def _unpack_bits(t: TensorType, names: tuple[str, ...], node: Node) -> TensorTyp
     cell_type = names[0] if names and names[0] not in ("big", "little") else "float"
     dims = tuple(d for d in t.dimensions if d.name != last.name)
     return TensorType(cell_type, (*dims, Dimension(last.name, (last.size or 0) * 8)))
+
+
+def resolve_reductions(node: Node, feature_types: FeatureTypes) -> Node:
+    """``node`` with each ``max(t, x)``/``min(t, x)`` whose ``t`` has a dimension ``x``
+    written as ``reduce(t, max, x)``, so ``x`` is no longer taken for a rank feature."""
+    inference = _Inference(feature_types)
+
+    def rewrite(n: Node, bound: Mapping[str, TensorType]) -> Node:
+        inner = {**bound, **_bound_by(n)}
+        n = map_children(n, lambda child: rewrite(child, inner))
+        dimension = _dimension_argument(n, bound)
+        if not isinstance(n, Call) or dimension is None:
+            return n
+        if inference.type_of(n.args[0], bound).dimension(dimension) is None:
+            return n
+        return Reduce(n.args[0], n.name, (dimension,))
+
+    return rewrite(node, {})
+
+
+def _dimension_argument(node: Node, bound: Mapping[str, TensorType]) -> str | None:
+    """For ``max(a, x)``/``min(a, x)`` with a free bare name ``x``: ``x``."""
+    if not (isinstance(node, Call) and node.name in ("max", "min") and len(node.args) == 2):
+        return None
+    second = node.args[1]
+    bare = isinstance(second, Feature) and not second.args and second.output is None
+    if isinstance(second, Feature) and bare and second.name not in bound:
+        return second.name
+    return None
+
+
+def _bound_by(node: Node) -> dict[str, TensorType]:
+    if isinstance(node, Lambda):
+        return dict.fromkeys(node.params, NUMBER)
+    if isinstance(node, TensorGenerate):
+        return dict.fromkeys(node.type.dimension_names, NUMBER)
+    return {}

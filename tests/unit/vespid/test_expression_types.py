@@ -133,3 +133,13 @@ def test_inferred_type_matches_evaluated_type(case: dict[str, Any]) -> None:
         assert inferred.dimensions == got.type.dimensions
     else:
         assert inferred.dimensions == ()
+
+
+def test_known_feature_types_resolve_max_over_a_dimension() -> None:
+    node = parse_expression("max(attribute(m), y) + max(bm25(title), nativeRank)")
+    untyped = compile_expression(node)
+    assert FeatureRef("y") in untyped.features
+    typed = compile_expression(node, feature_types=feature_types)
+    assert FeatureRef("y") not in typed.features
+    assert FeatureRef("nativeRank") in typed.features
+    assert "reduce(attribute(m), max, y)" in str(typed.node)
