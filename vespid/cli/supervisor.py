@@ -114,7 +114,8 @@ class Supervisor:
                 return
             uptime = self._clock() - started
             self.last_exit = code
-            self.quick_exits = self.quick_exits + 1 if uptime < self._backoff.reset_after else 0
+            if uptime < self._backoff.reset_after:
+                self.quick_exits += 1
             self._on_change(self)
             delay = self._backoff.delay_after(uptime)
             log.warning("%s exited (%s); restarting in %.1f s", self.name, code, delay)
@@ -139,7 +140,15 @@ class Supervisor:
         self._on_change(self)
         exited = asyncio.ensure_future(process.wait())
         stopping = asyncio.ensure_future(self._stopping.wait())
-        await asyncio.wait({exited, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        healthy = asyncio.ensure_future(asyncio.sleep(self._backoff.reset_after))
+        done, _ = await asyncio.wait(
+            {exited, stopping, healthy}, return_when=asyncio.FIRST_COMPLETED
+        )
+        if healthy in done and not exited.done():
+            self.quick_exits = 0  # this run counts as healthy: whatever came before is over
+            self._on_change(self)
+            await asyncio.wait({exited, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        healthy.cancel()
         stopping.cancel()
         if not exited.done():
             await self._terminate(process, exited)

@@ -128,3 +128,37 @@ def test_stop_kills_a_process_that_ignores_sigterm(tmp_path: Path) -> None:
         assert supervisor.pid is None
 
     asyncio.run(scenario())
+
+
+def test_quick_exits_are_forgotten_once_a_run_stays_up(tmp_path: Path) -> None:
+    counter = tmp_path / "count"
+    script = (
+        "import pathlib, sys, time;"
+        f"p = pathlib.Path({str(counter)!r});"
+        "n = int(p.read_text()) if p.exists() else 0;"
+        "p.write_text(str(n + 1));"
+        "sys.exit(1) if n < 2 else time.sleep(60)"
+    )
+    changes: list[int] = []
+
+    async def scenario() -> Supervisor:
+        supervisor = Supervisor(
+            "flaky",
+            [sys.executable, "-c", script],
+            tmp_path / "f.log",
+            tmp_path / "f.pid",
+            backoff=Backoff(initial=0.01, reset_after=1.0),
+            on_change=lambda s: changes.append(s.quick_exits),
+        )
+        supervisor.start()
+        await _wait_for(lambda: supervisor.starts == 3)
+        assert supervisor.quick_exits == 2
+        await _wait_for(lambda: supervisor.quick_exits == 0)
+        assert supervisor.starts == 3
+        await supervisor.stop()
+        return supervisor
+
+    supervisor = asyncio.run(scenario())
+    assert supervisor.last_exit == 1
+    assert changes[-1] == 0
+    assert max(changes) == 2
