@@ -76,7 +76,7 @@ class NodeService:
     async def _main(self) -> None:
         try:
             self._node = await asyncio.to_thread(self._open)
-        except ContentError as e:
+        except (ContentError, OSError) as e:
             log.error("cannot open the content node's storage: %s", e)
             self.state.status, self.state.message = "down", str(e)
             return
@@ -86,10 +86,15 @@ class NodeService:
             generation = -1
             while True:
                 config = await subscriber.next_config(generation)
-                await self._apply(self._node, config)
                 generation = config.generation
+                try:
+                    await self._apply(self._node, config)
+                except Exception as e:  # the top of the config task: log, report, go on
+                    log.exception("config generation %d could not be applied", generation)
+                    self.state.message = f"config generation {generation} not applied: {e}"
+                    continue
                 self.state.generation = generation
-                self.state.status = "up"
+                self.state.status, self.state.message = "up", ""
         finally:
             await subscriber.aclose()
 

@@ -17,7 +17,7 @@ from content.http import NodeService, create_app
 from content.http.errors import EXCEPTION_HANDLERS
 from content.settings import Settings
 from tests.unit.content.test_node_support import Storage, content_config
-from vespid.config import ContentConfig
+from vespid.config import ContentConfig, FieldConfig, SchemaConfig
 from vespid.messages import (
     GetRequest,
     PutRequest,
@@ -164,6 +164,27 @@ def test_a_failed_log_write_answers_500_and_takes_the_node_down(tmp_path: Path) 
             assert service.state.status == "down"
             refused = await post("remove", RemoveRequest(DOC))
             assert refused.status_code == 500
+
+    asyncio.run(run())
+
+
+def test_a_config_that_cannot_be_applied_is_reported_and_the_next_one_is(tmp_path: Path) -> None:
+    async def run() -> None:
+        server = ConfigServer()
+        broken = SchemaConfig(
+            "music", (FieldConfig("v", "tensor<float>(x[oops])", attribute=True),)
+        )
+        server.publish(content_config(1, broken))
+        async with serving(tmp_path, server) as (service, _):
+            for _ in range(500):
+                if service.state.message:
+                    break
+                await asyncio.sleep(0.01)
+            assert "config generation 1 not applied" in service.state.message
+            assert service.state.status == "initializing"
+            server.publish(content_config(2))
+            await wait_for(service, "up")
+            assert (service.state.generation, service.state.message) == (2, "")
 
     asyncio.run(run())
 
