@@ -136,7 +136,9 @@ def _schemas(
         and (restrict is None or s.name in _expand(config, restrict))
     ]
     if not chosen:
-        raise IllegalQueryError("No schema to search: the application has no document types")
+        if not config.schemas:
+            raise IllegalQueryError("No schema to search: the application has no document types")
+        raise IllegalQueryError("No schema is both among the sources and in model.restrict")
     return chosen
 
 

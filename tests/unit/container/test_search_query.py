@@ -180,3 +180,8 @@ def test_a_source_may_name_a_content_cluster() -> None:
     config = ContainerConfig(1, content_clusters=(cluster,), schemas=CONFIG.schemas)
     q = build_search_query({"yql": "select * from sources c1 where true"}, config)
     assert q.schemas == ("books",)
+
+
+def test_sources_and_restrict_that_share_no_schema_are_illegal() -> None:
+    with pytest.raises(IllegalQueryError, match="both among the sources and in model.restrict"):
+        build(yql="select * from music where true", **{"model.restrict": "books"})
