@@ -183,5 +183,5 @@ def test_a_source_may_name_a_content_cluster() -> None:
 
 
 def test_sources_and_restrict_that_share_no_schema_are_illegal() -> None:
-    with pytest.raises(IllegalQueryError, match="both among the sources and in model.restrict"):
+    with pytest.raises(IllegalQueryError, match=r"both among the sources and in model\.restrict"):
         build(yql="select * from music where true", **{"model.restrict": "books"})
