@@ -68,3 +68,7 @@ class UnknownClusterError(BadDocumentRequestError):
 
 class NullQueryError(ContainerError):
     """A /search/ request without `yql` or `query` (Vespa's error code 1, "Null query")."""
+
+
+class ApiNotServedError(ContainerError):
+    """The container cluster does not serve this API (no `<search>` / `<document-api>`)."""

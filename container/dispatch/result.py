@@ -16,6 +16,7 @@ INVALID_QUERY_PARAMETER = 4
 RESULT_HAS_ERRORS = 8
 BACKEND_COMMUNICATION_ERROR = 10
 TIMEOUT = 12
+NOT_FOUND = 16
 INTERNAL_SERVER_ERROR = 18
 
 SUMMARIES = {
@@ -26,6 +27,7 @@ SUMMARIES = {
     RESULT_HAS_ERRORS: "Result has errors",
     BACKEND_COMMUNICATION_ERROR: "Backend communication error",
     TIMEOUT: "Timed out",
+    NOT_FOUND: "Resource not found",
     INTERNAL_SERVER_ERROR: "Internal server error",
 }
 """Vespa's summary text per error code."""

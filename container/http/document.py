@@ -53,7 +53,7 @@ async def document_endpoint(request: Request) -> Response:
         body = {"pathId": path_id(request), "message": f"'{request.method}' not allowed"}
         return _json(DocumentAnswer(405, body), {"Allow": ALLOWED})
     runtime: ContainerRuntime = request.app.state.runtime
-    config = runtime.require_config()
+    config = runtime.require_api("document_api")
     path = parse_document_path(request.scope["path"])
     if not path.is_visit:
         started = time.perf_counter()

@@ -28,6 +28,7 @@ from container.dispatch.result import (
     INTERNAL_SERVER_ERROR,
     INVALID_QUERY_PARAMETER,
     NO_BACKENDS_IN_SERVICE,
+    NOT_FOUND,
     NULL_QUERY,
     TIMEOUT,
 )
@@ -59,6 +60,7 @@ ERROR_TABLE: dict[type[Exception], Mapping] = {
     container_errors.BackendCommunicationError: Mapping(BACKEND_COMMUNICATION_ERROR, 503),
     container_errors.DispatchTimeoutError: Mapping(TIMEOUT, 504),
     container_errors.BadDocumentRequestError: Mapping(ILLEGAL_QUERY, 400),
+    container_errors.ApiNotServedError: Mapping(NOT_FOUND, 404),
     vespid_errors.VespidError: Mapping(INTERNAL_SERVER_ERROR, 500),
     vespid_errors.InvalidDocumentError: Mapping(INVALID_QUERY_PARAMETER, 400),
     vespid_errors.UnknownDocumentTypeError: Mapping(INVALID_QUERY_PARAMETER, 400),

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from container.dispatch import ContentClient, SearchDispatcher
 from container.docapi import DocumentApi, Visitor
-from container.errors import NoConfigError
+from container.errors import ApiNotServedError, NoConfigError
 from vespid.config import ContainerConfig
 from vespid.runtime import ServiceState
 
@@ -30,8 +30,11 @@ class ContainerRuntime:
         client: ContentClient,
         state: ServiceState | None = None,
         clock: Callable[[], float] = time.monotonic,
+        cluster: str | None = None,
     ) -> None:
         self.client = client
+        self.cluster = cluster
+        """The container cluster this process belongs to (``--cluster``)."""
         self.state = state or ServiceState()
         self.config: ContainerConfig | None = None
         self.searcher = SearchDispatcher(client, clock)
@@ -54,6 +57,25 @@ class ContainerRuntime:
         config = self.config
         if config is None:
             raise NoConfigError("The container has not received its configuration yet")
+        return config
+
+    def require_api(self, api: str) -> ContainerConfig:
+        """The current config, if this container cluster serves ``api``.
+
+        ``api`` is ``search`` or ``document_api``. A cluster the config does not list
+        serves both.
+
+        Raises:
+            NoConfigError: before the first generation has arrived.
+            ApiNotServedError: services.xml leaves the API out of this cluster.
+        """
+        config = self.require_config()
+        mine = next((c for c in config.containers if c.name == self.cluster), None)
+        if mine is not None and not getattr(mine, api):
+            element = "<search>" if api == "search" else "<document-api>"
+            raise ApiNotServedError(
+                f"Container cluster '{mine.name}' has no {element} in services.xml"
+            )
         return config
 
     async def aclose(self) -> None:

@@ -56,7 +56,7 @@ async def search_endpoint(request: Request) -> Response:
     """Run one query and render Vespa's result JSON."""
     runtime: ContainerRuntime = request.app.state.runtime
     started = time.perf_counter()
-    config = runtime.require_config()
+    config = runtime.require_api("search")
     query = build_search_query(await request_parameters(request), config)
     result = await runtime.searcher.search(query, config)
     if query.tensor_format != "short":

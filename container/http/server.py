@@ -68,7 +68,7 @@ def run(settings: Settings) -> None:
     # httpx logs every content-node call at INFO; that is one line per hit page.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     follower = ConfigFollower(settings)
-    runtime = ContainerRuntime(ContentClient())
+    runtime = ContainerRuntime(ContentClient(), cluster=settings.cluster)
     app = create_app(runtime, on_start=follower.start, on_stop=follower.stop)
     log.info("container %s starting on %s:%d", settings.cluster, settings.host, settings.port)
     serve(app, settings.host, settings.port)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 
 from container.docapi import primary_node
 from tests.unit.container.harness import Harness, config
+from vespid.config import ContainerClusterConfig
 from vespid.document import DocumentId
 from vespid.errors import (
     ConditionNotMetError,
@@ -390,3 +392,19 @@ def test_update_by_selection_updates_every_visited_document() -> None:
     assert response.json() == {"pathId": "/document/v1/m/music/docid/", "documentCount": 2}
     titles = [d["title"] for n in h.nodes.values() for d in n.documents.values()]
     assert titles == ["new", "new"]
+
+
+def test_a_cluster_without_document_api_answers_404() -> None:
+    h = Harness(replace(config(), containers=(ContainerClusterConfig("feed", document_api=False),)))
+    h.runtime.cluster = "feed"
+
+    async def body(client: httpx.AsyncClient) -> tuple[httpx.Response, httpx.Response]:
+        return (
+            await client.get("/document/v1/m/music/docid/one"),
+            await client.get("/search/", params={"yql": "select * from sources * where true"}),
+        )
+
+    document, search = h.run(body)
+    assert document.status_code == 404
+    assert "<document-api>" in document.json()["message"]
+    assert search.status_code == 200
