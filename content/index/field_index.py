@@ -6,6 +6,9 @@ document's whole value in real time (Vespa's memory index); reads get a
 :class:`TermPostings` snapshot per term as sorted numpy arrays plus a bitmap, built
 on first use after a write to that term and cached until the next one, so matching
 and ranking over a posting list are numpy operations, never per-document Python.
+A snapshot also holds its documents' field lengths: a document's length changes only
+when the document is rewritten, which drops the cached snapshot of every term it had
+and has, so the copy stays exact.
 
 Positions: token i of element e of an array field has position
 ``e * ELEMENT_GAP + i``; phrase and near use ``lid << 32 | position`` keys.
@@ -30,6 +33,10 @@ FloatArray = npt.NDArray[np.float64]
 KeyArray = npt.NDArray[np.int64]
 
 
+Positions = npt.NDArray[np.intp] | slice
+"""Indexes into an array: an integer array, or ``slice(None)`` for all of it in order."""
+
+
 @dataclass(frozen=True, slots=True)
 class TermPostings:
     """An immutable posting list: documents with the term, and its frequency in each."""
@@ -41,15 +48,38 @@ class TermPostings:
     """Occurrences of the term in each document of ``lids``."""
     position_keys: KeyArray
     """Sorted ``lid << 32 | position`` of every occurrence."""
+    field_lengths: FloatArray
+    """The field length in tokens of each document of ``lids`` (for bm25)."""
+
+    def matches_in(self, lids: LidArray) -> tuple[Positions, Positions]:
+        """Pair the sorted ``lids`` holding the term with their place in this list.
+
+        Returns positions ``(in_lids, in_postings)`` such that
+        ``lids[in_lids] == self.lids[in_postings]`` are exactly the lids holding the
+        term. Costs O(min(m, n) log max(m, n)) for m lids and n postings (the smaller
+        side is searched in the larger); when ``lids`` are this list's own lids both
+        are ``slice(None)``.
+        """
+        size = self.lids.size
+        if size == 0 or lids.size == 0:
+            empty = np.zeros(0, dtype=np.intp)
+            return empty, empty
+        if lids.size == size and np.array_equal(lids, self.lids):
+            return slice(None), slice(None)
+        if size < lids.size:
+            at = np.minimum(np.searchsorted(lids, self.lids), lids.size - 1)
+            found = lids[at] == self.lids
+            return at[found], np.flatnonzero(found)
+        index = np.minimum(np.searchsorted(self.lids, lids), size - 1)
+        found = self.lids[index] == lids
+        return np.flatnonzero(found), index[found]
 
     def frequencies_for(self, lids: LidArray) -> FloatArray:
-        """Return the term frequency of each of ``lids`` (0 where the term is absent)."""
-        if self.lids.size == 0 or lids.size == 0:
-            return np.zeros(lids.size)
-        index = np.searchsorted(self.lids, lids)
-        clipped = np.minimum(index, self.lids.size - 1)
-        found = self.lids[clipped] == lids
-        return np.where(found, self.term_frequencies[clipped], 0.0)
+        """Return the term frequency of each of the sorted ``lids`` (0 where absent)."""
+        in_lids, in_postings = self.matches_in(lids)
+        out = np.zeros(lids.size)
+        out[in_lids] = self.term_frequencies[in_postings]
+        return out
 
 
 _EMPTY = TermPostings(
@@ -57,6 +87,7 @@ _EMPTY = TermPostings(
     np.zeros(0, dtype=np.uint32),
     np.zeros(0),
     np.zeros(0, dtype=np.int64),
+    np.zeros(0),
 )
 
 
@@ -118,7 +149,7 @@ class FieldIndex:
         occurrences = self._occurrences.get(term)
         if not occurrences:
             return _EMPTY
-        built = _build_postings(occurrences)
+        built = _build_postings(occurrences, self._lengths)
         self._cache[term] = built
         return built
 
@@ -175,7 +206,7 @@ def _elements(value: object) -> list[str]:
     return []
 
 
-def _build_postings(occurrences: dict[int, tuple[int, ...]]) -> TermPostings:
+def _build_postings(occurrences: dict[int, tuple[int, ...]], lengths: FloatArray) -> TermPostings:
     lids = np.fromiter(occurrences.keys(), dtype=np.int64, count=len(occurrences))
     counts = np.fromiter((len(p) for p in occurrences.values()), np.int64, len(occurrences))
     flat = np.fromiter(
@@ -184,9 +215,10 @@ def _build_postings(occurrences: dict[int, tuple[int, ...]]) -> TermPostings:
     keys = np.sort((np.repeat(lids, counts) << 32) | flat)
     order = np.argsort(lids)
     sorted_lids = lids[order].astype(np.uint32)
+    frequencies = counts[order].astype(np.float64)
+    field_lengths = lengths[sorted_lids]
+    for shared in (sorted_lids, frequencies, keys, field_lengths):
+        shared.setflags(write=False)  # handed out to every query that reads the term
     return TermPostings(
-        docids_from_lids(sorted_lids),
-        sorted_lids,
-        counts[order].astype(np.float64),
-        keys,
+        docids_from_lids(sorted_lids), sorted_lids, frequencies, keys, field_lengths
     )

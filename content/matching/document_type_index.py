@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from content.hnsw import NearestNeighborThresholds
+from content.hnsw import HnswIndex, NearestNeighborThresholds
 from content.index import DocIdSet, lids_of
 from content.matching.catalog import FieldCatalog
 from content.matching.evaluator import QueryEvaluator
@@ -84,6 +84,15 @@ class DocumentTypeIndex:
     def document_count(self) -> int:
         """Number of live documents."""
         return len(self._live)
+
+    @property
+    def hnsw_indexes(self) -> Mapping[str, HnswIndex]:
+        """The HNSW index of each tensor field with ``index: hnsw``, by field name.
+
+        Kept in step with :meth:`put` and :meth:`remove`; the node may snapshot them
+        (`content.hnsw.save_index`) while no write runs.
+        """
+        return self._catalog.graphs
 
     def put(self, lid: int, fields: Mapping[str, Any]) -> None:
         """Index a document's canonical field values as ``lid``, replacing what it had."""
@@ -154,11 +163,13 @@ class DocumentTypeIndex:
         lids = ranking.lids[chosen]
         match_rows, summary_rows = program.hit_features(context, lids, ranking.first_phase[chosen])
         scores = ranking.scores[chosen]
+        attributes = self._catalog.attributes
+        order_by = request.order_by
         return [
             RankedHit(
-                int(lid),
-                float(score),
-                sort_values(int(lid), request.order_by, self._catalog.attributes),
+                lid,
+                score,
+                sort_values(lid, order_by, attributes) if order_by else (),
                 match_row,
                 summary_row,
             )

@@ -317,7 +317,7 @@ class QueryEvaluator:
             attribute,
             field.distance_metric,
             query,
-            allowed & self.live,
+            allowed if allowed is self.live else allowed & self.live,
             settings,
             graph=self.catalog.graphs.get(field.name),
             documents=len(self.live),

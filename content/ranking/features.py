@@ -209,14 +209,17 @@ class RankFeatures:
         out = np.full(self.lids.size, MAX_DISTANCE)
         if found is None:
             return out
-        attribute = self.context.attributes.get(found.field)
-        if isinstance(attribute, DenseTensorAttribute | MixedTensorAttribute):
-            has, near = closest_distances(attribute, found.metric, found.query_vector, self.lids)
-            out[np.searchsorted(self.lids, has)] = near
+        hit = np.zeros(self.lids.size, dtype=bool)
         if found.lids.size:
             position = np.minimum(np.searchsorted(found.lids, self.lids), found.lids.size - 1)
             hit = found.lids[position] == self.lids
             out[hit] = found.distances[position[hit]]
+        attribute = self.context.attributes.get(found.field)
+        others = self.lids[~hit]
+        if others.size and isinstance(attribute, DenseTensorAttribute | MixedTensorAttribute):
+            # Only candidates the operator did not return need a distance computed here.
+            has, near = closest_distances(attribute, found.metric, found.query_vector, others)
+            out[np.searchsorted(self.lids, has)] = near
         return out
 
     def _native(self, name: str, terms: list[MatchedTerm]) -> FloatArray:

@@ -105,8 +105,35 @@ class QueryInputs:
 
     def dense_vector(self, name: str, tensor_type: TensorType) -> npt.NDArray[np.float32]:
         """Return ``query(name)`` as the flat float32 cells of a dense ``tensor_type``."""
+        flat = _plain_vector(self.raw(name), tensor_type)
+        if flat is not None:
+            return flat
         canonical = canonical_tensor(tensor_type, self.cells(name, tensor_type))
         return np.asarray(canonical["values"], dtype=np.float32)
+
+
+_PLAIN_NUMBERS = {int, float}
+
+
+def _plain_vector(value: Any, tensor_type: TensorType) -> npt.NDArray[np.float32] | None:
+    """A flat JSON list of numbers for a one-dimensional float or double tensor, as float32.
+
+    The common nearestNeighbor input, read in one numpy call; any other form (or cell
+    type, which needs rounding) returns None and goes through the general reader.
+    """
+    if not isinstance(value, list) or tensor_type.cell_type not in ("float", "double"):
+        return None
+    if len(tensor_type.indexed) != 1 or tensor_type.mapped or len(value) != tensor_type.dense_size:
+        return None
+    if not set(map(type, value)) <= _PLAIN_NUMBERS:
+        return None
+    try:
+        cells = np.asarray(value, dtype=np.float64)
+    except OverflowError:  # an int too large for a float
+        return None
+    if not np.isfinite(cells).all():
+        return None
+    return cells.astype(np.float32)
 
 
 def _weighted_set_text(text: str) -> dict[str, str] | str:

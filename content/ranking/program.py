@@ -82,15 +82,14 @@ class RankProgram:
     def rank(self, context: RankContext, lids: LidArray) -> Ranking:
         """Rank the matched ``lids``; see the module docstring for the phases."""
         first = self.first_phase_scores(context, lids)
-        kept = np.arange(lids.size)
         limit = self.profile.rank_score_drop_limit
         if limit is not None:
-            kept = kept[first > limit]
-        if kept.size > self.profile.keep_rank_count:
-            best = best_positions(lids[kept], first[kept], self.profile.keep_rank_count)
-            kept = np.sort(kept[best])
-        lids, first = lids[kept], first[kept]
-        scores = first.copy()
+            above = first > limit
+            lids, first = lids[above], first[above]
+        if lids.size > self.profile.keep_rank_count:
+            kept = np.sort(best_positions(lids, first, self.profile.keep_rank_count))
+            lids, first = lids[kept], first[kept]
+        scores = first if self.second_phase is None else first.copy()
         if self.second_phase is not None and lids.size:
             top = np.sort(best_positions(lids, first, self.profile.rerank_count))
             rerank = RankFeatures(context, lids[top])
@@ -113,6 +112,8 @@ class RankProgram:
         Numbers are floats; tensors are canonical tensor JSON (``type`` plus ``values``
         or ``cells``, as in docs/internals.md "Document values").
         """
+        if not self._match_features and not self._summary_features:
+            return [{} for _ in range(lids.size)], [{} for _ in range(lids.size)]
         order = np.argsort(lids)
         features = RankFeatures(context, lids[order])
         features.first_phase = first_phase[order]

@@ -21,10 +21,11 @@ def best_positions(lids: LidArray, scores: FloatArray, count: int) -> IndexArray
     if count <= 0 or lids.size == 0:
         return np.zeros(0, dtype=np.intp)
     clean = np.where(np.isnan(scores), -np.inf, scores)
-    positions = np.arange(lids.size)
-    if lids.size > 4 * count:
-        threshold = np.partition(clean, lids.size - count)[lids.size - count]
-        positions = np.flatnonzero(clean >= threshold)
+    if lids.size <= 4 * count:
+        everything: IndexArray = np.lexsort((lids, -clean))[:count]
+        return everything
+    threshold = np.partition(clean, lids.size - count)[lids.size - count]
+    positions = np.flatnonzero(clean >= threshold)
     order = np.lexsort((lids[positions], -clean[positions]))
     chosen: IndexArray = positions[order][:count]
     return chosen

@@ -72,9 +72,18 @@ def bm25(
         average = float(
             properties.get(f"bm25({field}).averageFieldLength", term.index.average_field_length)
         )
+        weight = idf(document_count, term.document_frequency)
+        if len(term.alternatives) == 1 and not term.phrase:
+            # One posting list: score only the candidates holding the term, reading
+            # frequencies and field lengths straight from the postings.
+            postings = term.alternatives[0]
+            in_lids, in_postings = postings.matches_in(lids)
+            tf = postings.term_frequencies[in_postings]
+            length = postings.field_lengths[in_postings]
+            score[in_lids] += weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average))
+            continue
         tf = term_frequencies(term, lids)
         length = term.index.field_lengths(lids)
-        weight = idf(document_count, term.document_frequency)
         score += weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average))
     return score
 

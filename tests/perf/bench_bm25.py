@@ -16,11 +16,11 @@ from the corpus vocabulary (uniformly among terms in at least ``MIN_DF`` documen
   WAND); tantivy with ``count=True`` (totalCount, as Vespa reports) is shown too.
 
 Each engine answers one query per call on one thread; the engines take turns for
-``ROUNDS`` rounds, and each row reports the median over rounds of queries per
-second. Fairness: every engine's top 10 is compared with a brute-force numpy BM25
-(Vespa's formula with exact field lengths) over the same tokens; the mean overlap
-is printed (tantivy stores field lengths in one byte and FTS5 uses a different IDF,
-so they may differ slightly on ties and near-ties).
+``ROUNDS`` rounds, and each row reports the median over rounds of queries per CPU-
+second of this process. Fairness: every engine's top 10 is compared with a brute-force
+numpy BM25 (Vespa's formula with exact field lengths) over the same tokens; the mean
+overlap is printed (tantivy stores field lengths in one byte and FTS5 uses a different
+IDF, so they may differ slightly on ties and near-ties).
 
 Not a test: run ``.venv/bin/python -m tests.perf.bench_bm25 [DOCUMENTS [QUERIES]]``.
 """
@@ -222,16 +222,20 @@ def sample_queries(brute: BruteForce, length: int, count: int, seed: int) -> lis
 
 
 def rates(engines: Sequence[Engine], queries: list[list[str]]) -> list[float]:
-    """Median over ROUNDS of queries per second, the engines taking turns each round."""
+    """Median over ROUNDS of queries per CPU-second, the engines taking turns each round.
+
+    CPU time of this process (tantivy searches on the calling thread) is less
+    disturbed by other work on a shared machine than wall time.
+    """
     prepared = [[engine.prepare(q) for q in queries] for engine in engines]
     per_round: list[list[float]] = [[] for _ in engines]
     for _ in range(ROUNDS):
         for i, engine in enumerate(engines):
             search = engine.search
-            start = time.perf_counter()
+            start = time.process_time()
             for query in prepared[i]:
                 search(query)
-            per_round[i].append(len(queries) / (time.perf_counter() - start))
+            per_round[i].append(len(queries) / max(time.process_time() - start, 1e-9))
     return [statistics.median(r) for r in per_round]
 
 

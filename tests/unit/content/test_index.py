@@ -145,3 +145,33 @@ def test_prefix_terms_come_from_the_sorted_dictionary() -> None:
     assert index.terms_with_prefix("car") == ["carpet", "cart"]
     index.remove(1)
     assert index.terms_with_prefix("car") == []
+
+
+@given(
+    documents,
+    st.dictionaries(st.integers(0, 30), st.lists(st.sampled_from(WORDS), max_size=6)),
+    st.sampled_from(WORDS),
+    st.one_of(st.none(), st.lists(st.integers(0, 40), max_size=40)),
+)
+def test_postings_pair_candidates_with_frequencies_and_lengths_after_rewrites(
+    docs: dict[int, list[list[str]]],
+    rewrites: dict[int, list[str]],
+    word: str,
+    candidates: list[int] | None,
+) -> None:
+    index = _index(docs)
+    index.postings(word)  # cached before the rewrites, which must drop the cache
+    for lid, words in rewrites.items():
+        index.put(lid, " ".join(words))
+        docs[lid] = [words]
+    postings = index.postings(word)
+    # None stands for the posting list's own lids (the one-term query's candidates).
+    lids = postings.lids if candidates is None else np.unique(np.array(candidates, np.uint32))
+    in_lids, in_postings = postings.matches_in(lids)
+    holding = {lid for lid, elements in docs.items() if any(word in e for e in elements)}
+    assert sorted(lids[in_lids].tolist()) == sorted(holding & set(lids.tolist()))
+    assert lids[in_lids].tolist() == postings.lids[in_postings].tolist()
+    counts = {lid: sum(e.count(word) for e in elements) for lid, elements in docs.items()}
+    lengths = {lid: sum(len(e) for e in elements) for lid, elements in docs.items()}
+    assert postings.frequencies_for(lids).tolist() == [float(counts.get(i, 0)) for i in lids]
+    assert postings.field_lengths.tolist() == [float(lengths[i]) for i in postings.lids]

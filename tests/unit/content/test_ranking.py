@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+import re
 import sys
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
 from content.matching import DocumentTypeIndex, MatchResult
+from content.ranking import QueryInputs
 from vespid.config import (
     ConstantConfig,
     FieldConfig,
@@ -18,8 +21,11 @@ from vespid.config import (
     RankProfileConfig,
     SchemaConfig,
 )
+from vespid.document.tensor_json import canonical_tensor
+from vespid.document.tensor_type import parse_tensor_type
 from vespid.errors import InvalidQueryError
 from vespid.messages import (
+    AndItem,
     DotProductItem,
     Item,
     NearestNeighborItem,
@@ -85,6 +91,39 @@ def test_bm25_equals_vespas_formula(docs: dict[int, list[str]], terms: list[str]
         assert hit.relevance == pytest.approx(reference_bm25(docs, terms, hit.lid), abs=1e-6)
     scores = [h.relevance for h in result.hits]
     assert scores == sorted(scores, reverse=True)
+
+
+@given(
+    corpus,
+    st.dictionaries(st.integers(0, 50), st.lists(st.sampled_from(WORDS), min_size=1, max_size=8)),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=3, unique=True),
+    st.booleans(),
+)
+def test_bm25_equals_vespas_formula_for_and_or_after_rewrites(
+    docs: dict[int, list[str]],
+    rewrites: dict[int, list[str]],
+    terms: list[str],
+    conjunctive: bool,
+) -> None:
+    index = DocumentTypeIndex(schema(RankProfileConfig("bm25", first_phase="bm25(title)")))
+    for lid, words in docs.items():
+        index.put(lid, {"title": " ".join(words)})
+    words_of: tuple[Item, ...] = tuple(TermItem("title", t) for t in terms)
+    tree: Item = AndItem(words_of) if conjunctive else OrItem(words_of)
+    search(index, tree, "bm25", hits=100)  # caches postings the rewrites must refresh
+    for lid, words in rewrites.items():
+        index.put(lid, {"title": " ".join(words)})
+        docs[lid] = words
+    result = search(index, tree, "bm25", hits=100)
+    wanted = set(terms)
+    matching = {
+        lid
+        for lid, words in docs.items()
+        if (wanted <= set(words) if conjunctive else wanted & set(words))
+    }
+    assert {h.lid for h in result.hits} == matching
+    for hit in result.hits:
+        assert hit.relevance == pytest.approx(reference_bm25(docs, terms, hit.lid), abs=1e-6)
 
 
 def test_bm25_rank_properties_override_k1_and_b() -> None:
@@ -537,3 +576,34 @@ def test_element_features_of_weighted_sets_and_arrays() -> None:
         "attribute(list, pop).weight": 2.0,
         "attribute(list).count": 3.0,
     }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [0.5, -1, 2.25],
+        {"values": [0.5, -1, 2.25]},
+        [0.1, 1e-3, 3],
+        [True, 0, 1],
+        [1, "2", 3],
+        [1, 2],
+        [[1, 2, 3]],
+    ],
+)
+@pytest.mark.parametrize("cell_type", ["float", "double", "bfloat16", "int8"])
+def test_query_vectors_read_as_plain_lists_equal_the_general_tensor_reader(
+    value: Any, cell_type: str
+) -> None:
+    tensor_type = parse_tensor_type(f"tensor<{cell_type}>(x[3])")
+    inputs = QueryInputs(RankProfileConfig("p"), {"q": value})
+    try:
+        expected = np.asarray(
+            canonical_tensor(tensor_type, inputs.cells("q", tensor_type))["values"], np.float32
+        )
+    except InvalidQueryError as e:
+        with pytest.raises(InvalidQueryError, match=re.escape(str(e))):
+            inputs.dense_vector("q", tensor_type)
+        return
+    found = inputs.dense_vector("q", tensor_type)
+    assert found.dtype == np.float32
+    assert found.tolist() == expected.tolist()

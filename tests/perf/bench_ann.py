@@ -1,0 +1,217 @@
+"""Benchmark: nearestNeighbor through DocumentTypeIndex.search vs raw hnswlib, same graph.
+
+Feeds clustered float32 vectors (default 100,000 x 128 dimensions around 100 Gaussian
+centres, unit variance, fixed seed: the data of ``bench_hnsw`` and issue 6) one
+document at a time through ``DocumentTypeIndex.put`` into a schema whose tensor field
+has ``index: hnsw`` (M=16, ef_construction=200), plus an ``int`` attribute ``group``
+(lid mod 100). The raw side is a ``hnswlib.Index`` loaded from a copy of that field's
+graph, so both search the identical graph and the ratio is the engine's overhead
+alone.
+
+For each ef (``hnsw.exploreAdditionalHits = ef - 10``; raw: ``set_ef(ef)``) it measures
+recall@10 against a numpy brute force and single-query rate, one query per call, on
+one thread, in queries per CPU-second:
+
+- *engine*: ``DocumentTypeIndex.search`` of ``{targetHits:10}nearestNeighbor(embedding, q)``
+  (rank profile ``closeness(field, embedding)``, 10 hits), the query tensor sent as
+  JSON, as the content node receives it;
+- *raw*: ``knn_query(q, k=10, num_threads=1)``;
+- *filtered 10%*: the same with ``group < 10`` in an ``and`` (engine: the range is
+  evaluated into a bitmap per query, then the graph walk checks it); raw: the same
+  filter as a prebuilt pyroaring ``BitMap``'s ``__contains__``.
+
+The engines take turns for ``ROUNDS`` rounds and keep their best round. It prints,
+per case, the lowest ef reaching recall@10 ≥ 0.95 for each side and the rate ratio
+there. Not a test: ``.venv/bin/python -m tests.perf.bench_ann [DOCUMENTS [DIMENSIONS]]``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import hnswlib
+import numpy as np
+import numpy.typing as npt
+from pyroaring import BitMap
+
+from content.matching import DocumentTypeIndex
+from tests.perf.bench_bm25 import machine
+from vespid.config import FieldConfig, HnswConfig, InputConfig, RankProfileConfig, SchemaConfig
+from vespid.messages import (
+    AndItem,
+    Item,
+    NearestNeighborItem,
+    RangeItem,
+    SearchRequest,
+    item_to_json,
+)
+
+Matrix = npt.NDArray[np.float32]
+Search = Callable[[Any], Sequence[int]]
+EFS = (10, 16, 24, 32, 48, 64, 96, 128)
+QUERIES = 200
+ROUNDS = 3
+RECALL = 0.95
+
+
+def schema(dimensions: int) -> SchemaConfig:
+    return SchemaConfig(
+        "points",
+        fields=(
+            FieldConfig(
+                "embedding",
+                f"tensor<float>(x[{dimensions}])",
+                attribute=True,
+                hnsw=HnswConfig(16, 200),
+            ),
+            FieldConfig("group", "int", attribute=True),
+        ),
+        rank_profiles=(
+            RankProfileConfig(
+                "nn",
+                inputs=(InputConfig("q", f"tensor<float>(x[{dimensions}])"),),
+                first_phase="closeness(field, embedding)",
+            ),
+        ),
+    )
+
+
+def clustered(rng: np.random.Generator, count: int, centers: npt.NDArray[np.float64]) -> Matrix:
+    picked = centers[rng.integers(0, len(centers), count)]
+    return (picked + rng.normal(size=(count, centers.shape[1]))).astype(np.float32)
+
+
+def true_top10(vectors: Matrix, queries: Matrix, allowed: BitMap | None) -> list[set[int]]:
+    lids = np.arange(len(vectors)) if allowed is None else np.array(allowed.to_array())
+    rows = vectors[lids].astype(np.float64)
+    norms = np.einsum("ij,ij->i", rows, rows)
+    tops = []
+    for query in queries.astype(np.float64):
+        best = np.argpartition(norms - 2.0 * (rows @ query), 10)[:10]
+        tops.append(set(lids[best].tolist()))
+    return tops
+
+
+def engine_search(index: DocumentTypeIndex) -> Search:
+    """A prepared request (which carries ef) → the hit lids."""
+
+    def search(request: SearchRequest) -> list[int]:
+        return [hit.lid for hit in index.search(request).hits]
+
+    return search
+
+
+def engine_requests(queries: Matrix, ef: int, filtered: bool) -> list[SearchRequest]:
+    tree: Item = NearestNeighborItem(
+        "embedding", "q", target_hits=10, explore_additional_hits=ef - 10
+    )
+    if filtered:
+        tree = AndItem((RangeItem("group", upper=10.0, include_upper=False), tree))
+    query = item_to_json(tree)
+    return [
+        SearchRequest(("points",), query, "nn", inputs={"q": q.tolist()}, hits=10) for q in queries
+    ]
+
+
+def raw_search(graph: hnswlib.Index, allowed: BitMap | None) -> Callable[[int], Search]:
+    check = None if allowed is None else allowed.__contains__
+
+    def at(ef: int) -> Search:
+        def search(query: Matrix) -> list[int]:
+            graph.set_ef(ef)
+            labels, _ = graph.knn_query(query, k=10, num_threads=1, filter=check)
+            found: list[int] = labels[0].tolist()
+            return found
+
+        return search
+
+    return at
+
+
+def measure(
+    sides: Sequence[tuple[Search, Sequence[Any]]], truth: list[set[int]]
+) -> list[tuple[float, float]]:
+    """(recall@10, queries per CPU-second) per side, best of ROUNDS taking turns."""
+    best = [float("inf")] * len(sides)
+    found: list[list[Sequence[int]]] = [[] for _ in sides]
+    for _ in range(ROUNDS):
+        for i, (search, prepared) in enumerate(sides):
+            start = time.process_time()
+            found[i] = [search(query) for query in prepared]
+            best[i] = min(best[i], time.process_time() - start)
+    out = []
+    for i, hits in enumerate(found):
+        recall = np.mean([len(set(h) & t) / 10 for h, t in zip(hits, truth, strict=True)])
+        out.append((float(recall), len(truth) / max(best[i], 1e-9)))
+    return out
+
+
+def build(count: int, dimensions: int) -> tuple[DocumentTypeIndex, Matrix, Matrix, float]:
+    rng = np.random.default_rng(2026)
+    centers = rng.normal(size=(100, dimensions))
+    vectors = clustered(rng, count, centers)
+    queries = clustered(rng, QUERIES, centers)
+    index = DocumentTypeIndex(schema(dimensions))
+    start = time.process_time()
+    for lid in range(count):
+        index.put(lid, {"embedding": {"values": vectors[lid]}, "group": lid % 100})
+    return index, vectors, queries, time.process_time() - start
+
+
+def raw_copy(index: DocumentTypeIndex) -> hnswlib.Index:
+    """A plain hnswlib index holding a copy of the field's graph, for the raw side."""
+    snapshot = index.hnsw_indexes["embedding"].snapshot()
+    assert snapshot.graph is not None
+    graph = hnswlib.Index.__new__(hnswlib.Index)
+    graph.__setstate__((snapshot.graph,))
+    return graph
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    dimensions = int(sys.argv[2]) if len(sys.argv) > 2 else 128
+    sys.stdout.write(f"ann top-10, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
+    sys.stdout.write(f"  machine: {machine()}\n")
+    index, vectors, queries, seconds = build(count, dimensions)
+    sys.stdout.write(
+        f"  {count} x {dimensions}-d clustered, M=16, ef_construction=200: fed one by one "
+        f"through DocumentTypeIndex.put in {seconds:.0f} CPU-s\n"
+    )
+    graph = raw_copy(index)
+    allowed = BitMap(np.flatnonzero(np.arange(count) % 100 < 10).astype(np.uint32).tolist())
+    for label, filtered in (("no filter", False), ("10% filter", True)):
+        truth = true_top10(vectors, queries, allowed if filtered else None)
+        engine = engine_search(index)
+        raw = raw_search(graph, allowed if filtered else None)
+        sys.stdout.write(f"  -- {label}\n  {'ef':>4}{'engine r@10':>13}{'q/s':>8}")
+        sys.stdout.write(f"{'raw r@10':>10}{'q/s':>8}{'ratio':>7}\n")
+        first_ok: dict[str, tuple[int, float]] = {}
+        for ef in EFS:
+            (r_e, q_e), (r_r, q_r) = measure(
+                [
+                    (engine, engine_requests(queries, ef, filtered)),
+                    (raw(ef), list(queries)),
+                ],
+                truth,
+            )
+            sys.stdout.write(f"  {ef:>4}{r_e:>13.3f}{q_e:>8.0f}{r_r:>10.3f}{q_r:>8.0f}")
+            sys.stdout.write(f"{q_e / q_r:>7.2f}\n")
+            sys.stdout.flush()
+            for side, recall, qps in (("engine", r_e, q_e), ("raw", r_r, q_r)):
+                if recall >= RECALL and side not in first_ok:
+                    first_ok[side] = (ef, qps)
+            if len(first_ok) == 2:
+                break
+        if len(first_ok) == 2:
+            (ef_e, q_e), (ef_r, q_r) = first_ok["engine"], first_ok["raw"]
+            sys.stdout.write(
+                f"  recall@10 >= {RECALL}: engine ef={ef_e} {q_e:.0f} q/s, raw ef={ef_r} "
+                f"{q_r:.0f} q/s, ratio {q_e / q_r:.2f}\n"
+            )
+
+
+if __name__ == "__main__":
+    main()
