@@ -7,6 +7,6 @@ buckets in Vespa's bucket-key order.
 from __future__ import annotations
 
 from content.bucketdb.database import BucketDatabase, BucketEntry, BucketInfo
-from content.bucketdb.locate import locate
+from content.bucketdb.locate import bucket_at, full_bucket, locate
 
-__all__ = ["BucketDatabase", "BucketEntry", "BucketInfo", "locate"]
+__all__ = ["BucketDatabase", "BucketEntry", "BucketInfo", "bucket_at", "full_bucket", "locate"]

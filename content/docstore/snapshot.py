@@ -4,7 +4,7 @@ Layout (little endian)::
 
     magic "VSPDDOC1" | serial u64 | entry count u64 | header CRC32 u32
     per entry: body length u32 | body CRC32 u32 | body
-        body = timestamp u64 | lid i64 (-1: tombstone) | id length u32 | id | data
+        body = timestamp u64 | lid i64 (-1: tombstone) | bucket u64 | id length u32 | id | data
     trailer: magic "VSPDEND1"
 
 The serial says which transaction log records the snapshot already contains. A
@@ -29,7 +29,7 @@ _MAGIC = b"VSPDDOC1"
 _TRAILER = b"VSPDEND1"
 _HEADER = struct.Struct("<8sQQ")
 _FRAME = struct.Struct("<II")
-_BODY = struct.Struct("<QqI")
+_BODY = struct.Struct("<QqQI")
 _CHUNK_BYTES = 1 << 20
 
 
@@ -103,7 +103,9 @@ def read_snapshot(data: bytes, path: str) -> Snapshot:
 def _encode_entry(entry: StoredDocument) -> bytes:
     doc_id = entry.id.encode()
     lid = -1 if entry.lid is None else entry.lid
-    body = _BODY.pack(entry.timestamp, lid, len(doc_id)) + doc_id + (entry.data or b"")
+    body = (
+        _BODY.pack(entry.timestamp, lid, entry.bucket, len(doc_id)) + doc_id + (entry.data or b"")
+    )
     return _FRAME.pack(len(body), zlib.crc32(body)) + body
 
 
@@ -115,11 +117,12 @@ def _decode_entry(view: memoryview, offset: int, end: int, path: str) -> tuple[S
     body = view[start : start + length]
     if start + length > end or length < _BODY.size or zlib.crc32(body) != crc:
         raise SnapshotCorruptionError(path, offset, f"entry of {length} bytes fails its checksum")
-    timestamp, lid, id_length = _BODY.unpack_from(body, 0)
+    timestamp, lid, bucket, id_length = _BODY.unpack_from(body, 0)
     id_end = _BODY.size + id_length
     doc_id = bytes(body[_BODY.size : id_end]).decode()
     if lid < 0:
-        entry = StoredDocument(doc_id, timestamp, None, None)
+        entry = StoredDocument(doc_id, timestamp, None, None, bucket)
     else:
-        entry = StoredDocument(doc_id, timestamp, LocalDocId(lid), bytes(body[id_end:]))
+        data = bytes(body[id_end:])
+        entry = StoredDocument(doc_id, timestamp, LocalDocId(lid), data, bucket)
     return entry, start + length

@@ -24,6 +24,9 @@ class StoredDocument:
     lid: LocalDocId | None
     data: bytes | None
     """The fields as compact JSON (canonical values), None for a tombstone."""
+    bucket: int
+    """The id bits of the document's full bucket (58 used bits): its bucket at any
+    number of distribution bits, computed once when it was written."""
 
     @property
     def removed(self) -> bool:
@@ -81,8 +84,8 @@ class DocumentStore:
         """A stable list of every entry (for a snapshot taken while writes go on)."""
         return list(self._entries.values())
 
-    def put(self, doc_id: str, timestamp: int, data: bytes) -> Change:
-        """Store ``data`` as the version of ``doc_id`` at ``timestamp``."""
+    def put(self, doc_id: str, timestamp: int, data: bytes, bucket: int) -> Change:
+        """Store ``data`` as the version of ``doc_id`` (in ``bucket``) at ``timestamp``."""
         previous = self._entries.get(doc_id)
         if previous is not None and previous.timestamp >= timestamp:
             return Change(previous, None)
@@ -90,16 +93,16 @@ class DocumentStore:
             lid = previous.lid
         else:
             lid = self._lids.allocate()
-        return self._install(previous, StoredDocument(doc_id, timestamp, lid, data))
+        return self._install(previous, StoredDocument(doc_id, timestamp, lid, data, bucket))
 
-    def remove(self, doc_id: str, timestamp: int) -> Change:
+    def remove(self, doc_id: str, timestamp: int, bucket: int) -> Change:
         """Replace ``doc_id`` with a tombstone at ``timestamp`` (also when it is missing)."""
         previous = self._entries.get(doc_id)
         if previous is not None and previous.timestamp >= timestamp:
             return Change(previous, None)
         if previous is not None and previous.lid is not None:
             self._lids.release(previous.lid)
-        return self._install(previous, StoredDocument(doc_id, timestamp, None, None))
+        return self._install(previous, StoredDocument(doc_id, timestamp, None, None, bucket))
 
     def restore(self, entry: StoredDocument) -> None:
         """Add ``entry`` with its own local id (loading a snapshot).

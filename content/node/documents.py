@@ -16,8 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from content.bucketdb import BucketDatabase, locate
-from content.docstore import Change, DocumentStore, load_snapshot, write_snapshot
+from content.bucketdb import BucketDatabase, bucket_at, full_bucket
+from content.docstore import (
+    Change,
+    DocumentStore,
+    StoredDocument,
+    load_snapshot,
+    write_snapshot,
+)
 from content.errors import ContentError
 from content.node import operations
 from content.storage import Directory
@@ -73,7 +79,7 @@ class DocumentDatabase:
         self._flush_task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
         for entry in store.entries():
-            self._track(entry.id, entry.timestamp, entry.removed)
+            self._track(entry)
             self._last_timestamp = max(self._last_timestamp, entry.timestamp)
 
     @classmethod
@@ -135,14 +141,15 @@ class DocumentDatabase:
         """
         text = str(doc_id)
         serial = self.tlog.append(timestamp, operations.encode_write(op, text, data))
-        change = self.store.put(text, timestamp, data)
-        return serial, self._apply(change, fields, doc_id)
+        change = self.store.put(text, timestamp, data, full_bucket(doc_id))
+        return serial, self._apply(change, fields)
 
     def remove(self, doc_id: DocumentId, timestamp: int) -> tuple[SerialNum, Change]:
         """Log and apply a remove; await `durable` before acking."""
         text = str(doc_id)
         serial = self.tlog.append(timestamp, operations.encode_remove(text))
-        return serial, self._apply(self.store.remove(text, timestamp), None, doc_id)
+        change = self.store.remove(text, timestamp, full_bucket(doc_id))
+        return serial, self._apply(change, None)
 
     async def durable(self, serial: SerialNum) -> None:
         """Return once the record ``serial`` is synced; may start a flush.
@@ -166,7 +173,7 @@ class DocumentDatabase:
         serial = self.tlog.last_serial
         horizon = int((self._clock() - self.options.tombstone_ttl) * 1_000_000)
         for entry in self.store.prune_tombstones(horizon):
-            self.buckets.drop(self._bucket(entry.id), entry.id)
+            self.buckets.drop(self._bucket(entry), entry.id)
         entries = self.store.copy_entries()
         appended = self.tlog.appended_bytes
         await asyncio.to_thread(write_snapshot, self._snapshots, serial, entries)
@@ -196,38 +203,36 @@ class DocumentDatabase:
         )
         self.buckets = BucketDatabase()
         for entry in self.store.entries():
-            self._track(entry.id, entry.timestamp, entry.removed)
+            self._track(entry)
 
     def _replay(self, flushed: SerialNum) -> int:
         count = 0
         for record in self.tlog.replay(flushed):
             where = f"transaction log record {record.serial}"
             operation = operations.decode(record.payload, where)
+            bucket = full_bucket(operation.id)
             if operation.fields is None:
-                self._apply(self.store.remove(operation.id, record.timestamp), None)
+                change = self.store.remove(operation.id, record.timestamp, bucket)
             else:
-                change = self.store.put(operation.id, record.timestamp, operation.fields)
-                self._apply(change, None)
+                change = self.store.put(operation.id, record.timestamp, operation.fields, bucket)
+            self._apply(change, None)
             self._last_timestamp = max(self._last_timestamp, record.timestamp)
             count += 1
         return count
 
-    def _apply(
-        self, change: Change, fields: dict[str, Any] | None, doc_id: DocumentId | None = None
-    ) -> Change:
+    def _apply(self, change: Change, fields: dict[str, Any] | None) -> Change:
         current = change.current
         if current is not None:
-            bucket = self._bucket(current.id if doc_id is None else doc_id)
-            self.buckets.set(bucket, current.id, current.timestamp, current.removed)
+            self._track(current)
             for listener in self._listeners:
                 listener(change, fields)
         return change
 
-    def _track(self, doc_id: str, timestamp: int, removed: bool) -> None:
-        self.buckets.set(self._bucket(doc_id), doc_id, timestamp, removed)
+    def _track(self, entry: StoredDocument) -> None:
+        self.buckets.set(self._bucket(entry), entry.id, entry.timestamp, entry.removed)
 
-    def _bucket(self, doc_id: str | DocumentId) -> BucketId:
-        return locate(doc_id, self.options.distribution_bits)
+    def _bucket(self, entry: StoredDocument) -> BucketId:
+        return bucket_at(entry.bucket, self.options.distribution_bits)
 
     def _log_bytes_since_flush(self) -> int:
         return self.tlog.appended_bytes - self._flushed_bytes

@@ -18,6 +18,8 @@ from content.errors import SnapshotCorruptionError
 from content.storage import RamDirectory
 from content.types import LocalDocId, SerialNum
 
+B = (1 << 58) - 1
+"""A bucket value (the largest a full bucket id can have), to see it kept exactly."""
 ids = st.sampled_from([f"id:ns:t::{i}" for i in range(6)])
 operations = st.lists(
     st.tuples(st.sampled_from(["put", "remove"]), ids, st.integers(1, 30), st.binary(max_size=8)),
@@ -31,18 +33,19 @@ def apply(
     model: dict[str, tuple[int, bytes | None]] = {}
     for op, doc_id, ts, data in ops:
         if doc_id in model and model[doc_id][0] >= ts:
-            change = store.put(doc_id, ts, data) if op == "put" else store.remove(doc_id, ts)
+            change = store.put(doc_id, ts, data, B) if op == "put" else store.remove(doc_id, ts, B)
             assert change.current is None
             continue
         model[doc_id] = (ts, data if op == "put" else None)
         if op == "put":
-            store.put(doc_id, ts, data)
+            store.put(doc_id, ts, data, B)
         else:
-            store.remove(doc_id, ts)
+            store.remove(doc_id, ts, B)
     return model
 
 
 def contents(store: DocumentStore) -> dict[str, tuple[int, bytes | None]]:
+    assert all(e.bucket == B for e in store.entries())
     return {e.id: (e.timestamp, e.data) for e in store.entries()}
 
 
@@ -87,7 +90,7 @@ def test_a_snapshot_round_trips(ops: list[tuple[str, str, int, bytes]]) -> None:
 
 @given(data=st.data())
 def test_damaged_snapshot_bytes_are_detected(data: st.DataObject) -> None:
-    entries = [StoredDocument(f"id:a:b::{i}", i, LocalDocId(i), b"{}") for i in range(3)]
+    entries = [StoredDocument(f"id:a:b::{i}", i, LocalDocId(i), b"{}", i << 40) for i in range(3)]
     raw = bytearray(b"".join(serialize_snapshot(SerialNum(3), entries)))
     position = data.draw(st.integers(0, len(raw) - 1))
     raw[position] ^= 1 << data.draw(st.integers(0, 7))
@@ -96,7 +99,7 @@ def test_damaged_snapshot_bytes_are_detected(data: st.DataObject) -> None:
 
 
 def test_a_cut_snapshot_is_detected() -> None:
-    entries = [StoredDocument("id:a:b::x", 1, None, None)]
+    entries = [StoredDocument("id:a:b::x", 1, None, None, B)]
     raw = b"".join(serialize_snapshot(SerialNum(1), entries))
     with pytest.raises(SnapshotCorruptionError, match="snap: corrupt data"):
         read_snapshot(raw[:-3], "snap")
@@ -109,21 +112,21 @@ def test_no_snapshot_yet() -> None:
 def test_removed_lids_are_reused_lowest_first() -> None:
     store = DocumentStore()
     for i in range(4):
-        store.put(f"id:a:b::{i}", 1, b"{}")
-    store.remove("id:a:b::2", 2)
-    store.remove("id:a:b::0", 2)
-    assert store.put("id:a:b::new", 3, b"{}").current == StoredDocument(
-        "id:a:b::new", 3, LocalDocId(0), b"{}"
+        store.put(f"id:a:b::{i}", 1, b"{}", B)
+    store.remove("id:a:b::2", 2, B)
+    store.remove("id:a:b::0", 2, B)
+    assert store.put("id:a:b::new", 3, b"{}", B).current == StoredDocument(
+        "id:a:b::new", 3, LocalDocId(0), b"{}", B
     )
-    update = store.put("id:a:b::1", 3, b"[]").current
+    update = store.put("id:a:b::1", 3, b"[]", B).current
     assert update is not None
     assert update.lid == 1
 
 
 def test_old_tombstones_are_pruned() -> None:
     store = DocumentStore()
-    store.remove("id:a:b::old", 10)
-    store.remove("id:a:b::new", 20)
+    store.remove("id:a:b::old", 10, B)
+    store.remove("id:a:b::new", 20, B)
     assert [e.id for e in store.prune_tombstones(older_than=15)] == ["id:a:b::old"]
     assert store.get("id:a:b::old") is None
     assert store.tombstone_count == 1

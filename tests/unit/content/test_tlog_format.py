@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from content.bucketdb import full_bucket
 from content.docstore import StoredDocument, load_snapshot
 from content.node import DocumentDatabase
 from content.node.operations import decode
@@ -40,11 +41,12 @@ def test_document_snapshot_v1(tmp_path: Path) -> None:
     snapshot = load_snapshot(copy("docstore", tmp_path))
     assert snapshot is not None
     assert snapshot.serial == 3
+    a, b = (full_bucket(f"id:ns:music::{x}") for x in "ab")
     assert snapshot.entries == [
         StoredDocument(
-            "id:ns:music::a", 1700000000000001, LocalDocId(0), b'{"title":"A","year":2000}'
+            "id:ns:music::a", 1700000000000001, LocalDocId(0), b'{"title":"A","year":2000}', a
         ),
-        StoredDocument("id:ns:music::b", 1700000000000002, None, None),
+        StoredDocument("id:ns:music::b", 1700000000000002, None, None, b),
     ]
 
 
