@@ -53,7 +53,9 @@ def wait_for_application(
 
     state = wait_until(
         converged,
-        f"the services to converge on generation {generation}",
+        f"the services to converge on generation {generation}"
+        if generation > 0
+        else "the services to converge",
         timeout,
         watched,
         logs,
