@@ -19,6 +19,7 @@ import orjson
 from content.docstore import Change, DocumentStore
 from content.matching import DocumentTypeIndex
 from vespid.config import SchemaConfig
+from vespid.errors import VespidError
 from vespid.messages import OrderBy, SearchHit, SearchReply, SearchRequest
 
 log = logging.getLogger(__name__)
@@ -100,8 +101,8 @@ class SearchIndexes:
             if previous.lid != current.lid:
                 index.remove(previous.lid)
         if current.lid is not None and current.data is not None:
-            index.put(current.lid, orjson.loads(current.data) if fields is None else fields)
-            self._counts[doctype] += 1
+            document = orjson.loads(current.data) if fields is None else fields
+            self._counts[doctype] += _index(index, current.lid, document, current.id)
 
     def document_count(self, doctype: str) -> int:
         """Live documents of ``doctype`` in its index."""
@@ -147,11 +148,27 @@ class SearchIndexes:
                 continue
             doctype = doctype_of(entry.id)
             if doctype in fresh:
-                fresh[doctype].put(entry.lid, orjson.loads(entry.data))
-                counts[doctype] += 1
+                document = orjson.loads(entry.data)
+                counts[doctype] += _index(fresh[doctype], entry.lid, document, entry.id)
         self._indexes.update(fresh)
         self._counts.update(counts)
         log.info("indexed %s", ", ".join(f"{n}: {counts[n]} documents" for n in sorted(fresh)))
+
+
+def _index(index: TypeIndex, lid: int, fields: dict[str, Any], doc_id: str) -> int:
+    """Index one document; 1 when it went in, 0 when the index refused its values.
+
+    A stored value the index cannot take (a document fed before its field changed
+    type) must not stop the node: the document stays stored and readable, it is only
+    left out of search, and that is logged.
+    """
+    try:
+        index.put(lid, fields)
+    except (ValueError, TypeError, VespidError) as e:
+        log.warning("document %s is stored but not searchable: %s", doc_id, e)
+        index.remove(lid)
+        return 0
+    return 1
 
 
 def _sort_key(order_by: Sequence[OrderBy]) -> Callable[[SearchHit], Any]:

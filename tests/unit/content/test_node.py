@@ -17,6 +17,7 @@ from tests.unit.content.test_node_support import (
     content_config,
     open_node,
 )
+from vespid.config import FieldConfig, SchemaConfig
 from vespid.errors import (
     ConditionNotMetError,
     InvalidDocumentError,
@@ -298,6 +299,29 @@ def test_a_changed_schema_rebuilds_the_index_from_the_store() -> None:
         node.apply_config(content_config(3, changed))
         assert len(indexes.built) == 2
         assert indexes.built[-1].docs == {0: {"title": "a"}}
+        await node.aclose()
+
+    asyncio.run(run())
+
+
+def test_a_stored_value_the_index_refuses_leaves_the_document_readable() -> None:
+    async def run() -> None:
+        storage = Storage()
+        database = DocumentDatabase.open(storage.snapshots, storage.tlog)
+        database.start()
+        node = ContentNode(database, "music", 0)
+        as_text = SchemaConfig("music", (FieldConfig("year", "string", attribute=True),))
+        node.apply_config(content_config(1, as_text))
+        await node.put(PutRequest(IDS[0], {"year": "nineteen"}))
+        await node.put(PutRequest(IDS[1], {"year": "1999"}))
+        as_number = SchemaConfig("music", (FieldConfig("year", "int", attribute=True),))
+        node.apply_config(content_config(2, as_number))
+        assert node.generation == 2
+        assert node.get(GetRequest(IDS[0])).found
+        hits = node.search(SearchRequest(("music",), item_to_json(TrueItem())))
+        assert [h.id for h in hits.hits] == [IDS[1]]
+        await node.put(PutRequest(IDS[2], {"year": "again"}))
+        assert node.get(GetRequest(IDS[2])).found
         await node.aclose()
 
     asyncio.run(run())
