@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from configserver.schema.analysis import analyses
 from configserver.validation.context import ValidationContext
-from vespid.expression import ExpressionError, parse_tensor_type
+from vespid.tensor_type import TensorTypeError, parse_tensor_type
 
 PRIMITIVE_TYPES = frozenset(
     {"string", "int", "long", "float", "double", "bool", "byte", "position", "uri", "raw"}
@@ -76,7 +76,7 @@ def tensor_type_problem(text: str) -> str:
     """Return what is wrong with tensor type ``text``, or '' when it is valid."""
     try:
         parse_tensor_type(text)
-    except ExpressionError as e:
+    except TensorTypeError as e:
         return f"invalid tensor type '{text}': {e}"
     return ""
 

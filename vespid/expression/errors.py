@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vespid import tensor_type
 from vespid.errors import VespidError
 
 
@@ -29,5 +30,8 @@ class ExpressionEvaluationError(ExpressionError):
     """A value of the wrong kind or shape met an operation while evaluating."""
 
 
-class TensorTypeError(ExpressionError):
-    """A tensor type or tensor value that does not fit what an operation expects."""
+class TensorTypeError(ExpressionError, tensor_type.TensorTypeError):
+    """A tensor type or tensor value that does not fit what an operation expects.
+
+    It is also a :class:`vespid.tensor_type.TensorTypeError`, which malformed type
+    texts and types raise, so one ``except`` catches both."""

@@ -90,10 +90,12 @@ def _stray(text: str, i: int) -> ExpressionSyntaxError:
 
 
 class Cursor:
-    """A position in a token list with the look-ahead and expectation helpers parsers need."""
+    """A position in the tokens of ``text`` with the look-ahead and expectation helpers
+    parsers need."""
 
-    def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
         self.index = 0
 
     @property
@@ -111,6 +113,12 @@ class Cursor:
         if token.kind is not Kind.END:
             self.index += 1
         return token
+
+    def skip_to(self, position: int) -> None:
+        """Move to the first token at or after offset ``position`` of the text (after a
+        reader that works on the text itself, such as the tensor type parser)."""
+        while self.token.kind is not Kind.END and self.token.position < position:
+            self.index += 1
 
     def at(self, text: str, kind: Kind = Kind.OP) -> bool:
         """Whether the current token is ``text`` of ``kind``."""

@@ -35,7 +35,7 @@ from vespid.expression.ast import (
 )
 from vespid.expression.errors import ExpressionSyntaxError
 from vespid.expression.functions import BINARY_FUNCTIONS, UNARY_FUNCTIONS
-from vespid.expression.lexer import Cursor, Kind, tokenize
+from vespid.expression.lexer import Cursor, Kind
 from vespid.expression.literals import (
     is_label_start,
     label_length,
@@ -47,7 +47,7 @@ from vespid.expression.tensor_syntax import TensorSyntax
 
 def parse_expression(text: str) -> Node:
     """Parse ``text`` into an expression tree, or raise `ExpressionSyntaxError`."""
-    parser = _Parser(Cursor(tokenize(text)))
+    parser = _Parser(Cursor(text))
     node = parser.expression()
     if parser.cursor.token.kind is not Kind.END:
         raise parser.cursor.error("an operator or end of expression")

@@ -18,7 +18,7 @@ import numpy as np
 from vespid.expression.ast import Node, Num, TensorLiteral
 from vespid.expression.compiler import compile_expression
 from vespid.expression.errors import ExpressionEvaluationError, TensorTypeError
-from vespid.expression.lexer import Cursor, Kind, tokenize
+from vespid.expression.lexer import Cursor, Kind
 from vespid.expression.literals import read_tensor_literal
 from vespid.expression.parser import parse_expression
 from vespid.expression.tensor import Address, Tensor
@@ -123,7 +123,7 @@ def _index_key(address: Address) -> tuple[int, ...]:
 
 def tensor_from_literal(text: str, tensor_type: TensorType) -> Tensor:
     """A shared tensor from query text: ``[1,2]``, ``{a:1}``, ``{{x:a}:1}`` or a full literal."""
-    cursor = Cursor(tokenize(text))
+    cursor = Cursor(text)
     if cursor.at("tensor", Kind.NAME):
         node = parse_expression(text)
         if not isinstance(node, TensorLiteral):

@@ -91,6 +91,8 @@ def rename(t: Tensor, from_: Sequence[str], to: Sequence[str]) -> Tensor:
         if t.type.dimension(name) is None:
             raise ExpressionEvaluationError(f"cannot rename dimension '{name}' of {t.type}")
     renamed = [Dimension(mapping.get(d.name, d.name), d.size) for d in t.type.dimensions]
+    if len({d.name for d in renamed}) != len(renamed):
+        raise ExpressionEvaluationError(f"renaming {t.type} gives a dimension name twice")
     result_type = TensorType(t.type.cell_type, tuple(renamed))
     new_names = [d.name for d in renamed]
     mapped_order = [new_names.index(n) for n in result_type.mapped_names]

@@ -26,7 +26,7 @@ from vespid.expression.ast import (
     TensorCall,
     TensorGenerate,
 )
-from vespid.expression.errors import ExpressionSyntaxError, TensorTypeError
+from vespid.expression.errors import ExpressionSyntaxError
 from vespid.expression.lexer import Cursor, Kind, Token
 from vespid.expression.literals import read_tensor_literal
 from vespid.expression.tensor_type import (
@@ -36,6 +36,7 @@ from vespid.expression.tensor_type import (
     read_dimension,
     read_tensor_type,
 )
+from vespid.tensor_type import TensorTypeError
 
 LAMBDA_FUNCTIONS = {"map": 1, "join": 2, "merge": 2, "map_subspaces": 1, "filter_subspaces": 1}
 """Tensor functions whose last argument is a lambda, with their count of tensor arguments."""

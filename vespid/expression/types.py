@@ -215,9 +215,10 @@ def _rename(t: TensorType, from_: tuple[str, ...], to: tuple[str, ...], node: No
     mapping = dict(zip(from_, to, strict=True))
     for name in from_:
         _require(t, name, node)
-    return TensorType(
-        t.cell_type, tuple(Dimension(mapping.get(d.name, d.name), d.size) for d in t.dimensions)
-    )
+    renamed = tuple(Dimension(mapping.get(d.name, d.name), d.size) for d in t.dimensions)
+    if len({d.name for d in renamed}) != len(renamed):
+        raise ExpressionTypeError(f"renaming {t} gives a dimension name twice in '{to_text(node)}'")
+    return TensorType(t.cell_type, renamed)
 
 
 def _slice(t: TensorType, address: tuple[tuple[str | None, Node], ...], node: Node) -> TensorType:

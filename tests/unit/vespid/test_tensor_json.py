@@ -20,7 +20,6 @@ from vespid.document import (
 from vespid.document.tensor_json import Address, cast_cell
 from vespid.document.tensor_type import Dimension
 from vespid.errors import InvalidDocumentError
-from vespid.expression.tensor_type import parse_tensor_type as parse_expression_type
 
 
 def read(type_text: str, data: Any) -> dict[str, Any]:
@@ -268,12 +267,3 @@ def test_canonical_value_is_a_fixed_point(tensor: tuple[TensorType, dict[str, An
     ttype, value = tensor
     assert canonical_tensor(ttype, read_tensor(ttype, value, "f")) == value
     assert canonical_tensor(ttype, cells_of(ttype, value)) == value
-
-
-@given(tensor_types, st.randoms())
-def test_document_and_expression_type_parsers_agree(ttype: TensorType, random: Any) -> None:
-    # vespid.expression has its own tensor type parser; content nodes use both.
-    dims = [str(d) for d in ttype.dimensions]
-    random.shuffle(dims)
-    text = f"tensor<{ttype.cell_type}>({', '.join(dims)})"
-    assert str(parse_tensor_type(text)) == str(parse_expression_type(text)) == str(ttype)
