@@ -21,8 +21,14 @@ LidArray = npt.NDArray[np.uint32]
 """Sorted, distinct lids as a numpy array."""
 
 
+_SMALL = 64
+"""Up to this many lids, building from a Python list beats the bulk copy's set-up."""
+
+
 def docids_from_lids(lids: npt.NDArray[np.integer] | list[int]) -> BitMap:
     """Return the set of the lids in ``lids`` (any order, duplicates allowed)."""
+    if len(lids) <= _SMALL:
+        return BitMap(lids if isinstance(lids, list) else lids.tolist())
     # pyroaring copies an array.array('I') in bulk but iterates a numpy array.
     buffer = array.array("I")
     buffer.frombytes(np.ascontiguousarray(lids, dtype=np.uint32).tobytes())

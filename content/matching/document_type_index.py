@@ -79,6 +79,8 @@ class DocumentTypeIndex:
         self._catalog = FieldCatalog(schema)
         self._live = DocIdSet()
         self._programs: dict[str, RankProgram] = {}
+        self._thresholds: dict[str, NearestNeighborThresholds] = {}
+        """Each compiled profile's nearestNeighbor thresholds, by profile name."""
 
     @property
     def document_count(self) -> int:
@@ -119,13 +121,9 @@ class DocumentTypeIndex:
             raise InvalidQueryError(f"Malformed query tree: {e}") from e
         inputs = QueryInputs(program.profile, request.inputs)
 
-        profile = program.profile
-        thresholds = NearestNeighborThresholds(
-            profile.approximate_threshold,
-            profile.post_filter_threshold,
-            profile.target_hits_max_adjustment_factor,
+        evaluator = QueryEvaluator(
+            self._catalog, self._live, inputs.dense_vector, self._thresholds[request.ranking]
         )
-        evaluator = QueryEvaluator(self._catalog, self._live, inputs.dense_vector, thresholds)
         matched = lids_of(evaluator.evaluate(tree))
         context = RankContext(
             self._catalog.attributes,
@@ -189,4 +187,9 @@ class DocumentTypeIndex:
                     f"it has {', '.join(known)}"
                 )
             program = self._programs[name] = RankProgram(profile)
+            self._thresholds[name] = NearestNeighborThresholds(
+                profile.approximate_threshold,
+                profile.post_filter_threshold,
+                profile.target_hits_max_adjustment_factor,
+            )
         return program

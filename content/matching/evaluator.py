@@ -178,7 +178,10 @@ class QueryEvaluator:
     def _weak_and(
         self, children: tuple[Item, ...], target_hits: int, allowed: DocIdSet, ranked: bool
     ) -> DocIdSet:
-        sets = [lids_of(self._eval(c, allowed, ranked)) for c in children]
+        matched = [self._eval(c, allowed, ranked) for c in children]
+        if target_hits <= 0 or sum(len(m) for m in matched) <= target_hits:
+            return _union(matched)  # every match survives: no scores needed
+        sets = [lids_of(m) for m in matched]
         total = max(len(self.live), 1)
         scores = [
             _weight(child) * math.log(1 + (total - s.size + 0.5) / (s.size + 0.5))

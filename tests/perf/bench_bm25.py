@@ -3,7 +3,9 @@
 All three index the same real English documents (``tests.perf.corpus``: paragraphs of
 this machine's man pages, then /usr/share/doc and common-licenses; default 100,000)
 in memory, and answer the same queries of 1, 2 and 3 terms drawn with a fixed seed
-from the corpus vocabulary (uniformly among terms in at least ``MIN_DF`` documents):
+from the corpus vocabulary among terms in at least ``MIN_DF`` documents, in two mixes:
+uniformly (mostly rare terms: short posting lists, so per-query overhead dominates) and
+in proportion to document frequency (common words: long posting lists):
 
 - *vespid OR*: ``DocumentTypeIndex.search`` with an ``or`` of the terms (a lone
   term for one), first phase ``bm25(text)``, 10 hits: exact, every match ranked;
@@ -213,11 +215,21 @@ def timed(label: str, build: Callable[[], Built]) -> Built:
     return built
 
 
-def sample_queries(brute: BruteForce, length: int, count: int, seed: int) -> list[list[str]]:
+def sample_queries(
+    brute: BruteForce, length: int, count: int, seed: int, frequent: bool
+) -> list[list[str]]:
+    """Queries of ``length`` distinct terms among those in at least MIN_DF documents.
+
+    ``frequent`` draws terms in proportion to their document frequency (as picking a
+    word of a random document would), else uniformly from that vocabulary.
+    """
     terms = sorted(t for t, c in brute.vocabulary.items() if brute.df[c] >= MIN_DF)
+    weights = np.array([brute.df[brute.vocabulary[t]] for t in terms], dtype=np.float64)
+    p = weights / weights.sum() if frequent else None
     rng = np.random.default_rng(seed)
     return [
-        [terms[i] for i in rng.choice(len(terms), size=length, replace=False)] for _ in range(count)
+        [terms[i] for i in rng.choice(len(terms), size=length, replace=False, p=p)]
+        for _ in range(count)
     ]
 
 
@@ -281,14 +293,22 @@ def main() -> None:
         f"  {'query':<12}{'median df':>10}{'vespid':>9}{'fts5':>9}{'tantivy':>9}"
         f"{'tantivy+count':>15}{'vs fts5':>9}{'vs tantivy':>11}   overlap v/f/t\n"
     )
-    for kind in ("or", "and", "weakand"):
-        sys.stdout.write(f"  -- {kind.upper() if kind != 'weakand' else 'weakAnd (vespid only)'}\n")
-        sys.stdout.write(header)
-        for length in (1, 2, 3):
-            if kind != "or" and length == 1:
-                continue
-            run_length(kind, length, per_length, brute, vespid_index, fts5, tantivy_index,
-                       tantivy_schema, lids)  # fmt: skip
+    titles = {
+        "or": "OR",
+        "and": "AND",
+        "weakand": "vespid weakAnd (targetHits 100) vs the others' OR",
+    }
+    for frequent in (False, True):
+        mix = "terms drawn by document frequency" if frequent else "terms drawn uniformly"
+        for kind in ("or", "and", "weakand"):
+            sys.stdout.write(f"  -- {titles[kind]}, {mix}\n")
+            sys.stdout.write(header)
+            for length in (1, 2, 3):
+                if kind != "or" and length == 1:
+                    continue
+                queries = sample_queries(brute, length, per_length, SEED + length, frequent)
+                run_queries(kind, queries, brute, vespid_index, fts5, tantivy_index,
+                            tantivy_schema, lids)  # fmt: skip
 
 
 def tantivy_lids(index: tantivy.Index) -> Callable[[list[tantivy.DocAddress]], list[int]]:
@@ -300,10 +320,9 @@ def tantivy_lids(index: tantivy.Index) -> Callable[[list[tantivy.DocAddress]], l
     return resolve
 
 
-def run_length(
+def run_queries(
     kind: str,
-    length: int,
-    per_length: int,
+    queries: list[list[str]],
     brute: BruteForce,
     vespid_index: DocumentTypeIndex,
     fts5: sqlite3.Connection,
@@ -311,7 +330,6 @@ def run_length(
     tantivy_schema: tantivy.Schema,
     lids: Callable[[list[tantivy.DocAddress]], list[int]],
 ) -> None:
-    queries = sample_queries(brute, length, per_length, SEED + length)
     conjunctive = kind == "and"
     occur = tantivy.Occur.Must if conjunctive else tantivy.Occur.Should
     engines = [
@@ -326,6 +344,7 @@ def run_length(
     found_t = [lids(engines[2].run(q)) for q in queries]
     qps = rates(engines, queries)
     df = statistics.median(int(brute.df[brute.vocabulary[t]]) for q in queries for t in q)
+    length = len(queries[0])
     label = f"{length} term{'s' if length > 1 else ''}"
     sys.stdout.write(
         f"  {label:<12}{df:>10.0f}{qps[0]:>9.0f}{qps[1]:>9.0f}{qps[2]:>9.0f}{qps[3]:>15.0f}"
