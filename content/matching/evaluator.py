@@ -197,6 +197,7 @@ class QueryEvaluator:
             if index is not None:
                 found = match_index_term(index, field, item)
                 lids = found.lids
+                docids = found.docids
                 self._record(
                     ranked,
                     MatchedTerm(
@@ -213,6 +214,7 @@ class QueryEvaluator:
             else:
                 hit = match_attribute_term(self.catalog.attributes[field.name], field, item)
                 lids = hit.lids
+                docids = docids_from_lids(lids)
                 self._record(
                     ranked,
                     MatchedTerm(
@@ -224,7 +226,7 @@ class QueryEvaluator:
                         attribute_weights=hit.weights,
                     ),
                 )
-            result |= docids_from_lids(lids)
+            result |= docids
         return result
 
     def _proximity(

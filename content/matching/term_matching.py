@@ -23,7 +23,7 @@ import numpy.typing as npt
 from content.attribute import AnyAttribute, LidArray, ValueTest
 from content.attribute.multi import MultiValueAttribute
 from content.attribute.single import NumericAttribute, StringAttribute
-from content.index import FieldIndex, TermPostings, phrase_lids
+from content.index import DocIdSet, FieldIndex, TermPostings, docids_from_lids, phrase_lids
 from content.index.field_index import FloatArray
 from vespid.config import FieldConfig
 from vespid.errors import InvalidQueryError
@@ -39,6 +39,13 @@ class IndexTermMatch:
     lids: LidArray
     alternatives: tuple[TermPostings, ...]
     phrase: bool
+
+    @property
+    def docids(self) -> DocIdSet:
+        """``lids`` as a bitmap: the posting list's own for a plain word (do not modify)."""
+        if len(self.alternatives) == 1 and not self.phrase:
+            return self.alternatives[0].docids
+        return docids_from_lids(self.lids)
 
 
 def match_index_term(index: FieldIndex, field: FieldConfig, item: TermItem) -> IndexTermMatch:
