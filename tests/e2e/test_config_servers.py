@@ -106,6 +106,17 @@ def _services(config_server: str) -> list[dict[str, Any]]:
     return services
 
 
+def _config_server_flags(home: Path) -> dict[str, str]:
+    """The ``--config-server`` value each running service was started with, by kind."""
+    flags = {}
+    for pid_file in sorted((home / "run").glob("*.pid")):
+        pid = pid_file.read_text().split()[0]
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+        kind = argv[argv.index("-m") + 1]
+        flags[kind] = argv[argv.index("--config-server") + 1]
+    return flags
+
+
 def _dump_agent_logs(home: Path) -> None:
     for path in sorted(home.rglob("*.log")):
         lines = path.read_text(errors="replace").splitlines()[-40:]
@@ -142,6 +153,10 @@ def test_services_fail_over_to_a_live_config_server(tmp_path: Path) -> None:
                 urls = [f"http://localhost:{s['port']}" for s in services]
                 assert {s["type"] for s in services} == {"container", "content"}
                 assert all(_generation(u) == generation for u in urls)
+                assert _config_server_flags(agent_home) == {
+                    "container": ",".join(s.url for s in servers),
+                    "content": ",".join(s.url for s in servers),
+                }
 
                 assert servers[0].signal(signal.SIGKILL) == -signal.SIGKILL
                 second = deploy_retrying(servers[1].url + DEPLOY, zip_directory(app))
