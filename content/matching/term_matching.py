@@ -13,6 +13,7 @@ default); numbers accept Vespa's numeric term syntax: ``42``, ``<42``, ``>42``,
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -165,9 +166,25 @@ def _bound(text: str) -> float | None:
 def range_test(
     lower: float | None, upper: float | None, include_lower: bool, include_upper: bool
 ) -> ValueTest:
-    """Return the test for a numeric range; a None bound is open."""
+    """Return the test for a numeric range; a None bound is open.
+
+    On integer values the bounds become the equivalent integers (``v < 2.5`` is
+    ``v <= 2``), so the comparison runs on the values as stored, with no conversion of
+    the whole column to float.
+    """
 
     def test(values: FloatArray) -> npt.NDArray[np.bool_]:
+        if values.dtype.kind in "iu":
+            low, high = _integer_range(lower, upper, include_lower, include_upper)
+            if low is not None and high is not None:
+                if low > high:
+                    return np.zeros(values.shape, dtype=bool)
+                return (values >= low) & (values <= high)
+            if low is not None:
+                return np.asarray(values >= low)
+            if high is not None:
+                return np.asarray(values <= high)
+            return np.ones(values.shape, dtype=bool)
         passing = np.ones(values.shape, dtype=bool)
         if lower is not None:
             passing &= values >= lower if include_lower else values > lower
@@ -176,3 +193,33 @@ def range_test(
         return passing
 
     return test
+
+
+_INT64 = np.iinfo(np.int64)
+
+
+def _integer_range(
+    lower: float | None, upper: float | None, include_lower: bool, include_upper: bool
+) -> tuple[int | None, int | None]:
+    """The inclusive integer bounds ``(low, high)`` an integer must lie within.
+
+    None is open; an impossible range comes back with ``low > high``.
+    """
+    low = high = None
+    if lower is not None:
+        if math.isnan(lower) or lower == math.inf:
+            return 1, 0
+        if lower != -math.inf:
+            low = math.ceil(lower) if include_lower else math.floor(lower) + 1
+            low = None if low <= _INT64.min else min(low, _INT64.max + 1)
+    if upper is not None:
+        if math.isnan(upper) or upper == -math.inf:
+            return 1, 0
+        if upper != math.inf:
+            high = math.floor(upper) if include_upper else math.ceil(upper) - 1
+            high = None if high >= _INT64.max else max(high, _INT64.min - 1)
+    if low is not None and low > _INT64.max:
+        return 1, 0
+    if high is not None and high < _INT64.min:
+        return 1, 0
+    return low, high
