@@ -71,4 +71,4 @@ def run(settings: Settings) -> None:
     runtime = ContainerRuntime(ContentClient(), cluster=settings.cluster)
     app = create_app(runtime, on_start=follower.start, on_stop=follower.stop)
     log.info("container %s starting on %s:%d", settings.cluster, settings.host, settings.port)
-    serve(app, settings.host, settings.port)
+    serve(app, settings.host, settings.port, h2c=True)
