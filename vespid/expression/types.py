@@ -200,7 +200,8 @@ def _branches(a: TensorType, b: TensorType, node: Node) -> TensorType:
 def _require(t: TensorType, name: str, node: Node) -> Dimension:
     dimension = t.dimension(name)
     if dimension is None:
-        raise ExpressionTypeError(f"{t} has no dimension '{name}' (in '{to_text(node)}')")
+        what = str(t) if t.dimensions else "a number"
+        raise ExpressionTypeError(f"{what} has no dimension '{name}' (in '{to_text(node)}')")
     return dimension
 
 
