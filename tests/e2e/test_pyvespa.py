@@ -7,17 +7,19 @@ docker itself, WIRE.md 2(b)); from then on only pyvespa's ``Vespa`` client talks
 container: feed, get, update, delete, query and visit, whose answers are checked against
 the documents fed. The tests run in file order against one deployment.
 
-pyvespa's services.xml puts the container on Vespa's default port 8080. When 8080 is
-free that package is deployed untouched; when it is taken (another Vespid on this
-machine) the same package is built with pyvespa's ``ServicesConfiguration`` and an
-``<http><server port=...>`` on a free port, the same services.xml plus one element,
-still written by pyvespa.
+pyvespa's services.xml puts the container on Vespa's default port 8080, which other
+Vespids on a shared machine use too (``make run``), and ``ApplicationPackage`` has no
+option for the port. So the untouched package is deployed first and must be accepted
+with its container on localhost:8080 and its content node on ``hostalias="node1"``
+(no hosts.xml); then the same package, its services.xml written by pyvespa's
+``ServicesConfiguration`` with one more element, ``<http><server port=...>`` on a free
+port, is deployed over it, and the client talks to that container: never to whatever
+else may answer on 8080.
 """
 
 from __future__ import annotations
 
 import math
-import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -164,21 +166,8 @@ def _schema() -> Schema:
     )
 
 
-def _port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("0.0.0.0", port))
-        except OSError:
-            return False
-        return True
-
-
-def build_package() -> tuple[ApplicationPackage, int]:
-    """pyvespa's package and the container port its services.xml gives."""
-    if _port_is_free(VESPA_DEFAULT_PORT):
-        return ApplicationPackage(name=APP, schema=[_schema()]), VESPA_DEFAULT_PORT
-    port = free_port()
+def package_on(port: int) -> ApplicationPackage:
+    """The same package, its container on ``port``: services.xml written by pyvespa's VT."""
     layout = services(
         container(
             search(),
@@ -197,7 +186,7 @@ def build_package() -> tuple[ApplicationPackage, int]:
         ),
     )
     config = ServicesConfiguration(application_name=APP, services_config=layout)
-    return ApplicationPackage(name=APP, schema=[_schema()], services_config=config), port
+    return ApplicationPackage(name=APP, schema=[_schema()], services_config=config)
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +198,7 @@ def vespid(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
         app_dir=root / "unused",
         config_port=free_port(),
         zookeeper_port=free_port(),
-        container_port=VESPA_DEFAULT_PORT,
+        container_port=VESPA_DEFAULT_PORT,  # unused: the client gets its port from the package
     )
     _INSTANCES.append(inst)
     try:
@@ -223,21 +212,37 @@ def vespid(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
         assert down.returncode == 0, down.stderr
 
 
-@pytest.fixture(scope="module")
-def deployed(vespid: Instance) -> dict[str, Any]:
-    """pyvespa's zip, deployed the way ``VespaDocker.deploy`` posts it."""
-    package, port = build_package()
-    zipped = package.to_zip().getvalue()
+def _deploy(vespid: Instance, package: ApplicationPackage) -> dict[str, Any]:
+    """Post pyvespa's zip the way ``VespaDocker.deploy`` does; return the answer."""
     response = httpx.post(
         vespid.config_server + "/application/v2/tenant/default/prepareandactivate",
-        content=zipped,
+        content=package.to_zip().getvalue(),
         headers={"Content-Type": "application/zip"},
         timeout=60,
     )
     assert response.status_code == 200, response.text
     answer: dict[str, Any] = response.json()
-    answer["container-port"] = port
     return answer
+
+
+def _services(vespid: Instance) -> set[tuple[str, str, str, int]]:
+    answer = httpx.get(vespid.config_server + CONVERGE, timeout=10).json()
+    return {(s["type"], s["clusterName"], s["host"], s["port"]) for s in answer["services"]}
+
+
+@pytest.fixture(scope="module")
+def deployed(vespid: Instance) -> dict[str, Any]:
+    """pyvespa's untouched package, then the same on a free container port."""
+    untouched = _deploy(vespid, ApplicationPackage(name=APP, schema=[_schema()]))
+    untouched_services = _services(vespid)
+    port = free_port()
+    answer = _deploy(vespid, package_on(port))
+    return {
+        "untouched": untouched,
+        "untouched-services": untouched_services,
+        "answer": answer,
+        "container-port": port,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -274,11 +279,30 @@ def _ok(response: VespaResponse) -> dict[str, Any]:
     return body
 
 
-def test_deploy_answer(deployed: dict[str, Any]) -> None:
-    assert deployed["activated"] is True
-    assert deployed["tenant"] == "default"
-    assert int(deployed["session-id"]) >= 1
-    assert set(deployed["configChangeActions"]) == {"restart", "refeed", "reindex"}
+def test_untouched_package_is_deployed_with_vespa_s_default_port(
+    deployed: dict[str, Any],
+) -> None:
+    answer = deployed["untouched"]
+    assert answer["activated"] is True
+    assert answer["tenant"] == "default"
+    assert set(answer["configChangeActions"]) == {"restart", "refeed", "reindex"}
+    kinds = {(kind, cluster, host) for kind, cluster, host, _ in deployed["untouched-services"]}
+    assert kinds == {
+        ("container", f"{APP}_container", "localhost"),
+        ("content", CLUSTER, "localhost"),
+    }
+    ports = {kind: port for kind, _, _, port in deployed["untouched-services"]}
+    assert ports["container"] == VESPA_DEFAULT_PORT
+
+
+def test_same_package_on_a_free_port(deployed: dict[str, Any], vespid: Instance) -> None:
+    answer = deployed["answer"]
+    assert answer["activated"] is True
+    assert int(answer["session-id"]) > int(deployed["untouched"]["session-id"])
+    ports = {kind: port for kind, _, _, port in _services(vespid)}
+    assert ports["container"] == deployed["container-port"]
+    untouched = {kind: port for kind, _, _, port in deployed["untouched-services"]}
+    assert ports["content"] == untouched["content"], "the content node keeps its port"
 
 
 def test_feed_data_point_and_get_data(app: Vespa) -> None:
