@@ -443,3 +443,24 @@ def test_visit_every_document(app: Vespa) -> None:
     assert pages >= 2, "wantedDocumentCount=4 over 16 documents takes continuations"
     assert seen[_doc_id("4")]["title"] == "Cooking rice"
     assert seen[_doc_id("more-3")]["year"] == 2003
+
+
+def test_async_feed_and_query_many(app: Vespa) -> None:
+    """pyvespa's async calls (HTTP/2 prior knowledge on http://) work too."""
+    answers: dict[str, int] = {}
+
+    def callback(response: VespaResponse, user_id: str) -> None:
+        answers[user_id] = response.status_code
+
+    extra = {f"async-{i}": {"title": f"asynchronous paper {i}", "year": 1990 + i} for i in range(3)}
+    app.feed_async_iterable(
+        [{"id": i, "fields": f} for i, f in extra.items()], schema=SCHEMA, callback=callback
+    )
+    assert answers == dict.fromkeys(extra, 200)
+    queries = [
+        {"yql": f'select * from {SCHEMA} where title contains "asynchronous"', "hits": 10},
+        {"yql": f"select * from {SCHEMA} where year < 1995", "hits": 10},
+    ]
+    results = app.query_many(queries)
+    assert [r.status_code for r in results] == [200, 200]
+    assert [r.number_documents_retrieved for r in results] == [3, 3]
