@@ -16,9 +16,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import orjson
 
 from vespid.cli.feedops import Operation
+from vespid.cli.http_sender import AiohttpSender, Answer, FeedSender, SendError
 
 RETRIED_STATUSES = frozenset({429, 503})
 
@@ -43,14 +44,14 @@ class FeedStats:
     latency_sum: float = 0.0
     codes: Counter[int] = field(default_factory=Counter)
 
-    def record_response(self, response: httpx.Response, latency: float, sent: int) -> None:
+    def record_response(self, response: Answer, latency: float, sent: int) -> None:
         """Count one answered request."""
         self.requests += 1
         self.request_bytes += sent
         self.responses += 1
-        self.response_bytes += len(response.content)
-        self.codes[response.status_code] += 1
-        if response.status_code >= 300:
+        self.response_bytes += len(response.body)
+        self.codes[response.status] += 1
+        if response.status >= 300:
             self.response_errors += 1
         self.latency_min = min(self.latency_min, latency)
         self.latency_max = max(self.latency_max, latency)
@@ -84,11 +85,11 @@ class FeedStats:
         }
 
 
-def _message(response: httpx.Response) -> str:
+def _message(response: Answer) -> str:
     try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()
+        body = orjson.loads(response.body)
+    except orjson.JSONDecodeError:
+        return response.body.decode("utf-8", "replace").strip()
     return str(body.get("message", body)) if isinstance(body, dict) else str(body)
 
 
@@ -102,7 +103,7 @@ class Feeder:
         report: called with a line for each operation that finally fails.
         progress: called every ``progress_interval`` seconds with the counters and the
             seconds since the start (the live progress line).
-        transport: an httpx transport, injected for tests.
+        sender: what puts requests on the wire; an `AiohttpSender` unless a test injects one.
         sleep: injected for tests.
     """
 
@@ -116,19 +117,13 @@ class Feeder:
         report: Callable[[str], None] = lambda _: None,
         progress: Callable[[FeedStats, float], None] | None = None,
         progress_interval: float = 0.5,
-        transport: httpx.AsyncBaseTransport | None = None,
+        sender: FeedSender | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if connections < 1:
             raise ValueError(f"connections must be at least 1, got {connections}")
-        self._client = httpx.AsyncClient(
-            base_url=target.rstrip("/"),
-            timeout=timeout,
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
-            transport=transport,
-            headers={"Content-Type": "application/json"},
-        )
+        self._sender = sender or AiohttpSender(target, connections, timeout)
         self._connections = connections
         self._retries = retries
         self._report = report
@@ -160,7 +155,7 @@ class Feeder:
                 await asyncio.gather(*tasks)
             if reporter is not None:
                 reporter.cancel()
-            await self._client.aclose()
+            await self._sender.aclose()
         return self.stats
 
     async def _report_progress(self) -> None:
@@ -194,19 +189,19 @@ class Feeder:
             for attempt in range(self._retries + 1):
                 started = self._clock()
                 try:
-                    response = await self._client.request(
-                        request.method, request.path, params=request.params, content=request.body
+                    response = await self._sender.send(
+                        request.method, request.path, request.params, request.body
                     )
-                except httpx.TransportError as e:
+                except SendError as e:
                     self.stats.transport_errors += 1
                     self.stats.requests += 1
-                    problem = f"{type(e).__name__}: {e}"
+                    problem = str(e)
                 else:
                     self.stats.record_response(response, self._clock() - started, sent)
-                    if response.status_code not in RETRIED_STATUSES:
+                    if response.status not in RETRIED_STATUSES:
                         self._finish(operation, response)
                         return
-                    problem = f"{response.status_code}: {_message(response)}"
+                    problem = f"{response.status}: {_message(response)}"
                 if attempt < self._retries:
                     await self._sleep(min(5.0, 0.05 * 2**attempt))
             self.stats.failed += 1
@@ -217,13 +212,12 @@ class Feeder:
         finally:
             self.stats.inflight -= 1
 
-    def _finish(self, operation: Operation, response: httpx.Response) -> None:
+    def _finish(self, operation: Operation, response: Answer) -> None:
         # Like the vespa CLI, a condition that does not hold is an answer, not a failure.
-        if response.status_code in (200, 412):
+        if response.status in (200, 412):
             self.stats.ok += 1
             return
         self.stats.failed += 1
         self._report(
-            f"{operation.kind} {operation.doc_id} failed: {response.status_code} "
-            f"{_message(response)}"
+            f"{operation.kind} {operation.doc_id} failed: {response.status} {_message(response)}"
         )

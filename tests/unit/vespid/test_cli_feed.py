@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import httpx
 import orjson
@@ -16,6 +16,26 @@ import pytest
 from vespid.cli.errors import CliError
 from vespid.cli.feed import Feeder
 from vespid.cli.feedops import Operation
+from vespid.cli.http_sender import Answer, SendError
+
+
+class MockSender:
+    """Sends the feeder's requests to an in-process httpx handler instead of the network."""
+
+    def __init__(self, handler: httpx.MockTransport) -> None:
+        self._client = httpx.AsyncClient(transport=handler, base_url="http://container:8080")
+
+    async def send(
+        self, method: str, path: str, params: Mapping[str, str], body: bytes | None
+    ) -> Answer:
+        try:
+            response = await self._client.request(method, path, params=dict(params), content=body)
+        except httpx.TransportError as e:
+            raise SendError(f"{type(e).__name__}: {e}") from None
+        return Answer(response.status_code, response.content)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
 
 
 class FakeContainer:
@@ -53,7 +73,7 @@ def _feed(
     reports: list[str] = []
     feeder = Feeder(
         "http://container:8080",
-        transport=httpx.MockTransport(container.handle),
+        sender=MockSender(httpx.MockTransport(container.handle)),
         report=reports.append,
         sleep=_no_sleep,
         connections=connections,
@@ -132,7 +152,7 @@ def test_transport_errors_are_retried_and_counted() -> None:
         assert orjson.loads(request.content) == {"fields": {"a": 1}}
         return httpx.Response(200, json={})
 
-    feeder = Feeder("http://c", transport=httpx.MockTransport(flaky), sleep=_no_sleep)
+    feeder = Feeder("http://c", sender=MockSender(httpx.MockTransport(flaky)), sleep=_no_sleep)
     stats = asyncio.run(feeder.feed([Operation("put", "id:n:t::1", {"a": 1})]))
     assert (stats.ok, stats.transport_errors, stats.requests) == (1, 1, 2)
 
@@ -142,7 +162,7 @@ def test_progress_is_reported_while_feeding() -> None:
     container = FakeContainer()
     feeder = Feeder(
         "http://c",
-        transport=httpx.MockTransport(container.handle),
+        sender=MockSender(httpx.MockTransport(container.handle)),
         progress=lambda stats, seconds: seen.append((stats.ok, seconds)),
         progress_interval=0.001,
         connections=2,
@@ -161,7 +181,7 @@ def test_operations_sent_before_a_broken_line_are_finished() -> None:
         yield Operation("put", "id:n:t::2", {})
         raise CliError("line 3: invalid JSON")
 
-    feeder = Feeder("http://c", transport=httpx.MockTransport(container.handle))
+    feeder = Feeder("http://c", sender=MockSender(httpx.MockTransport(container.handle)))
     with pytest.raises(CliError, match="line 3"):
         asyncio.run(feeder.feed(operations()))
     assert feeder.stats.ok == 2
