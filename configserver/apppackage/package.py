@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from configserver.apppackage.hosts import HostsSpec, read_hosts
+from configserver.apppackage.profiles import add_profile_files
 from configserver.apppackage.services import ServicesReader, ServicesSpec
 from configserver.apppackage.xml import XmlFile
 from configserver.errors import InvalidApplicationPackageError
@@ -91,6 +92,7 @@ def read_package(files: Mapping[str, bytes]) -> ApplicationPackage:
             continue
         schemas.append(schema)
         warnings.extend(schema.warnings)
+    schemas = add_profile_files(files, schemas, SCHEMA_DIRS, errors, warnings)
     warnings.extend(ignored_file_warnings(files))
     if errors:
         raise InvalidApplicationPackageError(errors)

@@ -59,13 +59,14 @@ def check_rank_expressions(schema: ResolvedSchema, config: SchemaConfig) -> list
                 for f in profile.functions
             }
         except ExpressionError as e:
-            problems.append(f"{schema.at(declared.pos)}: {e} in rank-profile '{declared.name}'")
+            where = schema.at(declared.pos, declared.path)
+            problems.append(f"{where}: {e} in rank-profile '{declared.name}'")
             continue
         types = _FeatureTypes(config, profile)
         for phase, text, own_pos in _phases(declared, profile):
             where = f"in rank-profile '{declared.name}' {phase}"
             problems += [
-                f"{schema.at(at or declared.pos)}: {message} {where}"
+                f"{schema.at(at or declared.pos, declared.path)}: {message} {where}"
                 for at, message in _check_phase(phase, text, own_pos, functions, types)
             ]
     return problems

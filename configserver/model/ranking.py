@@ -43,14 +43,14 @@ def flatten_profiles(schema: ResolvedSchema, errors: list[str]) -> tuple[RankPro
             done[name] = _UNRANKED
             return _UNRANKED
         parents: list[RankProfileConfig] = []
+        where = schema.at(profile.pos, profile.path)
         for parent in _parents_of(profile):
             if parent in stack or parent == name:
                 cycle = " -> ".join((*stack, name, parent))
-                errors.append(f"{schema.at(profile.pos)}: rank-profile inheritance cycle: {cycle}")
+                errors.append(f"{where}: rank-profile inheritance cycle: {cycle}")
             elif parent not in profiles:
                 errors.append(
-                    f"{schema.at(profile.pos)}: rank-profile '{name}' inherits unknown "
-                    f"rank-profile '{parent}'"
+                    f"{where}: rank-profile '{name}' inherits unknown rank-profile '{parent}'"
                 )
             else:
                 parents.append(flatten(parent, (*stack, name)))
@@ -149,7 +149,7 @@ def _features(
         if name not in _parents_of(p) or name not in done:
             kind = attr.replace("_", "-")
             errors.append(
-                f"{schema.at(p.pos)}: {kind} of rank-profile '{p.name}' inherits "
+                f"{schema.at(p.pos, p.path)}: {kind} of rank-profile '{p.name}' inherits "
                 f"'{name}', which is not a parent of the profile"
             )
             continue

@@ -164,10 +164,9 @@ class FieldParser:
             return f
         if sc.peek_word(newlines=False):
             name = sc.word()
+            self.warn(f"index '{name}' in field '{f.name}' uses the field's own index", at)
             if sc.accept(":", newlines=False):
-                f = self._index_word(f, sc.word("an index setting", newlines=False), at)
-                self.warn(f"index '{name}' in field '{f.name}' uses the field's own index", at)
-                return f
+                return self._index_word(f, sc.word("an index setting", newlines=False), at)
         sc.expect("{", "after 'index'")
         while not sc.accept("}"):
             where = sc.where_next()

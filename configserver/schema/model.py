@@ -174,6 +174,8 @@ class RankProfile:
     target_hits_max_adjustment_factor: float | None = None
     num_threads_per_search: int | None = None
     pos: Pos = field(default=NOWHERE, compare=False)
+    path: str = field(default="", compare=False)
+    """The `.profile` file the profile was read from; "" when it is in its schema's file."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@ Handles the top level (`schema`/`search`, `document`, fields outside the documen
 `fieldset`, `document-summary`, `import field`, `rank-profile`, `stemming`) and
 delegates fields to :mod:`configserver.schema.fields` and rank profiles to
 :mod:`configserver.schema.rankprofile`. A file holding only a `document` block is read
-as a schema of the same name, as Vespa does. Every failure is an
+as a schema of the same name, as Vespa does. :func:`parse_profile_file` reads a
+`schemas/<schema>/<profile>.profile` file, which holds one `rank-profile`. Every failure is an
 :class:`~configserver.errors.InvalidApplicationPackageError` with `path:line:col`.
 """
 
@@ -20,6 +21,7 @@ from configserver.schema.model import (
     DocumentSummary,
     Fieldset,
     ImportField,
+    RankProfile,
     Schema,
     SummaryField,
 )
@@ -41,14 +43,29 @@ def parse_schema(text: str | bytes, path: str = "schema.sd") -> Schema:
         InvalidApplicationPackageError: for syntax errors and unsupported constructs,
             with a message `path:line:col: ...`.
     """
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise InvalidApplicationPackageError(
-                [f"{path}:1:1: not UTF-8 text (byte {e.start} is invalid)"]
-            ) from None
-    return _SchemaParser(Scanner(text, path)).parse()
+    return _SchemaParser(Scanner(_decoded(text, path), path)).parse()
+
+
+def parse_profile_file(text: str | bytes, path: str) -> tuple[RankProfile, tuple[str, ...]]:
+    """Parse a `.profile` file: one `rank-profile` named like the file. Returns the
+    profile (its ``path`` set to ``path``) and the warnings of accepted-but-ignored parts.
+
+    Raises:
+        InvalidApplicationPackageError: as :func:`parse_schema` does.
+    """
+    parser = _SchemaParser(Scanner(_decoded(text, path), path))
+    return parser.profile_file(path.rsplit("/", 1)[-1].removesuffix(".profile"))
+
+
+def _decoded(text: str | bytes, path: str) -> str:
+    if isinstance(text, str):
+        return text
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InvalidApplicationPackageError(
+            [f"{path}:1:1: not UTF-8 text (byte {e.start} is invalid)"]
+        ) from None
 
 
 class _SchemaParser:
@@ -78,6 +95,25 @@ class _SchemaParser:
         if not sc.at_end():
             raise sc.error(f"unexpected text after schema '{schema.name}'")
         return replace(schema, warnings=tuple(self.warnings))
+
+    def profile_file(self, stem: str) -> tuple[RankProfile, tuple[str, ...]]:
+        sc = self.sc
+        at = sc.where_next()
+        kw = sc.peek_word()
+        if kw != "rank-profile":
+            found = f"'{kw}'" if kw else "'" + sc.peek() + "'" if sc.peek() else "end of file"
+            raise sc.error(f"expected 'rank-profile', got {found}", at)
+        sc.word()
+        profile = self.profiles.parse()
+        if profile.name != stem:
+            raise sc.error(
+                f"rank-profile '{profile.name}' must be in a file named '{profile.name}.profile'"
+                f", not '{stem}.profile'",
+                profile.pos,
+            )
+        if not sc.at_end():
+            raise sc.error(f"unexpected text after rank-profile '{profile.name}'")
+        return replace(profile, path=sc.path), tuple(self.warnings)
 
     def _schema(self, at: Pos) -> Schema:
         sc = self.sc

@@ -54,9 +54,10 @@ class ResolvedSchema:
         """The package path of the schema file."""
         return self.schema.path
 
-    def at(self, pos: Pos) -> str:
-        """Return `path:line:col` for a position in this schema's file."""
-        return f"{self.schema.path}:{pos.line}:{pos.col}"
+    def at(self, pos: Pos, path: str = "") -> str:
+        """Return `path:line:col` for a position in this schema's file, or in ``path``
+        (a rank profile's own `.profile` file) when given."""
+        return f"{path or self.schema.path}:{pos.line}:{pos.col}"
 
     def own_fields(self) -> tuple[Field, ...]:
         """The fields declared in this schema's own file (in and outside its document)."""

@@ -25,7 +25,7 @@ def expressions_parse(ctx: ValidationContext) -> None:
                 except ExpressionSyntaxError as e:
                     pos = offset_pos(expression.text, e.position, expression.pos)
                     ctx.report(
-                        f"{schema.path}:{pos.line}:{pos.col}: {e.reason} in "
+                        f"{profile.path or schema.path}:{pos.line}:{pos.col}: {e.reason} in "
                         f"rank-profile '{profile.name}' {where}"
                     )
 
@@ -40,7 +40,8 @@ def input_and_constant_types(ctx: ValidationContext) -> None:
                     problem = tensor_type_problem(item.type)
                     if problem:
                         ctx.report(
-                            f"{schema.path}:{item.pos.line}:{item.pos.col}: {problem} "
+                            f"{profile.path or schema.path}:{item.pos.line}:{item.pos.col}: "
+                            f"{problem} "
                             f"of '{item.name}' in rank-profile '{profile.name}'"
                         )
 
