@@ -29,7 +29,7 @@ import numpy as np
 from content.index import LidArray
 from content.ranking.features import FeatureValue, RankContext, RankFeatures
 from content.ranking.match_data import FloatArray
-from content.ranking.selection import best_positions
+from content.ranking.selection import best_set
 from content.ranking.tensors import literal_cells, shared_tensor, tensor_json
 from vespid.config import ConstantConfig, RankProfileConfig
 from vespid.document.tensor_type import parse_tensor_type
@@ -87,11 +87,11 @@ class RankProgram:
             above = first > limit
             lids, first = lids[above], first[above]
         if lids.size > self.profile.keep_rank_count:
-            kept = np.sort(best_positions(lids, first, self.profile.keep_rank_count))
+            kept = best_set(lids, first, self.profile.keep_rank_count)
             lids, first = lids[kept], first[kept]
         scores = first if self.second_phase is None else first.copy()
         if self.second_phase is not None and lids.size:
-            top = np.sort(best_positions(lids, first, self.profile.rerank_count))
+            top = best_set(lids, first, self.profile.rerank_count)
             rerank = RankFeatures(context, lids[top])
             rerank.first_phase = first[top]
             second = _as_array(

@@ -27,7 +27,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from content.index import LidArray, phrase_frequencies
+from content.index import LidArray, TermPostings, phrase_frequencies
+from content.index.field_index import Positions
 from content.ranking.match_data import FloatArray, MatchedTerm
 
 K1 = 1.2
@@ -66,6 +67,7 @@ def bm25(
     k1 = float(properties.get(f"bm25({field}).k1", K1))
     b = float(properties.get(f"bm25({field}).b", B))
     score = _zeros(lids)
+    positions = CandidatePositions(lids)
     for term in terms:
         if term.field != field or term.index is None:
             continue
@@ -77,7 +79,7 @@ def bm25(
             # One posting list: score only the candidates holding the term, reading
             # frequencies and field lengths straight from the postings.
             postings = term.alternatives[0]
-            in_lids, in_postings = postings.matches_in(lids)
+            in_lids, in_postings = positions.pair(postings)
             tf = postings.term_frequencies[in_postings]
             length = postings.field_lengths[in_postings]
             score[in_lids] += weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average))
@@ -86,6 +88,35 @@ def bm25(
         length = term.index.field_lengths(lids)
         score += weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average))
     return score
+
+
+class CandidatePositions:
+    """Finds where each posting of a term sits among sorted candidate lids.
+
+    Few candidates: binary search (`TermPostings.matches_in`). Many: a dense
+    lid → position table, built once and shared by every term, so each term costs
+    one gather over its postings instead of a search per posting.
+    """
+
+    DENSE_FROM = 2048
+    """Candidate count from which the dense table pays for itself."""
+
+    def __init__(self, lids: LidArray) -> None:
+        self.lids = lids
+        self._table: npt.NDArray[np.intp] | None = None
+
+    def pair(self, postings: TermPostings) -> tuple[Positions, Positions]:
+        """Return ``(in_lids, in_postings)`` as `TermPostings.matches_in` does."""
+        if self.lids.size < self.DENSE_FROM:
+            return postings.matches_in(self.lids)
+        if self._table is None:
+            self._table = np.full(int(self.lids[-1]) + 1, -1, dtype=np.intp)
+            self._table[self.lids] = np.arange(self.lids.size)
+        table = self._table
+        inside = postings.lids[: np.searchsorted(postings.lids, table.size)]
+        where = table[inside]
+        found = np.flatnonzero(where >= 0)
+        return where[found], found
 
 
 def match_count(field: str | None, terms: Sequence[MatchedTerm], lids: LidArray) -> FloatArray:

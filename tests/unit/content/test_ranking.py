@@ -9,10 +9,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
+from content.index import Analyzer, FieldIndex
 from content.matching import DocumentTypeIndex, MatchResult
 from content.ranking import QueryInputs
+from content.ranking.selection import best_positions, best_set
+from content.ranking.text_features import CandidatePositions
 from vespid.config import (
     ConstantConfig,
     FieldConfig,
@@ -607,3 +610,35 @@ def test_query_vectors_read_as_plain_lists_equal_the_general_tensor_reader(
     found = inputs.dense_vector("q", tensor_type)
     assert found.dtype == np.float32
     assert found.tolist() == expected.tolist()
+
+
+@given(
+    st.lists(st.integers(0, 60), unique=True, max_size=40),
+    st.lists(st.sampled_from([0.0, 1.0, 2.5, float("nan"), -3.0]), min_size=40, max_size=40),
+    st.integers(0, 45),
+)
+def test_best_set_picks_the_candidates_best_positions_ranks_first(
+    lids: list[int], scores: list[float], count: int
+) -> None:
+    lid_array = np.array(sorted(lids), dtype=np.uint32)
+    score_array = np.array(scores[: len(lids)])
+    chosen = best_set(lid_array, score_array, count)
+    assert chosen.tolist() == sorted(best_positions(lid_array, score_array, count).tolist())
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 3))
+def test_candidate_positions_pair_postings_alike_with_a_dense_table_or_a_search(
+    seed: int, gap: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    index = FieldIndex(Analyzer(stemming="none"))
+    for lid in range(6000):
+        index.put(lid, " ".join(rng.choice(["a", "b", "c"], size=1 + gap)))
+    postings = index.postings("a")
+    many = np.unique(rng.integers(0, 6500, size=4000)).astype(np.uint32)
+    assert many.size >= CandidatePositions.DENSE_FROM
+    dense = CandidatePositions(many).pair(postings)
+    searched = postings.matches_in(many)
+    assert np.array_equal(many[dense[0]], many[searched[0]])
+    assert np.array_equal(postings.lids[dense[1]], postings.lids[searched[1]])
