@@ -1,7 +1,10 @@
 """The container's client for the content node API (docs/internals.md, "Content node API").
 
-One `ContentClient` per container process holds one `httpx.AsyncClient` with keep-alive
-connections to every content node. A call posts the request message as compact JSON to
+One `ContentClient` per container process holds one httpx transport (a pool of
+keep-alive connections to every content node) and calls it directly: the
+`httpx.AsyncClient` layers above a transport (redirects, auth, cookies, default
+headers, event hooks) do nothing for this traffic and cost about half of the
+client's CPU time per call. A call posts the request message as compact JSON to
 ``http://host:port/internal/v1/<op>`` and decodes the reply message. Failures become
 exceptions the callers can tell apart:
 
@@ -25,6 +28,8 @@ from vespid.messages import INTERNAL_PREFIX
 
 R = TypeVar("R")
 
+_HEADERS = {"Content-Type": "application/json"}
+
 
 class ContentClient:
     """Calls content nodes; safe to share between concurrent requests.
@@ -42,7 +47,7 @@ class ContentClient:
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
-        self._http = httpx.AsyncClient(transport=transport, limits=limits, timeout=10.0)
+        self._transport = transport or httpx.AsyncHTTPTransport(limits=limits)
 
     async def call(
         self,
@@ -61,13 +66,17 @@ class ContentClient:
         """
         url = f"http://{node.host}:{node.port}{INTERNAL_PREFIX}/{op}"
         body = orjson.dumps(request.to_json())
+        seconds = max(timeout, 0.001)
+        limit = {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}
+        http_request = httpx.Request(
+            "POST", url, content=body, headers=_HEADERS, extensions={"timeout": limit}
+        )
         try:
-            response = await self._http.post(
-                url,
-                content=body,
-                headers={"Content-Type": "application/json"},
-                timeout=max(timeout, 0.001),
-            )
+            response = await self._transport.handle_async_request(http_request)
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
         except httpx.TimeoutException:
             raise DispatchTimeoutError(
                 f"Timeout after {timeout * 1000:.0f}ms waiting for {_name(node)}"
@@ -78,7 +87,7 @@ class ContentClient:
 
     async def aclose(self) -> None:
         """Close every pooled connection."""
-        await self._http.aclose()
+        await self._transport.aclose()
 
 
 def _name(node: ContentNodeConfig) -> str:
