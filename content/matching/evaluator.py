@@ -179,15 +179,21 @@ class QueryEvaluator:
         self, children: tuple[Item, ...], target_hits: int, allowed: DocIdSet, ranked: bool
     ) -> DocIdSet:
         matched = [self._eval(c, allowed, ranked) for c in children]
-        if target_hits <= 0 or sum(len(m) for m in matched) <= target_hits:
-            return _union(matched)  # every match survives: no scores needed
-        sets = [lids_of(m) for m in matched]
+        union = _union(matched)
+        if target_hits <= 0 or len(union) <= target_hits:
+            return union  # every match survives: no scores needed
         total = max(len(self.live), 1)
-        scores = [
-            _weight(child) * math.log(1 + (total - s.size + 0.5) / (s.size + 0.5))
-            for child, s in zip(children, sets, strict=True)
-        ]
-        return docids_from_lids(_top_scoring(sets, scores, target_hits))
+        lids = lids_of(union)
+        # Each child adds its weighted IDF to the documents it matched, in one dense
+        # lid-indexed array (a child's lids are distinct, so += is exact).
+        scores = np.zeros(int(lids[-1]) + 1)
+        for child, docids in zip(children, matched, strict=True):
+            n = len(docids)
+            scores[lids_of(docids)] += _weight(child) * math.log(1 + (total - n + 0.5) / (n + 0.5))
+        found = scores[lids]
+        cut = lids.size - target_hits
+        threshold = np.partition(found, cut)[cut]
+        return docids_from_lids(lids[found >= threshold])
 
     def _term(self, item: TermItem, ranked: bool) -> DocIdSet:
         term_index = self._next_term_index(ranked)
@@ -359,20 +365,6 @@ def _union_lids(arrays: list[LidArray]) -> LidArray:
         return np.zeros(0, dtype=np.uint32)
     merged: LidArray = np.unique(np.concatenate(arrays))
     return merged
-
-
-def _top_scoring(sets: list[LidArray], weights: list[float], target_hits: int) -> LidArray:
-    if not sets:
-        return np.zeros(0, dtype=np.uint32)
-    lids: LidArray
-    lids, owner = np.unique(np.concatenate(sets), return_inverse=True)
-    contributions = np.repeat(np.asarray(weights), [s.size for s in sets])
-    scores = np.bincount(owner, weights=contributions, minlength=lids.size)
-    if lids.size <= target_hits or target_hits <= 0:
-        return lids
-    threshold = np.sort(scores)[-target_hits]
-    kept: LidArray = lids[scores >= threshold]
-    return kept
 
 
 def _equals_test(value: bool | int | float | str) -> ValueTest:
