@@ -10,12 +10,16 @@ exceptions the callers can tell apart:
 
 - the node answered with an error → the `vespid.errors` class of its ``code``
   (`DocumentNotFoundError`, `ConditionNotMetError`, `OverloadError`, ...);
-- no answer within the timeout → `DispatchTimeoutError`;
+- no whole answer within the timeout → `DispatchTimeoutError`. The timeout bounds the
+  call from start to last byte (httpx's own timeouts bound each phase apart, so a
+  call made of several short phases could outlast it); a call cut short closes its
+  connection. A timed-out write may still have been applied, as in Vespa;
 - connection refused, reset, or a reply that is not the message → `BackendCommunicationError`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypeVar
 
 import httpx
@@ -72,12 +76,13 @@ class ContentClient:
             "POST", url, content=body, headers=_HEADERS, extensions={"timeout": limit}
         )
         try:
-            response = await self._transport.handle_async_request(http_request)
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
-        except httpx.TimeoutException:
+            async with asyncio.timeout(seconds):
+                response = await self._transport.handle_async_request(http_request)
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+        except (TimeoutError, httpx.TimeoutException):
             raise DispatchTimeoutError(
                 f"Timeout after {timeout * 1000:.0f}ms waiting for {_name(node)}"
             ) from None
