@@ -141,8 +141,8 @@ def test_services_fail_over_to_a_live_config_server(tmp_path: Path) -> None:
 
             with _node_agent(agent_home, [s.url for s in servers]):
                 _eventually(
-                    lambda: httpx.get(container + "/ApplicationStatus").status_code == 200 or None,
-                    "the container",
+                    lambda: httpx.get(servers[1].url + CONVERGE).json()["converged"] or None,
+                    "the services to run the first generation",
                 )
                 result = httpx.get(
                     container + "/search/", params={"yql": "select * from book where true"}
