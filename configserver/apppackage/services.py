@@ -18,14 +18,16 @@ from configserver.apppackage.xml import Element, Where, XmlFile, children, text_
 
 DEFAULT_CONTAINER_PORT = 8080
 _NOWHERE = Where("", 0, 0)
-_IGNORED = {
+IGNORED_ELEMENTS = {
     "services": {"admin", "config"},
     "container": {"config", "accesslog", "jvm", "zookeeper", "clients"},
     "content": {"tuning", "engine", "config", "search", "dispatch", "cluster-controller"},
     "nodes": {"jvm", "resources"},
     "documents": {"document-processing"},
 }
-_UNSUPPORTED = {
+"""Elements accepted with a warning, per parent element: tuning and settings Vespid has no
+use for."""
+UNSUPPORTED_ELEMENTS = {
     "component": "Java components and embedders",
     "components": "Java components",
     "handler": "request handlers",
@@ -37,6 +39,7 @@ _UNSUPPORTED = {
     "documentprocessor": "document processors",
     "include": "included files",
 }
+"""Elements refused wherever they appear, with what they stand for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +125,10 @@ class ServicesReader:
 
     def _other(self, el: Element, parent: str) -> None:
         tag = str(el.tag)
-        if tag in _IGNORED.get(parent, set()):
+        if tag in IGNORED_ELEMENTS.get(parent, set()):
             self.warnings.append(self.xml.error(el, f"<{tag}> in <{parent}> is ignored"))
-        elif tag in _UNSUPPORTED:
-            self._error(el, f"unsupported <{tag}> in <{parent}>: {_UNSUPPORTED[tag]}")
+        elif tag in UNSUPPORTED_ELEMENTS:
+            self._error(el, f"unsupported <{tag}> in <{parent}>: {UNSUPPORTED_ELEMENTS[tag]}")
         else:
             self._error(el, f"unsupported element <{tag}> in <{parent}>")
 

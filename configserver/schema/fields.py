@@ -27,7 +27,7 @@ DISTANCE_METRICS = frozenset(
 _METRIC_ALIASES = {"innerproduct": "dotproduct"}
 MATCH_MODES = frozenset({"text", "exact", "word", "prefix", "gram", "cased", "uncased", "token"})
 STEMMING = frozenset({"none", "best", "shortest", "multiple", "default"})
-_IGNORED_INDEX_SETTINGS = frozenset(
+IGNORED_INDEX_SETTINGS = frozenset(
     {"arity", "lower-bound", "upper-bound", "dense-posting-list-threshold", "stemming"}
 )
 IGNORED_FIELD_SETTINGS = frozenset(
@@ -173,7 +173,7 @@ class FieldParser:
             w = sc.word(f"an index setting in field '{f.name}'")
             if w == "hnsw":
                 f = replace(f, hnsw=self._hnsw())
-            elif w in _IGNORED_INDEX_SETTINGS:
+            elif w in IGNORED_INDEX_SETTINGS:
                 sc.skip_setting()
                 self.warn(f"index '{w}' in field '{f.name}' is accepted and ignored", where)
             else:
