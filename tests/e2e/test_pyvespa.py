@@ -286,6 +286,8 @@ def test_untouched_package_is_deployed_with_vespa_s_default_port(
     assert answer["activated"] is True
     assert answer["tenant"] == "default"
     assert set(answer["configChangeActions"]) == {"restart", "refeed", "reindex"}
+    # pyvespa always writes an (empty) validation-overrides.xml, which is read, not ignored.
+    assert not [m for m in answer["log"] if "validation-overrides" in m["message"]]
     kinds = {(kind, cluster, host) for kind, cluster, host, _ in deployed["untouched-services"]}
     assert kinds == {
         ("container", f"{APP}_container", "localhost"),
