@@ -27,7 +27,6 @@ from configserver.schema.resolve import ResolvedSchema
 from vespid.config import FieldConfig, RankProfileConfig, SchemaConfig
 from vespid.expression import (
     ExpressionError,
-    ExpressionTypeError,
     FeatureRef,
     FunctionDef,
     TensorType,
@@ -94,7 +93,7 @@ def _check_phase(
         return problems
     try:
         result = infer_type(compiled.node, types)
-    except ExpressionTypeError as e:
+    except (ExpressionError, TensorTypeError) as e:
         return [(pos, e.message)]
     if result.dimensions:
         return [(pos, f"the {phase} expression must give a number, but gives {result}")]

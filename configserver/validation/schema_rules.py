@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from configserver.schema.analysis import analyses
 from configserver.validation.context import ValidationContext
 from vespid.tensor_type import TensorTypeError, parse_tensor_type
@@ -9,6 +11,7 @@ from vespid.tensor_type import TensorTypeError, parse_tensor_type
 PRIMITIVE_TYPES = frozenset(
     {"string", "int", "long", "float", "double", "bool", "byte", "position", "uri", "raw"}
 )
+_TENSOR = re.compile(r"tensor\s*[<(]")
 UNSUPPORTED_TYPES = {"predicate": "predicate fields", "annotationreference": "annotations"}
 
 
@@ -49,9 +52,9 @@ def type_problem(text: str, structs: set[str], documents: set[str]) -> str:
     """Return what is wrong with type ``text``, or '' when it is supported."""
     if text in PRIMITIVE_TYPES or text in structs:
         return ""
-    name, _, rest = text.partition("<")
-    if name == "tensor":
+    if _TENSOR.match(text):
         return tensor_type_problem(text)
+    name, _, rest = text.partition("<")
     if name in UNSUPPORTED_TYPES:
         return f"unsupported type '{text}': Vespid has no {UNSUPPORTED_TYPES[name]}"
     if not rest.endswith(">"):

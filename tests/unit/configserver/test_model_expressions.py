@@ -3,11 +3,15 @@ compiler's (`file:line:col: message in rank-profile 'p' phase`)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
 
 from configserver.errors import InvalidApplicationPackageError
 from configserver.model.rank_features import RANK_FEATURES, UNTYPED_FEATURES
 from tests.unit.configserver.test_model_derive import RANKED, _derive, _files
+from tests.unit.vespid.test_expression_robustness import EXPRESSIONS
 
 WHERE = "in rank-profile 'p' first-phase"
 
@@ -145,3 +149,43 @@ def test_features_of_unknown_type_and_undeclared_inputs_are_not_typed() -> None:
 
 def test_untyped_features_are_rank_features() -> None:
     assert UNTYPED_FEATURES <= RANK_FEATURES
+
+
+RANDOM_SCHEMA = """schema book {
+  document book {
+    field t type string { indexing: index }
+    field v type tensor<float>(x[3]) { indexing: attribute }
+    field m type tensor(x[3],y[2]) { indexing: attribute }
+    field s type tensor<bfloat16>(cat{}) { indexing: attribute }
+    field mx type tensor(cat{},x[3]) { indexing: attribute }
+  }
+  rank-profile p {
+    inputs { query(q) tensor<float>(x[3]) query(p) tensor<float>(cat{}) }
+    constants { c: 2 }
+    first-phase { expression: EXPRESSION }
+  }
+}"""
+LOCATED = re.compile(r"^schemas/book\.sd:\d+:\d+: .+ in rank-profile 'p' first-phase$")
+
+
+@settings(max_examples=150, deadline=None)
+@given(EXPRESSIONS)
+def test_random_phases_are_accepted_or_refused_with_a_located_message(expression: str) -> None:
+    files = _files() | {"schemas/book.sd": RANDOM_SCHEMA.replace("EXPRESSION", expression).encode()}
+    try:
+        _derive(files)
+    except InvalidApplicationPackageError as e:
+        for message in e.messages:
+            assert LOCATED.match(message), message
+
+
+def test_tensor_fields_without_a_cell_type_are_double_tensors() -> None:
+    derived = _derive(
+        _files()
+        | {"schemas/book.sd": RANDOM_SCHEMA.replace("EXPRESSION", "sum(attribute(m))").encode()}
+    )
+    schema = derived.content.schema("book")
+    assert schema is not None
+    field = schema.field("m")
+    assert field is not None
+    assert field.type == "tensor(x[3],y[2])"
