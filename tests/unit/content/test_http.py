@@ -28,7 +28,7 @@ from vespid.messages import (
     item_to_json,
 )
 from vespid.messages.query import TermItem
-from vespid.runtime import ConfigSubscriber
+from vespid.runtime import ConfigSubscriber, ServiceState
 
 DOC = "id:ns:music::one"
 
@@ -226,3 +226,49 @@ def test_every_op_rejects_a_body_that_is_not_json(tmp_path: Path, op: str) -> No
         raise AssertionError("not served")
 
     assert asyncio.run(run()) == 400
+
+
+def test_ops_answer_only_post_and_unknown_paths_are_not_found(tmp_path: Path) -> None:
+    async def run() -> tuple[int, str, int, int]:
+        server = ConfigServer()
+        server.publish(content_config())
+        async with serving(tmp_path, server) as (service, _):
+            await wait_for(service, "up")
+            transport = httpx.ASGITransport(app=create_app(service))
+            async with httpx.AsyncClient(transport=transport, base_url="http://n") as client:
+                wrong_method = await client.get("/internal/v1/put")
+                unknown = await client.post("/internal/v1/explode", content=b"{}")
+                health = await client.get("/state/v1/health")
+                return (
+                    wrong_method.status_code,
+                    wrong_method.headers["allow"],
+                    unknown.status_code,
+                    health.status_code,
+                )
+        raise AssertionError("not served")
+
+    assert asyncio.run(run()) == (405, "POST", 404, 200)
+
+
+def test_an_unexpected_error_answers_a_generic_500(tmp_path: Path) -> None:
+    class Exploding:
+        state = ServiceState()
+
+        @property
+        def node(self) -> Any:
+            raise RuntimeError("boom")
+
+        async def start(self) -> None:
+            """Nothing to start."""
+
+        async def stop(self) -> None:
+            """Nothing to stop."""
+
+    async def run() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(Exploding()))
+        async with httpx.AsyncClient(transport=transport, base_url="http://n") as client:
+            return await client.post("/internal/v1/get", json=GetRequest(DOC).to_json())
+
+    response = asyncio.run(run())
+    assert (response.status_code, response.json()["code"]) == (500, "INTERNAL_ERROR")
+    assert "boom" not in response.text
