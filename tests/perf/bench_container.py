@@ -60,8 +60,8 @@ def _summary(doc_id: str) -> dict[str, Any]:
 class InstantNodes(httpx.AsyncBaseTransport):
     """Two content nodes that answer at once: ``HITS`` hits each, their summaries, puts.
 
-    Answers are encoded once per distinct request body and then replayed, so the nodes
-    cost next to nothing per call.
+    Answers are encoded once (per node and op; per request body for summaries, whose
+    ids vary by node) and then replayed, so the nodes cost next to nothing per call.
     """
 
     def __init__(self) -> None:
@@ -81,10 +81,11 @@ class InstantNodes(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
-        key = (request.url.port or 80, request.url.path.rsplit("/", 1)[1], body)
+        op = request.url.path.rsplit("/", 1)[1]
+        key = (request.url.port or 80, op, body if op == "docsum" else b"")
         answer = self._answers.get(key)
         if answer is None:
-            answer = self._answers[key] = self._answer(*key)
+            answer = self._answers[key] = self._answer(key[0], op, body)
         return httpx.Response(200, content=answer, headers={"content-type": "application/json"})
 
 
