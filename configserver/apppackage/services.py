@@ -40,6 +40,25 @@ UNSUPPORTED_ELEMENTS = {
     "include": "included files",
 }
 """Elements refused wherever they appear, with what they stand for."""
+READ_ATTRIBUTES = {
+    "services": {"version"},
+    "container": {"id", "version"},
+    "http": set(),
+    "server": {"id", "port"},
+    "search": set(),
+    "document-api": set(),
+    "document-processing": set(),
+    "nodes": {"count"},
+    "node": {"hostalias", "distribution-key"},
+    "content": {"id", "version"},
+    "redundancy": set(),
+    "min-redundancy": set(),
+    "documents": set(),
+    "document": {"type", "mode", "global", "selection"},
+    "group": {"name", "distribution-key"},
+}
+"""The attributes Vespid reads (or that change nothing, like `version`), per element it
+reads; any other attribute of those elements is warned about as ignored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +123,7 @@ class ServicesReader:
     def read(self) -> ServicesSpec:
         """Return the services declared in the file."""
         root = self.xml.root
+        self._attributes(root)
         if root.tag == "container":
             return ServicesSpec(containers=(self._container(root, 0),))
         if root.tag != "services":
@@ -122,6 +142,16 @@ class ServicesReader:
 
     def _error(self, el: Element, message: str) -> None:
         self.errors.append(self.xml.error(el, message))
+
+    def _attributes(self, el: Element) -> None:
+        """Warn about each attribute of ``el`` that Vespid does not read."""
+        tag = str(el.tag)
+        for key in el.attrib:
+            name = str(key).rsplit("}", 1)[-1]
+            if name not in READ_ATTRIBUTES.get(tag, set()):
+                self.warnings.append(
+                    self.xml.error(el, f"attribute '{name}' of <{tag}> is ignored")
+                )
 
     def _other(self, el: Element, parent: str) -> None:
         tag = str(el.tag)
@@ -142,6 +172,7 @@ class ServicesReader:
             return default
 
     def _container(self, el: Element, index: int) -> ContainerSpec:
+        self._attributes(el)
         cid = el.get("id") or ("default" if index == 0 else f"container{index}")
         flags = {"search": False, "document-api": False, "document-processing": False}
         port, nodes = DEFAULT_CONTAINER_PORT, None
@@ -164,6 +195,7 @@ class ServicesReader:
         )  # fmt: skip
 
     def _container_feature(self, el: Element, tag: str) -> None:
+        self._attributes(el)
         for child in children(el):
             if tag == "document-api" or str(child.tag) == "config":
                 self.warnings.append(self.xml.error(child, f"<{child.tag}> in <{tag}> is ignored"))
@@ -171,9 +203,11 @@ class ServicesReader:
                 self._other(child, tag)
 
     def _http_port(self, el: Element, port: int) -> int:
+        self._attributes(el)
         servers = []
         for child in children(el):
             if child.tag == "server":
+                self._attributes(child)
                 servers.append(child)
             else:
                 self._other(child, "http")
@@ -186,6 +220,7 @@ class ServicesReader:
         return port
 
     def _nodes(self, el: Element, content: bool) -> tuple[NodeSpec, ...]:
+        self._attributes(el)
         nodes: list[NodeSpec] = []
         for child in children(el):
             if child.tag == "node":
@@ -202,6 +237,7 @@ class ServicesReader:
         return tuple(nodes)
 
     def _node(self, el: Element, content: bool) -> NodeSpec:
+        self._attributes(el)
         alias = el.get("hostalias")
         if alias is None:
             self._error(el, "<node> needs a hostalias attribute")
@@ -218,6 +254,7 @@ class ServicesReader:
         return NodeSpec(alias or "", key, self.xml.where(el))
 
     def _content(self, el: Element, index: int) -> ContentSpec:
+        self._attributes(el)
         cid = el.get("id") or ("content" if index == 0 else f"content{index}")
         redundancy = 1
         documents: tuple[DocumentSpec, ...] = ()
@@ -225,6 +262,7 @@ class ServicesReader:
         for child in children(el):
             tag = str(child.tag)
             if tag in ("redundancy", "min-redundancy"):
+                self._attributes(child)
                 redundancy = self._int(child, text_of(child), tag, 1)
                 if redundancy < 1:
                     self._error(child, f"{tag} must be at least 1, got {redundancy}")
@@ -241,6 +279,7 @@ class ServicesReader:
         return ContentSpec(cid, redundancy, documents, tuple(nodes), self.xml.where(el))
 
     def _group(self, el: Element) -> list[NodeSpec]:
+        self._attributes(el)
         nodes: list[NodeSpec] = []
         for child in children(el):
             if child.tag == "node":
@@ -252,11 +291,13 @@ class ServicesReader:
         return nodes
 
     def _documents(self, el: Element) -> tuple[DocumentSpec, ...]:
+        self._attributes(el)
         docs: list[DocumentSpec] = []
         for child in children(el):
             if child.tag != "document":
                 self._other(child, "documents")
                 continue
+            self._attributes(child)
             doctype, mode = child.get("type"), child.get("mode", "index")
             if not doctype:
                 self._error(child, "<document> needs a type attribute")

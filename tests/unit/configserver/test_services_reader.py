@@ -212,3 +212,24 @@ def test_mutated_services_and_hosts_give_only_our_error(files: dict[str, bytes])
         return
     assert messages
     assert all(m.split(":")[0].endswith((".xml", ".sd")) for m in messages), messages
+
+
+def test_attributes_vespid_does_not_read_are_warned_about() -> None:
+    xml = b"""<services version="1.0">
+  <container id="c" version="1.0" jetty="true"><search/>
+    <nodes><node hostalias="a" baseport="5000"/></nodes></container>
+  <content id="m" version="1.0"><redundancy reply-after="1">1</redundancy>
+    <documents><document type="music" mod="streaming"/></documents>
+    <nodes count="2" groups="2"/></content>
+</services>"""
+    reader = ServicesReader(XmlFile(xml, "services.xml"))
+    reader.read()
+    assert reader.errors == []
+    assert reader.warnings == [
+        "services.xml:2:3: attribute 'jetty' of <container> is ignored",
+        "services.xml:3:12: attribute 'baseport' of <node> is ignored",
+        "services.xml:4:33: attribute 'reply-after' of <redundancy> is ignored",
+        "services.xml:5:16: attribute 'mod' of <document> is ignored",
+        "services.xml:6:5: attribute 'groups' of <nodes> is ignored",
+        "services.xml:6:5: <nodes count='2'>: 2 on localhost",
+    ]
