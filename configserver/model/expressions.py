@@ -68,7 +68,33 @@ def check_rank_expressions(schema: ResolvedSchema, config: SchemaConfig) -> list
                 f"{schema.at(at or declared.pos, declared.path)}: {message} {where}"
                 for at, message in _check_phase(phase, text, own_pos, functions, types)
             ]
+        profile_at = schema.at(declared.pos, declared.path)
+        for kind, listed in (
+            ("match-features", declared.match_features),
+            ("summary-features", declared.summary_features),
+        ):
+            for feature in listed.features if listed is not None else ():
+                problems += [
+                    f"{profile_at}: {message} in rank-profile '{declared.name}' {kind}"
+                    for message in _check_listed(feature, functions, types)
+                ]
     return problems
+
+
+def _check_listed(
+    text: str, functions: Mapping[str, FunctionDef], types: _FeatureTypes
+) -> list[str]:
+    """Return the problems of one feature of `match-features` or `summary-features`: the
+    rank features it reads must exist, as in a phase, but it may give a tensor."""
+    try:
+        compiled = compile_expression(parse_expression(text), functions, types)
+    except ExpressionError as e:
+        return [f"{e} in '{text}'"]
+    return [
+        problem
+        for feature in sorted(compiled.features, key=str)
+        if (problem := _check_feature(feature, types.schema, types.profile))
+    ]
 
 
 def _check_phase(

@@ -103,6 +103,21 @@ def test_a_problem_inside_a_function_points_at_the_phase() -> None:
     assert messages == [f"schemas/book.sd:8:28: unknown field 'yaer' in 'attribute(yaer)' {WHERE}"]
 
 
+def test_match_and_summary_features_must_exist() -> None:
+    messages = _messages(
+        "function f() { expression: attribute(vec) }\n"
+        " match-features { attribute(yaer) f }\n summary-features: bm25(year) nope"
+    )
+    assert messages == [
+        "schemas/book.sd:7:16: unknown field 'yaer' in 'attribute(yaer)' in rank-profile 'p' "
+        "match-features",
+        "schemas/book.sd:7:16: field 'year' in 'bm25(year)' is not an index field in "
+        "rank-profile 'p' summary-features",
+        "schemas/book.sd:7:16: unknown name 'nope': not a function, constant or rank feature "
+        "in rank-profile 'p' summary-features",
+    ]
+
+
 def test_second_and_global_phases_must_give_numbers_too() -> None:
     messages = _messages(
         "second-phase { expression: attribute(vec) }\n global-phase { expression: attribute(vec) }"
