@@ -303,6 +303,14 @@ class ServicesReader:
                 self._error(child, "<document> needs a type attribute")
             if mode not in ("index", "streaming", "store-only"):
                 self._error(child, f"mode must be index, streaming or store-only, got '{mode}'")
+            elif mode != "index":
+                self.warnings.append(
+                    self.xml.error(
+                        child,
+                        f"<document mode='{mode}'>: Vespid stores, indexes and searches the "
+                        "documents as in mode 'index'",
+                    )
+                )
             if child.get("selection") is not None:
                 self._error(child, "unsupported: document selection on <document>")
             is_global = child.get("global", "false") == "true"

@@ -61,6 +61,8 @@ def test_supported_subset() -> None:
     assert reader.warnings == [
         "services.xml:3:3: <admin> in <services> is ignored",
         "services.xml:8:12: <jvm> in <nodes> is ignored",
+        "services.xml:13:7: <document mode='store-only'>: Vespid stores, indexes and searches "
+        "the documents as in mode 'index'",
         "services.xml:19:5: <tuning> in <content> is ignored",
     ]
 
