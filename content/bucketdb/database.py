@@ -4,13 +4,18 @@ The checksum of a bucket is the sum (mod 2^64) of a 64-bit hash of each live
 document's (id, timestamp): order-independent and updated in O(1) per operation, so
 two replicas holding the same versions agree on it whatever order they saw writes in.
 Tombstones are counted apart and are not in the checksum.
+
+`load` fills the database from a whole document store at once (a restart): it groups
+entries by bucket, sorts the bucket order once, and leaves each bucket's checksum to
+be summed the first time `info` asks for it, so opening a million documents costs no
+hashing until replicas compare.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from vespid.bucket import BucketId
@@ -44,7 +49,8 @@ class _Bucket:
     entries: dict[str, tuple[int, bool]] = field(default_factory=dict)
     documents: int = 0
     removed: int = 0
-    checksum: int = 0
+    checksum: int | None = 0
+    """None until first asked for, after a bulk `BucketDatabase.load`."""
 
 
 def entry_hash(doc_id: str, timestamp: int) -> int:
@@ -78,7 +84,36 @@ class BucketDatabase:
             state.removed += 1
         else:
             state.documents += 1
-            state.checksum = (state.checksum + entry_hash(doc_id, timestamp)) & _U64
+            if state.checksum is not None:
+                state.checksum = (state.checksum + entry_hash(doc_id, timestamp)) & _U64
+
+    def load(self, distribution_bits: int, rows: Iterable[tuple[int, str, int, bool]]) -> None:
+        """Add many entries at once: ``(full bucket id bits, doc id, timestamp, removed)``.
+
+        The database must be empty and each document id must appear once.
+
+        Raises:
+            ValueError: when the database is not empty.
+        """
+        if self._buckets:
+            raise ValueError("load needs an empty bucket database")
+        mask = (1 << distribution_bits) - 1
+        states: dict[int, _Bucket] = {}
+        for full, doc_id, timestamp, removed in rows:
+            location = full & mask
+            state = states.get(location)
+            if state is None:
+                bucket = BucketId(distribution_bits, full)
+                state = states[location] = _Bucket(bucket, bucket.key, checksum=None)
+            state.entries[doc_id] = (timestamp, removed)
+            if removed:
+                state.removed += 1
+            else:
+                state.documents += 1
+        for state in states.values():
+            self._buckets[state.id] = state
+            self._by_key[state.key] = state.id
+        self._order = sorted(self._by_key)
 
     def drop(self, bucket: BucketId, doc_id: str) -> None:
         """Forget ``doc_id`` in ``bucket`` entirely (a pruned tombstone)."""
@@ -95,6 +130,10 @@ class BucketDatabase:
         state = self._buckets.get(bucket)
         if state is None:
             return BucketInfo()
+        if state.checksum is None:
+            entries = state.entries.items()
+            hashes = (entry_hash(i, ts) for i, (ts, removed) in entries if not removed)
+            state.checksum = sum(hashes) & _U64
         return BucketInfo(state.documents, state.removed, state.checksum)
 
     def buckets(self, after: BucketId | None = None) -> Iterator[BucketId]:
@@ -118,4 +157,5 @@ class BucketDatabase:
             state.removed -= 1
         else:
             state.documents -= 1
-            state.checksum = (state.checksum - entry_hash(doc_id, timestamp)) & _U64
+            if state.checksum is not None:
+                state.checksum = (state.checksum - entry_hash(doc_id, timestamp)) & _U64

@@ -30,6 +30,8 @@ _TRAILER = b"VSPDEND1"
 _HEADER = struct.Struct("<8sQQ")
 _FRAME = struct.Struct("<II")
 _BODY = struct.Struct("<QqQI")
+_ENTRY_HEAD = struct.Struct("<IIQqQI")
+"""An entry's frame and the fixed part of its body, read in one call."""
 _CHUNK_BYTES = 1 << 20
 
 
@@ -110,19 +112,17 @@ def _encode_entry(entry: StoredDocument) -> bytes:
 
 
 def _decode_entry(view: memoryview, offset: int, end: int, path: str) -> tuple[StoredDocument, int]:
-    if offset + _FRAME.size > end:
+    if offset + _ENTRY_HEAD.size > end:
         raise SnapshotCorruptionError(path, offset, "entry header cut short")
-    length, crc = _FRAME.unpack_from(view, offset)
+    length, crc, timestamp, lid, bucket, id_length = _ENTRY_HEAD.unpack_from(view, offset)
     start = offset + _FRAME.size
-    body = view[start : start + length]
-    if start + length > end or length < _BODY.size or zlib.crc32(body) != crc:
+    stop = start + length
+    id_start = start + _BODY.size
+    id_end = id_start + id_length
+    if stop > end or id_end > stop or zlib.crc32(view[start:stop]) != crc:
         raise SnapshotCorruptionError(path, offset, f"entry of {length} bytes fails its checksum")
-    timestamp, lid, bucket, id_length = _BODY.unpack_from(body, 0)
-    id_end = _BODY.size + id_length
-    doc_id = bytes(body[_BODY.size : id_end]).decode()
+    doc_id = str(view[id_start:id_end], "utf-8")
     if lid < 0:
-        entry = StoredDocument(doc_id, timestamp, None, None, bucket)
-    else:
-        data = bytes(body[id_end:])
-        entry = StoredDocument(doc_id, timestamp, LocalDocId(lid), data, bucket)
-    return entry, start + length
+        return StoredDocument(doc_id, timestamp, None, None, bucket), stop
+    data = view[id_end:stop].tobytes()
+    return StoredDocument(doc_id, timestamp, LocalDocId(lid), data, bucket), stop

@@ -69,8 +69,8 @@ class DocumentDatabase:
         self._snapshots = snapshots
         self.tlog = tlog
         self.store = store
-        self.buckets = BucketDatabase()
         self.options = options
+        self.buckets = self._bucket_database()
         self._clock = clock
         self._committer = GroupCommitter(tlog)
         self._listeners: list[ChangeListener] = []
@@ -78,9 +78,7 @@ class DocumentDatabase:
         self._flushed_bytes = 0
         self._flush_task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
-        for entry in store.entries():
-            self._track(entry)
-            self._last_timestamp = max(self._last_timestamp, entry.timestamp)
+        self._last_timestamp = max((e.timestamp for e in store.entries()), default=0)
 
     @classmethod
     def open(
@@ -201,9 +199,14 @@ class DocumentDatabase:
             self.options.tombstone_ttl,
             distribution_bits,
         )
-        self.buckets = BucketDatabase()
-        for entry in self.store.entries():
-            self._track(entry)
+        self.buckets = self._bucket_database()
+
+    def _bucket_database(self) -> BucketDatabase:
+        """A bucket database of every stored entry, at the current distribution bits."""
+        rows = ((e.bucket, e.id, e.timestamp, e.removed) for e in self.store.entries())
+        buckets = BucketDatabase()
+        buckets.load(self.options.distribution_bits, rows)
+        return buckets
 
     def _replay(self, flushed: SerialNum) -> int:
         count = 0

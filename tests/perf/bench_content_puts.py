@@ -1,26 +1,43 @@
-"""Benchmark: puts per second into one content node at engine level, fsync on.
+"""Benchmark: puts per second into one content node, engine level and through HTTP, fsync on.
 
-~1 KB documents with four attributes and one text field go through
-`ContentNode.put` on real files (`FileDirectory`), 512 writes in flight so group
-commit can share syncs. Measured twice: with the real search index
+~1 KB documents with four attributes and one text field.
+
+Engine level: `ContentNode.put` on real files (`FileDirectory`), 512 writes in flight
+so group commit can share syncs. Measured twice: with the real search index
 (`content.matching.DocumentTypeIndex`) and with storage alone (log, document store,
 bucket database). Then the time to flush, and to reopen storage (snapshot load and
-bucket database rebuild; the search index rebuild is not included). Not a test: run
-``.venv/bin/python -m tests.perf.bench_content_puts [DOCUMENTS]``.
+bucket database rebuild; the search index rebuild is not included).
+
+Through HTTP: a real ``python -m content`` process (uvicorn) fed ``POST
+/internal/v1/put`` over CONNECTIONS keep-alive connections, one request in flight on
+each, by two clients in turn: a minimal one (`tests.perf.content_http_client`, a few
+tens of microseconds per request, so the figure is the server's) and httpx (what
+Vespid's own Python clients use). Each prints puts/s and the CPU per put of the server
+process and of the client. Client and server share the machine's cores.
+
+Not a test: run ``.venv/bin/python -m tests.perf.bench_content_puts [DOCUMENTS]``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
+import orjson
+
 from content.node import ContentNode, DocumentDatabase
 from content.storage import FileDirectory
+from tests.e2e.harness import free_port
+from tests.integration.content.node_process import ConfigStub, start_node, wait_up
+from tests.perf.content_http_client import Connection, cpu_seconds
 from vespid.config import (
     ContentClusterConfig,
     ContentConfig,
@@ -47,9 +64,11 @@ CONFIG = ContentConfig(
 )
 WORDS = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota")
 IN_FLIGHT = 512
+CONNECTIONS = 64
+PUT_PATH = "/internal/v1/put"
 
 
-class _NoIndex:
+class NoIndex:
     """Takes documents and forgets them: measures storage alone."""
 
     def __init__(self, _: SchemaConfig) -> None:
@@ -84,7 +103,7 @@ async def feed(directory: Path, docs: list[dict[str, Any]], with_index: bool) ->
         FileDirectory(directory / "documents"), FileDirectory(directory / "tlog")
     )
     database.start()
-    node = ContentNode(database, "c", 0, None if with_index else _NoIndex)
+    node = ContentNode(database, "c", 0, None if with_index else NoIndex)
     node.apply_config(CONFIG)
     started = time.perf_counter()
     for first in range(0, len(docs), IN_FLIGHT):
@@ -102,12 +121,84 @@ async def feed(directory: Path, docs: list[dict[str, Any]], with_index: bool) ->
     print(f"{label}: reopen storage {time.perf_counter() - started:.2f} s")
 
 
+Post = Callable[[bytes], Awaitable[int]]
+
+
+def _minimal_clients(connections: list[Connection]) -> list[Post]:
+    def poster(connection: Connection) -> Post:
+        async def post(body: bytes) -> int:
+            status, _ = await connection.post(PUT_PATH, body)
+            return status
+
+        return post
+
+    return [poster(c) for c in connections]
+
+
+def _httpx_clients(client: httpx.AsyncClient, base: str) -> list[Post]:
+    async def post(body: bytes) -> int:
+        headers = {"Content-Type": "application/json"}
+        return (await client.post(base + PUT_PATH, content=body, headers=headers)).status_code
+
+    return [post] * CONNECTIONS
+
+
+async def _drive(label: str, pid: int, clients: list[Post], bodies: list[bytes]) -> None:
+    """Feed ``bodies`` with one request in flight per client; print the figures."""
+    queue = iter(bodies)
+
+    async def worker(post: Post) -> None:
+        for body in queue:
+            status = await post(body)
+            if status != 200:
+                raise SystemExit(f"put answered {status}")
+
+    server, client, started = cpu_seconds(pid), time.process_time(), time.perf_counter()
+    await asyncio.gather(*(worker(post) for post in clients))
+    elapsed = time.perf_counter() - started
+    server, client = cpu_seconds(pid) - server, time.process_time() - client
+    print(
+        f"HTTP, {label} client, {len(clients)} connections: {len(bodies) / elapsed:,.0f} puts/s;"
+        f" CPU per put: server {server / len(bodies) * 1e6:.0f} us,"
+        f" client {client / len(bodies) * 1e6:.0f} us"
+    )
+
+
+async def feed_http(directory: Path, docs: list[dict[str, Any]]) -> None:
+    """Both clients in turn against one node process, each with its own ids."""
+    half = len(docs) // 2
+    bodies = [orjson.dumps({"id": f"id:ns:doc::{i}", "fields": d}) for i, d in enumerate(docs)]
+    port = free_port()
+    with ConfigStub(CONFIG) as stub:
+        process = start_node(port, directory / "data", stub.url, directory / "node.log", "c")
+        try:
+            base = f"http://127.0.0.1:{port}"
+            limits = httpx.Limits(max_connections=CONNECTIONS)
+            async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+                await wait_up(client, base, process)
+                opened = [Connection.open("127.0.0.1", port) for _ in range(CONNECTIONS)]
+                connections = await asyncio.gather(*opened)
+                await _drive("minimal", process.pid, _minimal_clients(connections), bodies[:half])
+                for connection in connections:
+                    connection.close()
+                await _drive("httpx", process.pid, _httpx_clients(client, base), bodies[half:])
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 20_000
     docs = documents(count)
     for with_index in (False, True):
         with tempfile.TemporaryDirectory() as directory:
             asyncio.run(feed(Path(directory), docs, with_index))
+    with tempfile.TemporaryDirectory() as directory:
+        asyncio.run(feed_http(Path(directory), docs))
 
 
 if __name__ == "__main__":

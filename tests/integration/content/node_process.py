@@ -9,6 +9,7 @@ its output appended to a log file; `wait_up` polls its health until it serves.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
@@ -41,7 +42,8 @@ class ConfigStub:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(body)  # the node may be gone (killed, or stopped)
 
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet."""

@@ -80,3 +80,28 @@ def test_documents_with_the_same_group_share_a_bucket() -> None:
     first = locate("id:ns:music:g=jazz:1", 16)
     assert first == locate("id:ns:music:g=jazz:2", 16)
     assert first.used_bits == 16
+
+
+@given(
+    rows=st.dictionaries(
+        ids, st.tuples(st.integers(0, (1 << 20) - 1), st.integers(1, 9), st.booleans())
+    ),
+    later=steps,
+)
+def test_a_bulk_load_equals_setting_each_entry(
+    rows: dict[str, tuple[int, int, bool]], later: list[tuple[str, BucketId, str, int, bool]]
+) -> None:
+    """Also after more sets and drops: a loaded bucket's checksum is summed when first
+    asked for and kept current from then on."""
+    loaded, one_by_one = BucketDatabase(), BucketDatabase()
+    loaded.load(16, ((full, i, ts, rm) for i, (full, ts, rm) in rows.items()))
+    for doc_id, (full, ts, removed) in rows.items():
+        one_by_one.set(BucketId(16, full), doc_id, ts, removed)
+    for db in (loaded, one_by_one):
+        for bucket in list(db.buckets())[::2]:
+            db.info(bucket)
+        run(db, later)
+    assert list(loaded.buckets()) == list(one_by_one.buckets())
+    for bucket in one_by_one.buckets():
+        assert loaded.info(bucket) == one_by_one.info(bucket)
+        assert loaded.entries(bucket) == one_by_one.entries(bucket)
