@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 
-from configserver.model.rank_features import RANK_FEATURES, UNTYPED_FEATURES
+from configserver.model.rank_features import ARITY, RANK_FEATURES, UNTYPED_FEATURES
 from configserver.schema.lexer import Pos, offset_pos
 from configserver.schema.model import RankProfile
 from configserver.schema.resolve import ResolvedSchema
@@ -195,12 +195,29 @@ def _phases(
 
 
 def _check_feature(ref: FeatureRef, schema: SchemaConfig, profile: RankProfileConfig) -> str:
+    arity = _arity_problem(ref)
+    if arity:
+        return arity
     check = _CHECKS.get(ref.name)
     if check is None and ref.name in _FIELD_FEATURES and ref.args:
         check = _field_exists
     if check is None and ref.name not in RANK_FEATURES:
         check = _unknown_name
     return check(ref, schema, profile) if check is not None else ""
+
+
+def _arity_problem(ref: FeatureRef) -> str:
+    least, most = ARITY.get(ref.name, (0, None))
+    count = len(ref.args)
+    if count >= least and (most is None or count <= most):
+        return ""
+    if least == most:
+        wanted = f"{least} parameter{'' if least == 1 else 's'}"
+    elif most is None:
+        wanted = f"at least {least} parameters"
+    else:
+        wanted = f"{least} to {most} parameters"
+    return f"rank feature '{ref.name}' takes {wanted}, got {count} in '{ref}'"
 
 
 def _unknown_name(ref: FeatureRef, _: SchemaConfig, profile: RankProfileConfig) -> str:

@@ -53,3 +53,18 @@ UNTYPED_FEATURES = frozenset(
 """Features that give a tensor whose type the package does not state where we look
 (it depends on attribute contents or a model file): expressions reading them are not
 type checked."""
+
+ARITY: dict[str, tuple[int, int | None]] = {
+    "attribute": (1, 2), "bm25": (1, 1), "closeness": (1, 2), "distance": (1, 2),
+    "closest": (1, 2), "query": (1, 1), "constant": (1, 1), "fieldMatch": (1, 1),
+    "fieldLength": (1, 1), "fieldTermMatch": (2, 2), "matchCount": (1, 1),
+    "matches": (1, 2), "nativeRank": (0, None), "nativeFieldMatch": (0, None),
+    "nativeProximity": (0, None), "now": (0, 0), "firstPhase": (0, 0), "age": (1, 1),
+    "freshness": (1, 1), "rawScore": (1, 1), "itemRawScore": (1, 1), "dotProduct": (2, 2),
+    "queryTermCount": (0, 0), "term": (1, 1), "textSimilarity": (1, 1),
+    "elementCompleteness": (1, 1), "tensorFromLabels": (1, 2),
+    "tensorFromWeightedSet": (1, 2), "averageFieldLength": (1, 1),
+    "queryTermDocumentFrequency": (1, 1), "num_docs_indexed": (0, 0),
+}  # fmt: skip
+"""How many parameters a rank feature takes, (least, most; None: any number), for the
+features whose parameters Vespa's documentation fixes."""

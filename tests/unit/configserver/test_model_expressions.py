@@ -78,6 +78,22 @@ def test_wrong_arity_of_a_built_in_function() -> None:
     assert messages == [f"schemas/book.sd:7:46: expected 1 argument to sqrt, found 2 {WHERE}"]
 
 
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("bm25(title, body)", "rank feature 'bm25' takes 1 parameter, got 2 in 'bm25(title,body)'"),
+        ("fieldTermMatch(title).firstPosition",
+         "rank feature 'fieldTermMatch' takes 2 parameters, got 1 in "
+         "'fieldTermMatch(title).firstPosition'"),
+        ("attribute(year, 1, 2)", "rank feature 'attribute' takes 1 to 2 parameters, got 3 in "
+         "'attribute(year,1,2)'"),
+    ],
+)  # fmt: skip
+def test_wrong_number_of_rank_feature_parameters(expression: str, message: str) -> None:
+    messages = _messages(f"first-phase {{ expression: {expression} }}")
+    assert messages == [f"schemas/book.sd:7:46: {message} {WHERE}"]
+
+
 def test_unknown_function_is_located_in_the_expression() -> None:
     messages = _messages("first-phase { expression: 2 * foo(1) }")
     assert messages == [f"schemas/book.sd:7:50: unknown function 'foo' in 'foo(1)' {WHERE}"]
@@ -150,7 +166,8 @@ def test_typed_expressions_that_fit_are_accepted() -> None:
         "inputs { query(q) tensor<float>(x[2]) query(w) double }\n"
         " constants { c tensor(x[2]): [1, 2] }\n"
         " function dot(t) { expression: sum(t * attribute(vec)) }\n"
-        " first-phase { expression: dot(query(q)) + dot(constant(c)) + c{x:1} * query(w) }\n"
+        " first-phase { expression: dot(query(q)) + dot(constant(c)) + c{x:1} * query(w) "
+        "+ nativeRank(title, body) + nativeRank }\n"
         " summary-features { attribute(vec) }"
     )
 
