@@ -78,6 +78,9 @@ from vespid.messages import (
     WeightedSetItem,
 )
 
+_DENSE_FROM = 2048
+"""weakAnd unions at least this large score through a dense lid-indexed array."""
+
 QueryVector = Callable[[str, TensorType], npt.NDArray[np.float32]]
 """Returns the query tensor called ``name`` as the flat cells of the given dense type."""
 
@@ -184,13 +187,17 @@ class QueryEvaluator:
             return union  # every match survives: no scores needed
         total = max(len(self.live), 1)
         lids = lids_of(union)
-        # Each child adds its weighted IDF to the documents it matched, in one dense
-        # lid-indexed array (a child's lids are distinct, so += is exact).
-        scores = np.zeros(int(lids[-1]) + 1)
+        # Each child adds its weighted IDF to the documents it matched (a child's lids
+        # are distinct, so += is exact), found by binary search in the union, or for a
+        # large union through one dense lid-indexed array.
+        dense = lids.size >= _DENSE_FROM
+        scores = np.zeros(int(lids[-1]) + 1 if dense else lids.size)
         for child, docids in zip(children, matched, strict=True):
             n = len(docids)
-            scores[lids_of(docids)] += _weight(child) * math.log(1 + (total - n + 0.5) / (n + 0.5))
-        found = scores[lids]
+            own = lids_of(docids)
+            at = own if dense else np.searchsorted(lids, own)
+            scores[at] += _weight(child) * math.log(1 + (total - n + 0.5) / (n + 0.5))
+        found = scores[lids] if dense else scores
         cut = lids.size - target_hits
         threshold = np.partition(found, cut)[cut]
         return docids_from_lids(lids[found >= threshold])

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from content.matching import DocumentTypeIndex
 from vespid.config import FieldConfig, FieldsetConfig, SchemaConfig
@@ -35,8 +36,8 @@ SCHEMA = SchemaConfig(
 )
 
 
-def lids(index: DocumentTypeIndex, item: Item) -> list[int]:
-    request = SearchRequest(("docs",), item_to_json(item), hits=100)
+def lids(index: DocumentTypeIndex, item: Item, hits: int = 100) -> list[int]:
+    request = SearchRequest(("docs",), item_to_json(item), hits=hits)
     return sorted(h.lid for h in index.search(request).hits)
 
 
@@ -118,6 +119,24 @@ def test_weak_and_keeps_documents_scoring_at_least_the_kth_best_idf_sum(
     for lid, words in docs.items():
         index.put(lid, {"plain": " ".join(words)})
     tree = WeakAndItem(tuple(TermItem("plain", t) for t in terms), target_hits=target)
+    assert lids(index, tree) == _weak_and_survivors(docs, terms, target)
+
+
+@given(st.integers(0, 2**32 - 1), st.sampled_from([1, 50, 2500]))
+@settings(max_examples=3, deadline=None)
+def test_weak_and_over_thousands_of_matches_keeps_the_same_survivors(
+    seed: int, target: int
+) -> None:
+    rng = random.Random(seed)
+    docs = {lid: rng.sample(WORDS, rng.randint(1, 3)) for lid in range(3000)}
+    index = DocumentTypeIndex(SCHEMA)
+    for lid, words in docs.items():
+        index.put(lid, {"plain": " ".join(words)})
+    tree = WeakAndItem(tuple(TermItem("plain", t) for t in WORDS[:3]), target_hits=target)
+    assert lids(index, tree, hits=3000) == _weak_and_survivors(docs, WORDS[:3], target)
+
+
+def _weak_and_survivors(docs: dict[int, list[str]], terms: list[str], target: int) -> list[int]:
     n = len(docs)
     idf = {
         t: math.log(1 + (n - (df := sum(t in w for w in docs.values())) + 0.5) / (df + 0.5))
@@ -130,8 +149,7 @@ def test_weak_and_keeps_documents_scoring_at_least_the_kth_best_idf_sum(
     }
     ranked = sorted(scores.values(), reverse=True)
     threshold = ranked[target - 1] if len(ranked) > target else -1.0
-    expected = sorted(lid for lid, score in scores.items() if score >= threshold - 1e-12)
-    assert lids(index, tree) == expected
+    return sorted(lid for lid, score in scores.items() if score >= threshold - 1e-12)
 
 
 def test_in_on_an_indexed_field_matches_any_of_the_words(index: DocumentTypeIndex) -> None:
