@@ -313,6 +313,10 @@ class ServicesReader:
                 )
             if child.get("selection") is not None:
                 self._error(child, "unsupported: document selection on <document>")
-            is_global = child.get("global", "false") == "true"
-            docs.append(DocumentSpec(doctype or "", mode, is_global, self.xml.where(child)))
+            is_global = child.get("global", "false").strip()
+            if is_global not in ("true", "false"):
+                self._error(child, f"global must be true or false, got '{is_global}'")
+            docs.append(
+                DocumentSpec(doctype or "", mode, is_global == "true", self.xml.where(child))
+            )
         return tuple(docs)

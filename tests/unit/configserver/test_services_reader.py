@@ -97,6 +97,9 @@ def test_content_without_nodes_is_one_local_node() -> None:
         (b"<services><content><documents><document type='a' mode='x'/></documents>"
          b"</content></services>",
          "services.xml:1:31: mode must be index, streaming or store-only, got 'x'"),
+        (b"<services><content><documents><document type='a' global='yes'/></documents>"
+         b"</content></services>",
+         "services.xml:1:31: global must be true or false, got 'yes'"),
         (b"<hosts/>", "services.xml:1:1: expected root element <services>, got <hosts>"),
     ],
 )  # fmt: skip
