@@ -120,7 +120,7 @@ def _check_phase(
     try:
         result = infer_type(compiled.node, types)
     except (ExpressionError, TensorTypeError) as e:
-        return [(pos, e.message)]
+        return [(_locate_quoted(text, e.message, pos), e.message)]
     if result.dimensions:
         return [(pos, f"the {phase} expression must give a number, but gives {result}")]
     return []
@@ -160,6 +160,26 @@ class _FeatureTypes:
             return parse_tensor_type(declared)
         except TensorTypeError:
             return None  # reported where the type is declared
+
+
+_QUOTED = re.compile(r"in '([^']+)'")
+_TOKEN = re.compile(r"\w+|\S")
+
+
+def _locate_quoted(text: str, message: str, start: Pos | None) -> Pos | None:
+    """Where the sub-expression a type error quotes (`... in 'a * b'`) is written in
+    ``text``; ``start`` when it is not written there the way it prints (it came from a
+    function, or the source spells numbers or spacing differently)."""
+    quoted = _QUOTED.search(message)
+    if start is None or quoted is None:
+        return start
+    tokens = _TOKEN.findall(quoted.group(1))
+    pattern = "".join(
+        re.escape(token) + ("" if i == len(tokens) - 1 else r"\s*")
+        for i, token in enumerate(tokens)
+    )
+    match = re.search(rf"(?<![\w$@]){pattern}", text)
+    return offset_pos(text, match.start(), start) if match else start
 
 
 def _locate(text: str, ref: FeatureRef, start: Pos | None) -> Pos | None:

@@ -29,12 +29,13 @@ def _accepted(profile: str) -> None:
 
 
 def test_tensor_types_that_do_not_join() -> None:
+    # located at the product inside sum(...), where the quoted sub-expression is written
     messages = _messages(
         "inputs { query(q) tensor<float>(x[4]) }\n"
         " first-phase { expression: sum(query(q) * attribute(vec)) }"
     )
     assert messages == [
-        "schemas/book.sd:8:28: cannot combine tensor<float>(x[4]) with tensor<float>(x[2]) in "
+        "schemas/book.sd:8:32: cannot combine tensor<float>(x[4]) with tensor<float>(x[2]) in "
         f"'query(q) * attribute(vec)': dimension x is x[4] in one and x[2] in the other {WHERE}"
     ]
 
