@@ -2,8 +2,9 @@
 
 Vespa lets a schema's rank profiles live in a directory named like the schema (and its
 subdirectories), one per file, each file holding one `rank-profile <profile> { ... }`
-named like the file. They join the profiles of the schema whose file is
-`schemas/<schema>.sd`; errors in them name the `.profile` file.
+named like the file, which may nest further profiles (`<profile>.<inner>`). They join
+the profiles of the schema whose file is `schemas/<schema>.sd`; errors in them name the
+`.profile` file.
 """
 
 from __future__ import annotations
@@ -51,11 +52,11 @@ def add_profile_files(
             )
             continue
         try:
-            profile, profile_warnings = parse_profile_file(files[path], path)
+            profiles, profile_warnings = parse_profile_file(files[path], path)
         except InvalidApplicationPackageError as e:
             errors.extend(e.messages)
             continue
         warnings.extend(profile_warnings)
         schema = result[index]
-        result[index] = replace(schema, rank_profiles=(*schema.rank_profiles, profile))
+        result[index] = replace(schema, rank_profiles=(*schema.rank_profiles, *profiles))
     return result

@@ -46,9 +46,12 @@ def parse_schema(text: str | bytes, path: str = "schema.sd") -> Schema:
     return _SchemaParser(Scanner(_decoded(text, path), path)).parse()
 
 
-def parse_profile_file(text: str | bytes, path: str) -> tuple[RankProfile, tuple[str, ...]]:
-    """Parse a `.profile` file: one `rank-profile` named like the file. Returns the
-    profile (its ``path`` set to ``path``) and the warnings of accepted-but-ignored parts.
+def parse_profile_file(
+    text: str | bytes, path: str
+) -> tuple[tuple[RankProfile, ...], tuple[str, ...]]:
+    """Parse a `.profile` file: one `rank-profile` named like the file, which may hold
+    nested profiles (named `outer.inner`, as Vespa names them). Returns the profiles
+    (their ``path`` set to ``path``) and the warnings of accepted-but-ignored parts.
 
     Raises:
         InvalidApplicationPackageError: as :func:`parse_schema` does.
@@ -96,7 +99,7 @@ class _SchemaParser:
             raise sc.error(f"unexpected text after schema '{schema.name}'")
         return replace(schema, warnings=tuple(self.warnings))
 
-    def profile_file(self, stem: str) -> tuple[RankProfile, tuple[str, ...]]:
+    def profile_file(self, stem: str) -> tuple[tuple[RankProfile, ...], tuple[str, ...]]:
         sc = self.sc
         at = sc.where_next()
         kw = sc.peek_word()
@@ -104,7 +107,7 @@ class _SchemaParser:
             found = f"'{kw}'" if kw else "'" + sc.peek() + "'" if sc.peek() else "end of file"
             raise sc.error(f"expected 'rank-profile', got {found}", at)
         sc.word()
-        profile = self.profiles.parse()
+        profile, *nested = self.profiles.parse_with_nested()
         if profile.name != stem:
             raise sc.error(
                 f"rank-profile '{profile.name}' must be in a file named '{profile.name}.profile'"
@@ -113,7 +116,8 @@ class _SchemaParser:
             )
         if not sc.at_end():
             raise sc.error(f"unexpected text after rank-profile '{profile.name}'")
-        return replace(profile, path=sc.path), tuple(self.warnings)
+        profiles = tuple(replace(p, path=sc.path) for p in (profile, *nested))
+        return profiles, tuple(self.warnings)
 
     def _schema(self, at: Pos) -> Schema:
         sc = self.sc

@@ -37,15 +37,29 @@ class RankProfileParser:
 
     def parse(self) -> RankProfile:
         """Parse the profile's name, inheritance and body."""
+        return self._profile(None)
+
+    def parse_with_nested(self) -> list[RankProfile]:
+        """Parse a profile that may hold nested `rank-profile`s (as `.profile` files may):
+        the profile, then each nested one named `outer.inner`, depth first."""
+        nested: list[RankProfile] = []
+        return [self._profile(nested), *nested]
+
+    def _profile(self, nested: list[RankProfile] | None, prefix: str = "") -> RankProfile:
         sc = self.sc
         pos = sc.where_next()
-        name = sc.word("a rank-profile name")
+        name = prefix + sc.word("a rank-profile name")
         profile = RankProfile(name, self.fp.inherits_list(), pos=pos)
         sc.expect("{", f"after rank-profile '{name}'")
         while not sc.accept("}"):
             at = sc.where_next()
             kw = sc.word(f"a setting or '}}' in rank-profile '{name}'")
-            profile = self._item(profile, kw, at)
+            if kw == "rank-profile" and nested is not None:
+                inner: list[RankProfile] = []
+                nested.append(self._profile(inner, f"{name}."))
+                nested.extend(inner)
+            else:
+                profile = self._item(profile, kw, at)
         return profile
 
     def _item(self, p: RankProfile, kw: str, at: Pos) -> RankProfile:

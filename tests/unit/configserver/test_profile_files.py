@@ -46,6 +46,26 @@ def test_profile_files_join_their_schema_and_inherit_its_profiles() -> None:
     assert deep.first_phase == "bm25(title)"
 
 
+def test_nested_profiles_are_named_outer_dot_inner() -> None:
+    nested = b"""rank-profile outer inherits base_rank {
+    function fo1() { expression: now }
+    rank-profile child inherits outer {
+        function fo2() { expression: 5 }
+        rank-profile deeper inherits outer.child { }
+    }
+}"""
+    derived = _derive(_with({"schemas/book/outer.profile": nested}))
+    schema = derived.content.schema("book")
+    assert schema is not None
+    deeper = schema.rank_profile("outer.child.deeper")
+    assert deeper is not None
+    assert deeper.first_phase == "attribute(year)"
+    assert [f.name for f in deeper.functions] == ["fo1", "fo2"]
+    outer = schema.rank_profile("outer")
+    assert outer is not None
+    assert [f.name for f in outer.functions] == ["fo1"]
+
+
 def test_errors_name_the_profile_file() -> None:
     messages = _messages(
         {
