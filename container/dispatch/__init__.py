@@ -1,4 +1,4 @@
-"""Dispatch: the container's only network client, to content nodes (httpx lives here).
+"""Dispatch: the container's only network client, to content nodes (aiohttp lives here).
 
 `ContentClient` sends `vespid.messages` requests; `SearchDispatcher` scatters queries,
 merges hits and fetches summaries; `result` holds what the renderer needs.
@@ -6,7 +6,7 @@ merges hits and fetches summaries; `result` holds what the renderer needs.
 
 from __future__ import annotations
 
-from container.dispatch.client import ContentClient
+from container.dispatch.client import AiohttpTransport, ContentClient, ContentTransport
 from container.dispatch.merge import merge_hits
 from container.dispatch.result import (
     BACKEND_COMMUNICATION_ERROR,
@@ -33,7 +33,9 @@ __all__ = [
     "NO_BACKENDS_IN_SERVICE",
     "NULL_QUERY",
     "TIMEOUT",
+    "AiohttpTransport",
     "ContentClient",
+    "ContentTransport",
     "Coverage",
     "ResultHit",
     "SearchDispatcher",

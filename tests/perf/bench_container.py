@@ -57,7 +57,7 @@ def _summary(doc_id: str) -> dict[str, Any]:
     return {"title": f"title of {doc_id}", "year": 2000, "score": 0.5, "embedding": [1.0, 2.0]}
 
 
-class InstantNodes(httpx.AsyncBaseTransport):
+class InstantNodes:
     """Two content nodes that answer at once: ``HITS`` hits each, their summaries, puts.
 
     Answers are encoded once (per node and op; per request body for summaries, whose
@@ -79,14 +79,17 @@ class InstantNodes(httpx.AsyncBaseTransport):
             return orjson.dumps(DocsumReply({i: _summary(i) for i in ids}).to_json())
         return orjson.dumps(WriteReply(found=False).to_json())
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        body = await request.aread()
-        op = request.url.path.rsplit("/", 1)[1]
-        key = (request.url.port or 80, op, body if op == "docsum" else b"")
+    async def post(self, url: str, body: bytes) -> tuple[int, bytes]:
+        """Answer at once (`container.dispatch.ContentTransport.post`)."""
+        address, op = url.removeprefix("http://").split("/", 1)[0], url.rsplit("/", 1)[1]
+        key = (int(address.rsplit(":", 1)[1]), op, body if op == "docsum" else b"")
         answer = self._answers.get(key)
         if answer is None:
             answer = self._answers[key] = self._answer(key[0], op, body)
-        return httpx.Response(200, content=answer, headers={"content-type": "application/json"})
+        return 200, answer
+
+    async def aclose(self) -> None:
+        """Nothing to close."""
 
 
 def _app() -> tuple[Asgi, ContainerRuntime]:

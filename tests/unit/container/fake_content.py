@@ -3,8 +3,9 @@
 Each `FakeContentNode` is a Starlette app holding documents in a dict. It matches a
 small part of the query tree (true, term, equals, range, and/or/not) with plain
 Python, ranks by the numeric field ``score`` (1.0 when absent), and can be told to
-fail an op with a `vespid.errors` class. `FakeNetwork` is an httpx transport that
-routes ``host:port`` to those apps, or fails like a dead node or a timeout would.
+fail an op with a `vespid.errors` class. `FakeNetwork` is a
+`container.dispatch.ContentTransport` that routes ``host:port`` to those apps, or fails
+like a dead node or a node that does not answer in time would.
 """
 
 from __future__ import annotations
@@ -157,8 +158,8 @@ class FakeContentNode:
         return VisitReply(documents, page[-1] if more else "")
 
 
-class FakeNetwork(httpx.AsyncBaseTransport):
-    """Routes requests by port to fake nodes; ``down`` and ``slow`` ports fail."""
+class FakeNetwork:
+    """Routes calls by port to fake nodes; ``down`` ports refuse, ``slow`` ports time out."""
 
     def __init__(self, nodes: dict[int, FakeContentNode]) -> None:
         self.nodes = nodes
@@ -166,10 +167,16 @@ class FakeNetwork(httpx.AsyncBaseTransport):
         self.down: set[int] = set()
         self.slow: set[int] = set()
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def post(self, url: str, body: bytes) -> tuple[int, bytes]:
+        """Answer as the node at ``url``'s port would (`ContentTransport.post`)."""
+        request = httpx.Request("POST", url, content=body)
         port = request.url.port or 80
         if port in self.slow:
-            raise httpx.ReadTimeout("timed out", request=request)
+            raise TimeoutError("no answer in time")
         if port in self.down or port not in self.transports:
-            raise httpx.ConnectError("connection refused", request=request)
-        return await self.transports[port].handle_async_request(request)
+            raise ConnectionError("connection refused")
+        response = await self.transports[port].handle_async_request(request)
+        return response.status_code, await response.aread()
+
+    async def aclose(self) -> None:
+        """Nothing to close."""

@@ -64,14 +64,19 @@ DOCS = {
 Body = Callable[[httpx.AsyncClient], Awaitable[Any]]
 
 
-class _Node(httpx.AsyncBaseTransport):
+class _Node:
     """Routes the container's content calls to the in-process node app."""
 
     def __init__(self, service: NodeService) -> None:
         self.transport = httpx.ASGITransport(content_app(service))
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self.transport.handle_async_request(request)
+    async def post(self, url: str, body: bytes) -> tuple[int, bytes]:
+        request = httpx.Request("POST", url, content=body)
+        response = await self.transport.handle_async_request(request)
+        return response.status_code, await response.aread()
+
+    async def aclose(self) -> None:
+        """Nothing to close."""
 
 
 def _run(tmp_path: Path, body: Body) -> Any:
