@@ -2,16 +2,19 @@
 
 Part 1, overhead: one query for 10 hits through the whole container app (the ASGI app
 called directly: parameters, YQL parse, query build, dispatch to two content nodes,
-merge, summary fetch, render) where the two content nodes are an in-process httpx
-transport answering instantly with prepared bytes. What is measured is therefore the
-container alone, including its content-node client. Median and p90 over many queries.
+merge, summary fetch, render) where the two content nodes are an in-process
+`ContentTransport` answering instantly with prepared bytes. What is measured is the
+container alone, without its HTTP server and sockets. Median and p90 over many queries.
 
 Part 2, serving: the same app (same instant nodes) served in a child process by uvicorn
-(HTTP/1.1) or Hypercorn (HTTP/1.1 and h2c), loaded over loopback by httpx with a bounded
-number of requests in flight, once with ``http1`` and once with h2c prior knowledge
-(``http1=False, http2=True``). Requests/s for a small ``/search/`` and a small document
-put. The load generator shares the machine's cores with the server, so the figures
-compare servers; they are not the container's ceiling.
+(HTTP/1.1; once as `vespid.runtime.serve` runs it, which lets uvicorn pick httptools and
+uvloop when installed, once on h11 and the standard event loop) or by Hypercorn (HTTP/1.1
+and h2c), loaded over loopback by httpx with a bounded number of requests in flight,
+with ``http1`` and with h2c prior knowledge (``http1=False, http2=True``). For a small
+``/search/`` and a small document put: requests/s, and the server process's CPU time
+per request (user + system, from ``/proc``), the figure that survives a busy machine.
+The load generator shares the cores with the server, so requests/s compare servers;
+they are not the container's ceiling.
 
 Not a test: ``.venv/bin/python -m tests.perf.bench_container`` (``--profile`` prints
 where the overhead goes; ``--serve SERVER PORT`` is the child process of part 2).
@@ -34,6 +37,7 @@ from typing import Any
 
 import httpx
 import orjson
+import uvicorn
 
 from container.dispatch import ContentClient
 from container.http import ContainerRuntime, create_app
@@ -157,6 +161,12 @@ async def _overhead(profile: bool) -> list[float]:
 
 def _serve(server: str, port: int) -> None:
     app, _ = _app()
+    if server == "uvicorn-h11":
+        # uvicorn on what Vespid declares: h11 and the standard event loop (``serve``
+        # lets uvicorn pick httptools and uvloop when they happen to be installed).
+        config = uvicorn.Config(app, port=port, http="h11", loop="asyncio", log_level="warning")
+        uvicorn.Server(config).run()
+        return
     serve(app, "127.0.0.1", port, h2c=server == "hypercorn")
 
 
@@ -211,7 +221,12 @@ def _cpu_seconds(pid: int) -> float:
 def _serving() -> list[tuple[str, str, str, float, float]]:
     """Per server, protocol and request: requests/s and the server's CPU ms per request."""
     rows = []
-    for server, protocols in (("uvicorn", ("http1",)), ("hypercorn", ("http1", "h2c"))):
+    servers = (
+        ("uvicorn", ("http1",)),
+        ("uvicorn-h11", ("http1",)),
+        ("hypercorn", ("http1", "h2c")),
+    )
+    for server, protocols in servers:
         port = free_port()
         child = subprocess.Popen(
             [sys.executable, "-m", "tests.perf.bench_container", "--serve", server, str(port)]
