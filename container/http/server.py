@@ -65,7 +65,7 @@ class ConfigFollower:
 def run(settings: Settings) -> None:
     """Serve the container until SIGTERM/SIGINT."""
     setup_logging(f"container-{settings.cluster}")
-    # httpx logs every content-node call at INFO; that is one line per hit page.
+    # httpx (the config subscription's client) logs every request at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     follower = ConfigFollower(settings)
     runtime = ContainerRuntime(ContentClient(), cluster=settings.cluster)
