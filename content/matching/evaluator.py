@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -80,6 +81,8 @@ from vespid.messages import (
 
 _DENSE_FROM = 2048
 """weakAnd unions at least this large score through a dense lid-indexed array."""
+_MASK_CHILDREN = 12
+"""weakAnd with at most this many children finds its cut from per-combination counts."""
 
 QueryVector = Callable[[str, TensorType], npt.NDArray[np.float32]]
 """Returns the query tensor called ``name`` as the flat cells of the given dense type."""
@@ -187,19 +190,28 @@ class QueryEvaluator:
             return union  # every match survives: no scores needed
         total = max(len(self.live), 1)
         lids = lids_of(union)
-        # Each child adds its weighted IDF to the documents it matched (a child's lids
-        # are distinct, so += is exact), found by binary search in the union, or for a
-        # large union through one dense lid-indexed array.
+        # Where each child's documents sit: by binary search in the union, or for a
+        # large union through a dense lid-indexed array.
         dense = lids.size >= _DENSE_FROM
-        scores = np.zeros(int(lids[-1]) + 1 if dense else lids.size)
-        for child, docids in zip(children, matched, strict=True):
-            n = len(docids)
-            own = lids_of(docids)
-            at = own if dense else np.searchsorted(lids, own)
-            scores[at] += _weight(child) * math.log(1 + (total - n + 0.5) / (n + 0.5))
-        found = scores[lids] if dense else scores
-        cut = lids.size - target_hits
-        threshold = np.partition(found, cut)[cut]
+        size = int(lids[-1]) + 1 if dense else lids.size
+        places: list[npt.NDArray[np.integer[Any]]] = [
+            lids_of(d) if dense else np.searchsorted(lids, lids_of(d)) for d in matched
+        ]
+        weights = [
+            _weight(child) * math.log(1 + (total - len(d) + 0.5) / (len(d) + 0.5))
+            for child, d in zip(children, matched, strict=True)
+        ]
+        if len(children) <= _MASK_CHILDREN:
+            found, threshold = _kth_by_combination(places, weights, size, target_hits)
+        else:
+            scores = np.zeros(size)
+            for at, weight in zip(places, weights, strict=True):
+                scores[at] += weight  # a child's lids are distinct, so += is exact
+            found = scores
+            cut = lids.size - target_hits
+            threshold = np.partition(scores[lids] if dense else scores, cut)[cut]
+        if dense:
+            found = found[lids]
         return docids_from_lids(lids[found >= threshold])
 
     def _term(self, item: TermItem, ranked: bool) -> DocIdSet:
@@ -372,6 +384,35 @@ def _union_lids(arrays: list[LidArray]) -> LidArray:
         return np.zeros(0, dtype=np.uint32)
     merged: LidArray = np.unique(np.concatenate(arrays))
     return merged
+
+
+def _kth_by_combination(
+    places: list[npt.NDArray[np.integer[Any]]],
+    weights: list[float],
+    size: int,
+    target_hits: int,
+) -> tuple[npt.NDArray[np.float64], float]:
+    """Per-place weakAnd scores and the ``target_hits``-th best of them.
+
+    A document's score depends only on which children matched it, so the documents
+    are counted per combination (a bitmask) and the combinations walked best first:
+    linear in the postings, where a partition over scores with few distinct values
+    can degrade badly. Each combination's score adds the weights in child order,
+    exactly as summing per document does.
+    """
+    masks = np.zeros(size, dtype=np.int32)
+    for bit, at in enumerate(places):
+        masks[at] |= 1 << bit
+    combinations = np.arange(1 << len(weights))
+    combination_scores = np.zeros(combinations.size)
+    for bit, weight in enumerate(weights):
+        combination_scores += np.where((combinations >> bit) & 1, weight, 0.0)
+    counts = np.bincount(masks, minlength=combinations.size)
+    counts[0] = 0  # places no child matched (gaps of the dense array)
+    best_first = np.argsort(-combination_scores, kind="stable")
+    reached = np.cumsum(counts[best_first])
+    threshold = float(combination_scores[best_first[np.searchsorted(reached, target_hits)]])
+    return combination_scores[masks], threshold
 
 
 def _equals_test(value: bool | int | float | str) -> ValueTest:

@@ -122,18 +122,20 @@ def test_weak_and_keeps_documents_scoring_at_least_the_kth_best_idf_sum(
     assert lids(index, tree) == _weak_and_survivors(docs, terms, target)
 
 
-@given(st.integers(0, 2**32 - 1), st.sampled_from([1, 50, 2500]))
-@settings(max_examples=3, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([1, 50, 2500]), st.sampled_from([3, 16]))
+@settings(max_examples=6, deadline=None)
 def test_weak_and_over_thousands_of_matches_keeps_the_same_survivors(
-    seed: int, target: int
+    seed: int, target: int, children: int
 ) -> None:
     rng = random.Random(seed)
     docs = {lid: rng.sample(WORDS, rng.randint(1, 3)) for lid in range(3000)}
     index = DocumentTypeIndex(SCHEMA)
     for lid, words in docs.items():
         index.put(lid, {"plain": " ".join(words)})
-    tree = WeakAndItem(tuple(TermItem("plain", t) for t in WORDS[:3]), target_hits=target)
-    assert lids(index, tree, hits=3000) == _weak_and_survivors(docs, WORDS[:3], target)
+    # 16 children (words repeated, each child counting) take the path for many children.
+    terms = (WORDS * 4)[:children]
+    tree = WeakAndItem(tuple(TermItem("plain", t) for t in terms), target_hits=target)
+    assert lids(index, tree, hits=3000) == _weak_and_survivors(docs, terms, target)
 
 
 def _weak_and_survivors(docs: dict[int, list[str]], terms: list[str], target: int) -> list[int]:
