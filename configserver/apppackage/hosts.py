@@ -1,13 +1,16 @@
 """hosts.xml → a mapping from host alias to host name.
 
-`<hosts><host name="node1.example.com"><alias>node1</alias></host></hosts>`. Without a
-hosts.xml every alias means `localhost` (the package loader decides that).
+`<hosts><host name="node1.example.com"><alias>node1</alias></host></hosts>`, validated
+against `grammar/hosts.rng`; the reader adds the check a grammar cannot make (every
+alias is defined once). Without a hosts.xml every alias means `localhost` (the package
+loader decides that).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from configserver.apppackage.grammar import Grammar, validate
 from configserver.apppackage.xml import Where, XmlFile, children, text_of
 
 
@@ -29,31 +32,19 @@ def host_for(hosts: HostsSpec | None, alias: str) -> str:
 
 
 def read_hosts(xml: XmlFile, errors: list[str]) -> HostsSpec:
-    """Read hosts.xml; structural problems are appended to ``errors``."""
-    root = xml.root
-    if root.tag != "hosts":
-        errors.append(xml.error(root, f"expected root element <hosts>, got <{root.tag}>"))
+    """Read hosts.xml; grammar errors and aliases defined twice are appended to ``errors``."""
+    grammar_errors = validate(xml, Grammar("hosts.rng"), {})
+    if grammar_errors:
+        errors.extend(grammar_errors)
         return HostsSpec()
     aliases: dict[str, str] = {}
     first_seen: dict[str, Where] = {}
-    for host in children(root):
-        if host.tag != "host":
-            errors.append(xml.error(host, f"unsupported element <{host.tag}> in <hosts>"))
-            continue
-        name = (host.get("name") or "").strip()
-        if not name:
-            errors.append(xml.error(host, "<host> needs a name attribute"))
+    for host in children(xml.root):
+        name = host.get("name", "").strip()
         for alias_el in children(host):
-            if alias_el.tag != "alias":
-                errors.append(
-                    xml.error(alias_el, f"unsupported element <{alias_el.tag}> in <host>")
-                )
-                continue
             alias = text_of(alias_el)
             where = xml.where(alias_el)
-            if not alias:
-                errors.append(f"{where}: empty <alias>")
-            elif alias in first_seen:
+            if alias in first_seen:
                 errors.append(f"{where}: alias '{alias}' is already defined at {first_seen[alias]}")
             else:
                 aliases[alias] = name

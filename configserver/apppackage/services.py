@@ -1,19 +1,23 @@
-"""services.xml → :class:`ServicesSpec`, checking structure element by element.
+"""services.xml → :class:`ServicesSpec`, after validating the file against our grammar.
 
-The supported subset: `<services>` (or a lone `<container>` root) with `<admin>`
-(accepted, not used), `<container>` (id, `http/server` port, `search`, `document-api`,
-`document-processing`, `nodes/node hostalias`) and `<content>` (id, `redundancy`,
-`min-redundancy`, `documents/document` type+mode+global, `nodes/node` and nested
-`group`s, whose nodes are flattened). Performance tuning (`tuning`, `jvm`, `config`,
-...) is accepted with a warning; anything that would change behaviour and that Vespid
-cannot do (Java components, handlers, searcher chains, filters) is refused, as is any
-unknown element. Problems are collected in ``errors`` as `services.xml:line:col: ...`.
+The supported subset is `grammar/services.rng`: `<services>` (or a lone `<container>`
+root) with `<admin>` (accepted, not used), `<container>` (id, `http/server` port,
+`search`, `document-api`, `document-processing`, `nodes/node hostalias`) and `<content>`
+(id, `redundancy`, `min-redundancy`, `documents/document` type+mode+global, `nodes/node`
+and nested `group`s, whose nodes are flattened). The grammar refuses unknown elements and
+attributes, missing required attributes and badly typed values; what Vespid cannot do on
+purpose (Java components, handlers, searcher chains, filters) is refused with the reason
+in ``UNSUPPORTED_ELEMENTS``. The reader then only reads a valid tree: it warns about
+what the grammar accepts but Vespid ignores (tuning, `jvm`, `config`, attributes it does
+not read) and checks what a grammar cannot express. Problems are collected in ``errors``
+as `services.xml:line:col: ...`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from configserver.apppackage.grammar import Grammar, validate
 from configserver.apppackage.xml import Element, Where, XmlFile, children, text_of
 
 DEFAULT_CONTAINER_PORT = 8080
@@ -26,7 +30,7 @@ IGNORED_ELEMENTS = {
     "documents": {"document-processing"},
 }
 """Elements accepted with a warning, per parent element: tuning and settings Vespid has no
-use for."""
+use for. The grammar allows them with any content."""
 UNSUPPORTED_ELEMENTS = {
     "component": "Java components and embedders",
     "components": "Java components",
@@ -39,7 +43,8 @@ UNSUPPORTED_ELEMENTS = {
     "documentprocessor": "document processors",
     "include": "included files",
 }
-"""Elements refused wherever they appear, with what they stand for."""
+"""Elements the grammar leaves out on purpose, with what they stand for (the reason its
+error message gives)."""
 READ_ATTRIBUTES = {
     "services": {"version"},
     "container": {"id", "version"},
@@ -121,14 +126,15 @@ class ServicesReader:
         self.warnings: list[str] = []
 
     def read(self) -> ServicesSpec:
-        """Return the services declared in the file."""
+        """Return the services declared in the file (none when it breaks the grammar)."""
+        grammar_errors = validate(self.xml, Grammar("services.rng"), UNSUPPORTED_ELEMENTS)
+        if grammar_errors:
+            self.errors.extend(grammar_errors)
+            return ServicesSpec()
         root = self.xml.root
         self._attributes(root)
         if root.tag == "container":
             return ServicesSpec(containers=(self._container(root, 0),))
-        if root.tag != "services":
-            self._error(root, f"expected root element <services>, got <{root.tag}>")
-            return ServicesSpec()
         containers: list[ContainerSpec] = []
         contents: list[ContentSpec] = []
         for el in children(root):
@@ -137,7 +143,7 @@ class ServicesReader:
             elif el.tag == "content":
                 contents.append(self._content(el, len(contents)))
             else:
-                self._other(el, "services")
+                self._ignored(el, "services")
         return ServicesSpec(tuple(containers), tuple(contents))
 
     def _error(self, el: Element, message: str) -> None:
@@ -153,23 +159,9 @@ class ServicesReader:
                     self.xml.error(el, f"attribute '{name}' of <{tag}> is ignored")
                 )
 
-    def _other(self, el: Element, parent: str) -> None:
-        tag = str(el.tag)
-        if tag in IGNORED_ELEMENTS.get(parent, set()):
-            self.warnings.append(self.xml.error(el, f"<{tag}> in <{parent}> is ignored"))
-        elif tag in UNSUPPORTED_ELEMENTS:
-            self._error(el, f"unsupported <{tag}> in <{parent}>: {UNSUPPORTED_ELEMENTS[tag]}")
-        else:
-            self._error(el, f"unsupported element <{tag}> in <{parent}>")
-
-    def _int(self, el: Element, value: str | None, what: str, default: int) -> int:
-        if value is None:
-            return default
-        try:
-            return int(value.strip())
-        except ValueError:
-            self._error(el, f"{what} must be an integer, got '{value}'")
-            return default
+    def _ignored(self, el: Element, parent: str) -> None:
+        """Warn that ``el``, which the grammar allows in ``parent``, is ignored."""
+        self.warnings.append(self.xml.error(el, f"<{el.tag}> in <{parent}> is ignored"))
 
     def _container(self, el: Element, index: int) -> ContainerSpec:
         self._attributes(el)
@@ -186,7 +178,7 @@ class ServicesReader:
             elif tag == "nodes":
                 nodes = self._nodes(child, content=False)
             else:
-                self._other(child, "container")
+                self._ignored(child, "container")
         if nodes is None:
             nodes = (NodeSpec("", None, self.xml.where(el)),)
         return ContainerSpec(
@@ -197,27 +189,17 @@ class ServicesReader:
     def _container_feature(self, el: Element, tag: str) -> None:
         self._attributes(el)
         for child in children(el):
-            if tag == "document-api" or str(child.tag) == "config":
-                self.warnings.append(self.xml.error(child, f"<{child.tag}> in <{tag}> is ignored"))
-            else:
-                self._other(child, tag)
+            self._ignored(child, tag)
 
     def _http_port(self, el: Element, port: int) -> int:
         self._attributes(el)
         servers = []
         for child in children(el):
-            if child.tag == "server":
-                self._attributes(child)
-                servers.append(child)
-            else:
-                self._other(child, "http")
+            self._attributes(child)
+            servers.append(child)
         if len(servers) > 1:
             self._error(servers[1], "only one <server> per container is supported")
-        if servers:
-            port = self._int(servers[0], servers[0].get("port"), "port", port)
-            if not 0 < port < 65536:
-                self._error(servers[0], f"port must be 1-65535, got {port}")
-        return port
+        return int(servers[0].get("port", port)) if servers else port
 
     def _nodes(self, el: Element, content: bool) -> tuple[NodeSpec, ...]:
         self._attributes(el)
@@ -226,10 +208,10 @@ class ServicesReader:
             if child.tag == "node":
                 nodes.append(self._node(child, content))
             else:
-                self._other(child, "nodes")
+                self._ignored(child, "nodes")
         count = el.get("count")
         if not nodes and count is not None:
-            n = self._int(el, count, "count", 1)
+            n = int(count)
             keys = range(n) if content else range(min(n, 1))
             where = self.xml.where(el)
             nodes = [NodeSpec("", k if content else None, where) for k in keys]
@@ -238,20 +220,8 @@ class ServicesReader:
 
     def _node(self, el: Element, content: bool) -> NodeSpec:
         self._attributes(el)
-        alias = el.get("hostalias")
-        if alias is None:
-            self._error(el, "<node> needs a hostalias attribute")
-        key = None
-        if content:
-            raw = el.get("distribution-key")
-            if raw is None:
-                self._error(el, "content <node> needs a distribution-key attribute")
-            key = self._int(el, raw, "distribution-key", 0)
-            if key < 0:
-                self._error(el, f"distribution-key must be >= 0, got {key}")
-        for child in children(el):
-            self._other(child, "node")
-        return NodeSpec(alias or "", key, self.xml.where(el))
+        key = int(el.get("distribution-key", "0")) if content else None
+        return NodeSpec(el.get("hostalias", ""), key, self.xml.where(el))
 
     def _content(self, el: Element, index: int) -> ContentSpec:
         self._attributes(el)
@@ -263,9 +233,7 @@ class ServicesReader:
             tag = str(child.tag)
             if tag in ("redundancy", "min-redundancy"):
                 self._attributes(child)
-                redundancy = self._int(child, text_of(child), tag, 1)
-                if redundancy < 1:
-                    self._error(child, f"{tag} must be at least 1, got {redundancy}")
+                redundancy = int(text_of(child))
             elif tag == "documents":
                 documents = self._documents(child)
             elif tag == "nodes":
@@ -273,7 +241,7 @@ class ServicesReader:
             elif tag == "group":
                 nodes.extend(self._group(child))
             else:
-                self._other(child, "content")
+                self._ignored(child, "content")
         if not nodes:
             nodes = [NodeSpec("", 0, self.xml.where(el))]
         return ContentSpec(cid, redundancy, documents, tuple(nodes), self.xml.where(el))
@@ -286,8 +254,6 @@ class ServicesReader:
                 nodes.append(self._node(child, content=True))
             elif child.tag == "group":
                 nodes.extend(self._group(child))
-            elif child.tag != "distribution":
-                self._other(child, "group")
         return nodes
 
     def _documents(self, el: Element) -> tuple[DocumentSpec, ...]:
@@ -295,15 +261,11 @@ class ServicesReader:
         docs: list[DocumentSpec] = []
         for child in children(el):
             if child.tag != "document":
-                self._other(child, "documents")
+                self._ignored(child, "documents")
                 continue
             self._attributes(child)
-            doctype, mode = child.get("type"), child.get("mode", "index")
-            if not doctype:
-                self._error(child, "<document> needs a type attribute")
-            if mode not in ("index", "streaming", "store-only"):
-                self._error(child, f"mode must be index, streaming or store-only, got '{mode}'")
-            elif mode != "index":
+            doctype, mode = child.get("type", ""), child.get("mode", "index").strip()
+            if mode != "index":
                 self.warnings.append(
                     self.xml.error(
                         child,
@@ -313,10 +275,6 @@ class ServicesReader:
                 )
             if child.get("selection") is not None:
                 self._error(child, "unsupported: document selection on <document>")
-            is_global = child.get("global", "false").strip()
-            if is_global not in ("true", "false"):
-                self._error(child, f"global must be true or false, got '{is_global}'")
-            docs.append(
-                DocumentSpec(doctype or "", mode, is_global == "true", self.xml.where(child))
-            )
+            is_global = child.get("global", "false").strip() == "true"
+            docs.append(DocumentSpec(doctype, mode, is_global, self.xml.where(child)))
         return tuple(docs)

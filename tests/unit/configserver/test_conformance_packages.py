@@ -155,8 +155,7 @@ REFUSED_PACKAGES: dict[str, str] = {
         "services.xml:20:13: document type 'bar' is already stored by content cluster 'foo'"
     ),
     "vespa-tests/application-packages/configserver/app_sdbundles": (
-        "services.xml:16:13: content cluster 'content' stores document type 'music', "
-        "but no schema defines it (schemas: none)"
+        "services.xml:18:9: unexpected text '>' in <nodes>"
     ),
     "vespa-tests/application-packages/configserver/content": (
         "services.xml:23:13: unsupported <chain> in <document-processing>: searcher "

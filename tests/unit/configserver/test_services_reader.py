@@ -89,18 +89,22 @@ def test_content_without_nodes_is_one_local_node() -> None:
         (b"<services><routing/></services>",
          "services.xml:1:11: unsupported element <routing> in <services>"),
         (b"<services><content><nodes><node hostalias='a'/></nodes></content></services>",
-         "services.xml:1:27: content <node> needs a distribution-key attribute"),
+         "services.xml:1:27: <node> needs a 'distribution-key' attribute"),
         (b"<services><content><redundancy>two</redundancy></content></services>",
-         "services.xml:1:20: redundancy must be an integer, got 'two'"),
+         "services.xml:1:20: <redundancy> must be an integer >= 1, got 'two'"),
         (b"<services><container><http><server port='70000'/></http></container></services>",
-         "services.xml:1:28: port must be 1-65535, got 70000"),
+         "services.xml:1:28: attribute 'port' of <server> must be an integer from 1 to "
+         "65535, got '70000'"),
         (b"<services><content><documents><document type='a' mode='x'/></documents>"
          b"</content></services>",
-         "services.xml:1:31: mode must be index, streaming or store-only, got 'x'"),
+         "services.xml:1:31: attribute 'mode' of <document> must be one of 'index', "
+         "'streaming', 'store-only', got 'x'"),
         (b"<services><content><documents><document type='a' global='yes'/></documents>"
          b"</content></services>",
-         "services.xml:1:31: global must be true or false, got 'yes'"),
-        (b"<hosts/>", "services.xml:1:1: expected root element <services>, got <hosts>"),
+         "services.xml:1:31: attribute 'global' of <document> must be 'true' or 'false', "
+         "got 'yes'"),
+        (b"<hosts/>",
+         "services.xml:1:1: expected root element <services> or <container>, got <hosts>"),
     ],
 )  # fmt: skip
 def test_structure_errors_name_file_line_col(xml: bytes, message: str) -> None:
@@ -220,21 +224,31 @@ def test_mutated_services_and_hosts_give_only_our_error(files: dict[str, bytes])
 
 
 def test_attributes_vespid_does_not_read_are_warned_about() -> None:
-    xml = b"""<services version="1.0">
-  <container id="c" version="1.0" jetty="true"><search/>
+    xml = b"""<services version="1.0" xmlns:deploy="vespa">
+  <container id="c" version="1.0" deploy:environment="prod"><search/>
     <nodes><node hostalias="a" baseport="5000"/></nodes></container>
   <content id="m" version="1.0"><redundancy reply-after="1">1</redundancy>
-    <documents><document type="music" mod="streaming"/></documents>
+    <documents garbage-collection="true"><document type="music"/></documents>
     <nodes count="2" groups="2"/></content>
 </services>"""
     reader = ServicesReader(XmlFile(xml, "services.xml"))
     reader.read()
     assert reader.errors == []
     assert reader.warnings == [
-        "services.xml:2:3: attribute 'jetty' of <container> is ignored",
+        "services.xml:2:3: attribute 'environment' of <container> is ignored",
         "services.xml:3:12: attribute 'baseport' of <node> is ignored",
         "services.xml:4:33: attribute 'reply-after' of <redundancy> is ignored",
-        "services.xml:5:16: attribute 'mod' of <document> is ignored",
+        "services.xml:5:5: attribute 'garbage-collection' of <documents> is ignored",
         "services.xml:6:5: attribute 'groups' of <nodes> is ignored",
         "services.xml:6:5: <nodes count='2'>: 2 on localhost",
     ]
+
+
+def test_misspelt_attributes_are_refused_not_ignored() -> None:
+    xml = b"""<services version="1.0">
+  <content id="m" version="1.0">
+    <documents><document type="music" mod="streaming"/></documents></content>
+</services>"""
+    reader = ServicesReader(XmlFile(xml, "services.xml"))
+    reader.read()
+    assert reader.errors == ["services.xml:3:16: unknown attribute 'mod' of <document>"]
