@@ -61,13 +61,20 @@ class XmlFile:
         text = self._lines[line - 1] if line <= len(self._lines) else ""
         same_line = [e for e in self.root.iter(el.tag) if getattr(e, "sourceline", None) == line]
         nth = same_line.index(el) if el in same_line else 0
-        starts = [m.start() for m in re.finditer(f"<{re.escape(str(el.tag))}(?=[\\s/>])", text)]
+        name = re.escape(spelt_name(el))
+        starts = [m.start() for m in re.finditer(f"<{name}(?=[\\s/>])", text)]
         col = starts[nth] + 1 if nth < len(starts) else 1
         return Where(self.path, line, col)
 
     def error(self, el: Element, message: str) -> str:
         """Return the package error message ``message`` located at ``el``."""
         return f"{self.where(el)}: {message}"
+
+
+def spelt_name(el: Element) -> str:
+    """Return the element's name as the file spells it (`preprocess:include`, `node`)."""
+    local = etree.QName(el).localname
+    return f"{el.prefix}:{local}" if el.prefix else local
 
 
 def children(el: Element) -> list[Element]:

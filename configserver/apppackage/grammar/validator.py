@@ -16,17 +16,19 @@ lxml object between threads.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 
 from lxml import etree
 
-from configserver.apppackage.xml import Element, XmlFile, children
+from configserver.apppackage.xml import Element, XmlFile, children, spelt_name
 
 _PACKAGE = "configserver.apppackage.grammar"
 """Where the grammar files are, as package data."""
 _RNG = "{http://relaxng.org/ns/structure/1.0}"
+_XSD = "http://www.w3.org/2001/XMLSchema-datatypes"
 _INTEGERS = {
     "int": "an integer",
     "integer": "an integer",
@@ -51,6 +53,18 @@ class AttributeRule:
     required: bool
     expected: str
     """What a valid value is, in words ("an integer >= 0"); "" when any text is."""
+    pattern: Element | None = None
+    """The grammar's `<data>` or `<choice>` of values; None when any text is valid."""
+
+    def accepts(self, value: str) -> bool:
+        """Return whether ``value`` is valid, checked by libxml2 against ``pattern`` alone."""
+        if self.pattern is None:
+            return True
+        grammar = etree.Element(f"{_RNG}element", name="v", datatypeLibrary=_XSD)
+        grammar.append(copy.deepcopy(self.pattern))
+        instance = etree.Element("v")
+        instance.text = value
+        return bool(etree.RelaxNG(etree.ElementTree(grammar)).validate(instance))
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +149,8 @@ class Grammar:
         for p, optional in self._content(element, False):
             if p.tag == f"{_RNG}attribute":
                 typed = [c for c in children(p) if c.tag in (f"{_RNG}data", f"{_RNG}choice")]
-                expected = _describe(typed[0]) if typed else ""
-                attributes[str(p.get("name"))] = AttributeRule(not optional, expected)
+                expected, pattern = (_describe(typed[0]), typed[0]) if typed else ("", None)
+                attributes[str(p.get("name"))] = AttributeRule(not optional, expected, pattern)
             else:
                 nested.append(p)
         self._rules[key] = ElementRule(attributes, self._text(element))
@@ -177,8 +191,6 @@ class _Translator:
 
     def __init__(self, xml: XmlFile, grammar: Grammar, reasons: Mapping[str, str]) -> None:
         self.xml, self.grammar, self.reasons = xml, grammar, reasons
-        self.bad_value = ""
-        """The value libxml2 last refused ("Type T doesn't allow value 'V'")."""
 
     def rule(self, el: Element) -> ElementRule:
         parent = el.getparent()
@@ -191,9 +203,6 @@ class _Translator:
 
     def translate(self, kind: str, line: int, message: str) -> str | None:
         """Return our message for one libxml2 error, or None when it adds nothing."""
-        if kind == "RELAXNG_ERR_TYPEVAL":
-            self.bad_value = _word(message, "allow value '", "'")
-            return None
         if kind == "RELAXNG_ERR_ELEMWRONG":
             return self.unexpected(_find(self.xml, line, _word(message, "element ", " there")))
         if kind == "RELAXNG_ERR_ELEMNAME":
@@ -211,40 +220,43 @@ class _Translator:
         if kind == "RELAXNG_ERR_TEXTWRONG":
             el = _find(self.xml, line, _word(message, "in element ", " content"))
             text = "".join([el.text or "", *(c.tail or "" for c in el)]).strip()
-            return self.xml.error(el, f"unexpected text '{text[:40]}' in <{el.tag}>")
+            return self.xml.error(el, f"unexpected text '{text[:40]}' in <{spelt_name(el)}>")
         if kind == "RELAXNG_ERR_CONTENTVALID":
             el = _find(self.xml, line, _word(message, "Element ", " failed"))
             expected = self.rule(el).text
             if expected:
                 got = (el.text or "").strip()
-                return self.xml.error(el, f"<{el.tag}> must be {expected}, got '{got}'")
+                return self.xml.error(el, f"<{spelt_name(el)}> must be {expected}, got '{got}'")
         return None
 
     def unexpected(self, el: Element) -> str:
         parent = el.getparent()
         if parent is None:
             roots = " or ".join(f"<{r}>" for r in self.grammar.roots)
-            return self.xml.error(el, f"expected root element {roots}, got <{el.tag}>")
-        tag, where = _local(el), f"in <{parent.tag}>"
+            return self.xml.error(el, f"expected root element {roots}, got <{spelt_name(el)}>")
+        tag, where = _local(el), f"in <{spelt_name(parent)}>"
         if tag in self.reasons:
-            return self.xml.error(el, f"unsupported <{el.tag}> {where}: {self.reasons[tag]}")
-        return self.xml.error(el, f"unsupported element <{el.tag}> {where}")
+            return self.xml.error(
+                el, f"unsupported <{spelt_name(el)}> {where}: {self.reasons[tag]}"
+            )
+        return self.xml.error(el, f"unsupported element <{spelt_name(el)}> {where}")
 
     def attribute(self, el: Element, name: str) -> str:
         declared = self.rule(el).attributes.get(name)
         if declared is None:
-            return self.xml.error(el, f"unknown attribute '{name}' of <{el.tag}>")
+            return self.xml.error(el, f"unknown attribute '{name}' of <{spelt_name(el)}>")
         got = el.get(name, "")
         return self.xml.error(
-            el, f"attribute '{name}' of <{el.tag}> must be {declared.expected}, got '{got}'"
+            el, f"attribute '{name}' of <{spelt_name(el)}> must be {declared.expected}, got '{got}'"
         )
 
     def attributes(self, el: Element) -> str | None:
         rules = self.rule(el).attributes
         missing = [n for n, r in rules.items() if r.required and el.get(n) is None]
         if missing:
-            return self.xml.error(el, f"<{el.tag}> needs a '{missing[0]}' attribute")
-        refused = [n for n in rules if self.bad_value and el.get(n) == self.bad_value]
+            return self.xml.error(el, f"<{spelt_name(el)}> needs a '{missing[0]}' attribute")
+        present = [(n, r) for n, r in rules.items() if el.get(n) is not None]
+        refused = [n for n, r in present if not r.accepts(el.get(n, ""))]
         return self.attribute(el, refused[0]) if refused else None
 
 

@@ -72,6 +72,9 @@ def test_every_ignored_element_is_allowed_by_the_grammar() -> None:
          "services.xml:3:8: <node> needs a 'hostalias' attribute"),
         (b"<services><content><documents><document mode='index'/></documents></content></services>",
          "services.xml:1:31: <document> needs a 'type' attribute"),
+        (b"<services><content><group><node hostalias='a' distribution-key='0'/>"
+         b"<node hostalias='b'/></group></content></services>",
+         "services.xml:1:69: <node> needs a 'distribution-key' attribute"),
         # bad attribute value type
         (b"<services><content><nodes><node hostalias='a' distribution-key='one'/></nodes>"
          b"</content></services>",
@@ -85,6 +88,8 @@ def test_every_ignored_element_is_allowed_by_the_grammar() -> None:
         # bad element text, unknown attribute, stray text, wrong root
         (b"<services><content><min-redundancy>0</min-redundancy></content></services>",
          "services.xml:1:20: <min-redundancy> must be an integer >= 1, got '0'"),
+        (b'<services xmlns:preprocess="p">\n  <preprocess:include file="x.xml"/>\n</services>',
+         "services.xml:2:3: unsupported <preprocess:include> in <services>: included files"),
         (b"<services><container idd='x'/></services>",
          "services.xml:1:11: unknown attribute 'idd' of <container>"),
         (b"<services><container>oops</container></services>",
@@ -103,6 +108,8 @@ def test_each_kind_of_grammar_error_names_file_line_col(xml: bytes, message: str
         (b"<services/>", "hosts.xml:1:1: expected root element <hosts>, got <services>"),
         (b"<hosts>\n  <host><alias>a</alias></host>\n</hosts>",
          "hosts.xml:2:3: <host> needs a 'name' attribute"),
+        (b"<hosts><host name=' '/></hosts>",
+         "hosts.xml:1:8: attribute 'name' of <host> must be a non-empty text, got ' '"),
         (b"<hosts><host name='h'><alias> </alias></host></hosts>",
          "hosts.xml:1:23: <alias> must be a non-empty text, got ''"),
         (b"<hosts><host name='h'><ip>1</ip></host></hosts>",
