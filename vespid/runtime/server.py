@@ -3,7 +3,7 @@
 Two HTTP servers, chosen per process by `serve`:
 
 - uvicorn (HTTP/1.1 only) for the internal ports: the config server and the content
-  nodes, whose only clients are Vespid's own (httpx over HTTP/1.1 keep-alive).
+  nodes, whose only clients are Vespid's own (HTTP/1.1 keep-alive).
 - Hypercorn for the container's public port, which must speak HTTP/1.1 and HTTP/2
   over cleartext side by side: the vespa CLI's feeder and pyvespa's async client open
   ``http://`` URLs with h2c *prior knowledge* (the connection starts with the HTTP/2
