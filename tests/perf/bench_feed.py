@@ -5,7 +5,9 @@ container, one content node with redundancy 1); a feed of small book documents i
 written to a JSONL file and sent by ``vespid feed`` as a subprocess, as a user runs it,
 once per connection count. Reported: documents/s as the feeder measures it
 (``feeder.ok.rate``: operations from first send to last answer) and as the wall clock
-sees the whole command (interpreter start and file reading included). Each run feeds
+sees the whole command (interpreter start and file reading included), and the CPU time the
+container and the content node spent per document (from ``/proc``, pids from the node
+agent's pid files), which says where the time goes on a busy machine. Each run feeds
 new document ids, so every operation is an insert.
 
 Not a test: ``.venv/bin/python -m tests.perf.bench_feed [DOCUMENTS]``.
@@ -20,7 +22,7 @@ import time
 from pathlib import Path
 
 from tests.e2e.harness import Instance, copy_sample, free_port, run_vespid
-from tests.perf.bench_container import _machine
+from tests.perf.bench_container import _cpu_seconds, _machine
 
 DOCUMENTS = 5000
 CONNECTIONS = (8, 32)
@@ -44,6 +46,15 @@ def write_feed(path: Path, documents: int, prefix: str) -> None:
                 },
             }
             out.write(json.dumps(op) + "\n")
+
+
+def service_pids(inst: Instance) -> dict[str, int]:
+    """The running services' pids by service name (the node agent's pid files)."""
+    return {
+        path.stem: int(path.read_text().split()[0])
+        for path in (inst.home / "run").glob("*.pid")
+        if path.stem.startswith(("container", "content"))
+    }
 
 
 def feed(inst: Instance, path: Path, connections: int) -> tuple[float, float]:
@@ -80,11 +91,17 @@ def main() -> None:
             for connections in CONNECTIONS:
                 path = root / f"feed-{connections}.jsonl"
                 write_feed(path, documents, f"c{connections}")
+                pids = service_pids(inst)
+                cpu = {name: _cpu_seconds(pid) for name, pid in pids.items()}
                 rate, wall_rate = feed(inst, path, connections)
+                per_document = ", ".join(
+                    f"{name} {(_cpu_seconds(pid) - cpu[name]) / documents * 1000:.2f} ms"
+                    for name, pid in sorted(pids.items())
+                )
                 sys.stdout.write(
                     f"vespid feed, {documents} small documents, {connections} connections: "
                     f"{rate:.0f} documents/s (feeder), {wall_rate:.0f} documents/s "
-                    f"(whole command)\n"
+                    f"(whole command); CPU per document: {per_document}\n"
                 )
                 sys.stdout.flush()
         finally:
