@@ -1,14 +1,16 @@
-"""Buckets and their contents, with document count and checksum kept current.
+"""Buckets and their contents, with document count and checksum.
 
 The checksum of a bucket is the sum (mod 2^64) of a 64-bit hash of each live
-document's (id, timestamp): order-independent and updated in O(1) per operation, so
-two replicas holding the same versions agree on it whatever order they saw writes in.
-Tombstones are counted apart and are not in the checksum.
+document's (id, timestamp): order-independent, so two replicas holding the same
+versions agree on it whatever order they saw writes in. Tombstones are counted apart
+and are not in the checksum.
 
-`load` fills the database from a whole document store at once (a restart): it groups
-entries by bucket, sorts the bucket order once, and leaves each bucket's checksum to
-be summed the first time `info` asks for it, so opening a million documents costs no
-hashing until replicas compare.
+Counts are kept current on every write. The checksum is summed when `info` asks for
+it and kept until the bucket changes: writes are the hot path (every put), while
+replicas compare bucket info only when the cluster state changes, so a write costs no
+hashing and a bucket is hashed at most once per comparison. `load` fills the database
+from a whole document store at once (a restart): it groups entries by bucket and sorts
+the bucket order once.
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ class _Bucket:
     entries: dict[str, tuple[int, bool]] = field(default_factory=dict)
     documents: int = 0
     removed: int = 0
-    checksum: int | None = 0
-    """None until first asked for, after a bulk `BucketDatabase.load`."""
+    checksum: int | None = None
+    """None when not summed since the bucket last changed."""
 
 
 def entry_hash(doc_id: str, timestamp: int) -> int:
@@ -84,8 +86,7 @@ class BucketDatabase:
             state.removed += 1
         else:
             state.documents += 1
-            if state.checksum is not None:
-                state.checksum = (state.checksum + entry_hash(doc_id, timestamp)) & _U64
+            state.checksum = None
 
     def load(self, distribution_bits: int, rows: Iterable[tuple[int, str, int, bool]]) -> None:
         """Add many entries at once: ``(full bucket id bits, doc id, timestamp, removed)``.
@@ -104,7 +105,7 @@ class BucketDatabase:
             state = states.get(location)
             if state is None:
                 bucket = BucketId(distribution_bits, full)
-                state = states[location] = _Bucket(bucket, bucket.key, checksum=None)
+                state = states[location] = _Bucket(bucket, bucket.key)
             state.entries[doc_id] = (timestamp, removed)
             if removed:
                 state.removed += 1
@@ -152,10 +153,8 @@ class BucketDatabase:
         old = state.entries.pop(doc_id, None)
         if old is None:
             return
-        timestamp, removed = old
-        if removed:
+        if old[1]:
             state.removed -= 1
         else:
             state.documents -= 1
-            if state.checksum is not None:
-                state.checksum = (state.checksum - entry_hash(doc_id, timestamp)) & _U64
+            state.checksum = None

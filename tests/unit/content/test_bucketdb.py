@@ -91,8 +91,8 @@ def test_documents_with_the_same_group_share_a_bucket() -> None:
 def test_a_bulk_load_equals_setting_each_entry(
     rows: dict[str, tuple[int, int, bool]], later: list[tuple[str, BucketId, str, int, bool]]
 ) -> None:
-    """Also after more sets and drops: a loaded bucket's checksum is summed when first
-    asked for and kept current from then on."""
+    """Also after more sets and drops, with some checksums asked for in between (summed
+    then, and summed again once their bucket changes)."""
     loaded, one_by_one = BucketDatabase(), BucketDatabase()
     loaded.load(16, ((full, i, ts, rm) for i, (full, ts, rm) in rows.items()))
     for doc_id, (full, ts, removed) in rows.items():
