@@ -238,6 +238,8 @@ class _Translator:
         if kind == "RELAXNG_ERR_CONTENTVALID":
             el = _find(self.xml, line, _word(message, "Element ", " failed"))
             expected = self.rule(el).text
+            if expected and children(el):
+                return self.unexpected(children(el)[0])
             if expected:
                 got = (el.text or "").strip()
                 return self.xml.error(el, f"<{spelt_name(el)}> must be {expected}, got '{got}'")
@@ -292,6 +294,8 @@ def validate(xml: XmlFile, grammar: Grammar, reasons: Mapping[str, str]) -> list
         if message is not None and message not in messages:
             messages.append(message)
     if not messages:
+        # an error this module cannot word yet: still refuse the file, at the line given,
+        # so that no reader ever sees a tree that breaks the grammar
         first = validator.error_log[0]
         where = xml.where(_find(xml, first.line, ""))
         messages.append(f"{where}: does not match the grammar of {xml.path}: {first.message}")

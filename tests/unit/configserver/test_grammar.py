@@ -90,6 +90,8 @@ def test_every_ignored_element_is_allowed_by_the_grammar() -> None:
          "services.xml:1:20: <min-redundancy> must be an integer >= 1, got '0'"),
         (b'<services xmlns:preprocess="p">\n  <preprocess:include file="x.xml"/>\n</services>',
          "services.xml:2:3: unsupported <preprocess:include> in <services>: included files"),
+        (b"<services><content><redundancy>1<config/></redundancy></content></services>",
+         "services.xml:1:33: unsupported element <config> in <redundancy>"),
         (b"<services><container idd='x'/></services>",
          "services.xml:1:11: unknown attribute 'idd' of <container>"),
         (b"<services><container>oops</container></services>",
