@@ -11,7 +11,9 @@ The node creates one :class:`DocumentTypeIndex` per schema and calls:
   summary_features; the best ``offset + hits``, by relevance or ``order_by``),
   ``total_count`` (documents matched) and ``document_count``;
   raises `vespid.errors.InvalidQueryError` for unknown fields or rank profiles;
-- ``document_count`` — live documents.
+- ``document_count`` — live documents;
+- ``hnsw_indexes`` — the `content.hnsw.HnswIndex` of each tensor field with
+  ``index: hnsw`` (kept in step with put/remove), for the node to persist.
 """
 
 from __future__ import annotations

@@ -5,7 +5,10 @@ set of live lids, and the compiled rank profiles, and answers a
 :class:`vespid.messages.SearchRequest` with the node's best hits:
 
 1. the query tree (``vespid.messages.query`` JSON) is matched into a bitmap of lids
-   (`content.matching.evaluator`);
+   (`content.matching.evaluator`); nearestNeighbor items on ``index: hnsw`` fields
+   search the field's HNSW graph under the rank profile's approximate-threshold,
+   post-filter-threshold and target-hits-max-adjustment-factor
+   (`content.matching.nearest_neighbor`);
 2. the matched lids are ranked with the requested rank profile (`content.ranking`),
    first phase over all, second phase over the best;
 3. the best ``offset + hits`` are chosen by relevance or by ``order by``, and their
