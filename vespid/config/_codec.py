@@ -64,7 +64,7 @@ def from_data(cls: type[T], data: Any) -> T:
 def decode_value(tp: Any, data: Any, where: str) -> Any:
     """Decode ``data`` as a value of type ``tp``; ``where`` names it in errors."""
     try:
-        return _decoder(tp)(data)
+        return decoder_for(tp)(data)
     except _ShapeError as e:
         e.path.insert(0, where)
         raise
@@ -97,8 +97,12 @@ def _build_encoder(cls: type) -> Encoder:
     return _identity
 
 
-def _decoder(tp: Any) -> Decoder:
-    """Return the decoder for ``tp``, built once per type from its hints."""
+def decoder_for(tp: Any) -> Decoder:
+    """Return the decoder for ``tp``, built once per type from its hints.
+
+    A decoder raises ValueError for data of the wrong shape; its message starts with
+    the path inside the value (``[2].name: expected int, got 'x'``).
+    """
     decoder = _DECODERS.get(tp)
     if decoder is None:
         decoder = _DECODERS[tp] = _build_decoder(tp)
@@ -112,10 +116,10 @@ def _build_decoder(tp: Any) -> Decoder:
     if origin is tuple:
         args = get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            return _sequence_decoder(_decoder(args[0]))
-        return _fixed_tuple_decoder(tuple(_decoder(a) for a in args))
+            return _sequence_decoder(decoder_for(args[0]))
+        return _fixed_tuple_decoder(tuple(decoder_for(a) for a in args))
     if origin is dict:
-        return _dict_decoder(_decoder(get_args(tp)[1]))
+        return _dict_decoder(decoder_for(get_args(tp)[1]))
     if dataclasses.is_dataclass(tp):
         return _dataclass_decoder(tp)
     if tp is Any:
@@ -127,7 +131,7 @@ def _build_decoder(tp: Any) -> Decoder:
 
 def _union_decoder(options: tuple[Any, ...]) -> Decoder:
     exact = frozenset(o for o in options if isinstance(o, type) and get_origin(o) is None)
-    members = [_decoder(o) for o in options if o is not type(None)]
+    members = [decoder_for(o) for o in options if o is not type(None)]
 
     def decode(data: Any) -> Any:
         if type(data) in exact:
@@ -184,7 +188,7 @@ def _dict_decoder(value: Decoder) -> Decoder:
 
 def _dataclass_decoder(cls: Any) -> Decoder:
     hints = hints_of(cls)
-    resolved = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls)]
+    resolved = [(f.name, decoder_for(hints[f.name])) for f in dataclasses.fields(cls)]
 
     def decode(data: Any) -> Any:
         if not isinstance(data, dict):

@@ -14,10 +14,11 @@ True
 from __future__ import annotations
 
 import dataclasses
+import enum
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from vespid.config._codec import decode_value, hints_of, to_data
+from vespid.config._codec import Decoder, decoder_for, hints_of, to_data
 
 
 class Item:
@@ -242,14 +243,14 @@ class NearestNeighborItem(Item):
 def item_to_json(item: Item) -> dict[str, Any]:
     """Return ``item`` as JSON-compatible data with a ``type`` discriminator."""
     data: dict[str, Any] = {"type": item.type_name}
-    for f in dataclasses.fields(item):  # type: ignore[arg-type]
-        value = getattr(item, f.name)
-        if isinstance(value, Item):
-            data[f.name] = item_to_json(value)
-        elif f.name in _CHILD_FIELDS:
-            data[f.name] = [item_to_json(v) for v in value]
+    for name, kind, _ in _layout(type(item)):
+        value = getattr(item, name)
+        if kind is _Kind.ITEM:
+            data[name] = item_to_json(value)
+        elif kind is _Kind.ITEMS:
+            data[name] = [item_to_json(v) for v in value]
         else:
-            data[f.name] = to_data(value)
+            data[name] = to_data(value)
     return data
 
 
@@ -262,24 +263,54 @@ def item_from_json(data: Any) -> Item:
     if not isinstance(data, dict) or data.get("type") not in _ITEM_TYPES:
         raise ValueError(f"not a query item: {data!r}")
     cls = _ITEM_TYPES[data["type"]]
-    hints = hints_of(cls)
     kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if f.name not in data:
+    for name, kind, decode in _layout(cls):
+        if name not in data:
             continue
-        value = data[f.name]
-        if f.name == "positive":
-            kwargs[f.name] = item_from_json(value)
-        elif f.name in _CHILD_FIELDS:
-            if not isinstance(value, list):
-                raise ValueError(f"{cls.type_name}.{f.name}: expected a list")
-            kwargs[f.name] = tuple(item_from_json(v) for v in value)
+        value = data[name]
+        if kind is _Kind.DATA:
+            try:
+                kwargs[name] = decode(value)
+            except ValueError as e:
+                raise ValueError(f"{cls.type_name}.{name}{e}") from None
+        elif kind is _Kind.ITEM:
+            kwargs[name] = item_from_json(value)
+        elif isinstance(value, list):
+            kwargs[name] = tuple(item_from_json(v) for v in value)
         else:
-            kwargs[f.name] = decode_value(hints[f.name], value, f"{cls.type_name}.{f.name}")
+            raise ValueError(f"{cls.type_name}.{name}: expected a list")
     try:
         return cls(**kwargs)
     except TypeError as e:
         raise ValueError(f"malformed {cls.type_name} item: {e}") from e
 
 
-_CHILD_FIELDS = frozenset({"children", "negatives"})
+class _Kind(enum.Enum):
+    """How a field of an item travels: a child item, a tuple of them, or plain data."""
+
+    ITEM = "item"
+    ITEMS = "items"
+    DATA = "data"
+
+
+_LAYOUTS: dict[type[Item], tuple[tuple[str, _Kind, Decoder], ...]] = {}
+
+
+def _layout(cls: type[Item]) -> tuple[tuple[str, _Kind, Decoder], ...]:
+    """Each field of ``cls`` with how it travels and its decoder, worked out once per class."""
+    layout = _LAYOUTS.get(cls)
+    if layout is None:
+        hints = hints_of(cls)
+        layout = _LAYOUTS[cls] = tuple(
+            (f.name, _kind_of(f.name), decoder_for(hints[f.name]))
+            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        )
+    return layout
+
+
+def _kind_of(name: str) -> _Kind:
+    if name == "positive":
+        return _Kind.ITEM
+    if name in ("children", "negatives"):
+        return _Kind.ITEMS
+    return _Kind.DATA
