@@ -1,11 +1,14 @@
 """A real content node process killed with SIGKILL mid-feed keeps every acknowledged write.
 
 One real dependency: the `python -m content` process with its files. Its config comes
-from a stub that speaks the config API contract (docs/internals.md). A feed of puts
-goes straight to the node's API with many writes in flight, each retried until
-acknowledged; at random moments spread over the feed the process is killed with
-SIGKILL and restarted on the same data directory. After each restart the writes
-acknowledged since the previous one must be back exactly as written; at the end, all.
+from a stub that speaks the config API contract (docs/internals.md). Each document is
+put, then updated (two fields assigned in one update), straight through the node's
+API with many writes in flight, each retried until acknowledged; at random moments
+spread over the feed the process is killed with SIGKILL and restarted on the same
+data directory. After each restart the writes acknowledged since the previous one
+must be back exactly as written, and no document may show an update half-applied
+(one field changed, not the other) whether or not that update was acknowledged; at
+the end, every document must hold its update.
 
 Two sizes: 2,000 documents and 3 kills in every run, and the issue's 20,000 documents
 and 5 kills (several minutes) when ``VESPID_FULL_CRASH_TEST=1`` is set.
@@ -44,6 +47,14 @@ def fields_of(i: int) -> dict[str, Any]:
     return {"title": f"song number {i} " + "la " * (i % 50), "year": 1900 + i % 120}
 
 
+def update_of(i: int) -> dict[str, Any]:
+    return {"title": {"assign": f"updated {i}"}, "year": {"assign": 2000 + i % 20}}
+
+
+def updated_fields_of(i: int) -> dict[str, Any]:
+    return {"title": f"updated {i}", "year": 2000 + i % 20}
+
+
 @pytest.mark.timeout(1800)
 @pytest.mark.parametrize(
     ("documents", "kills"),
@@ -69,9 +80,11 @@ def test_sigkill_mid_feed_loses_no_acknowledged_write(
     rng = random.Random(5)
     kill_points = sorted(rng.sample(range(documents // 20, documents * 19 // 20), kills))
     """Kill when this many writes are acknowledged: spread over the whole feed."""
-    acked: set[int] = set()
+    acked: dict[int, int] = {}
+    """Per document, how many of its writes (put, then update) are acknowledged."""
     window: set[int] = set()
-    """Acknowledged since the last restart: the writes a crash would most likely lose."""
+    """Written and acknowledged since the last restart: what a crash would most likely
+    lose."""
     ids = iter(range(documents))
     started: list[subprocess.Popen[bytes]] = []
 
@@ -80,26 +93,31 @@ def test_sigkill_mid_feed_loses_no_acknowledged_write(
         started.append(start_node(port, tmp_path / "data", config_server, log, "music", *extra))
         return started[-1]
 
-    async def put_until_acked(client: httpx.AsyncClient, i: int) -> None:
-        body = {"id": f"id:ns:music::{i}", "fields": fields_of(i)}
+    async def until_acked(client: httpx.AsyncClient, op: str, body: dict[str, Any]) -> None:
         while True:
             try:
-                response = await client.post(f"{base}/internal/v1/put", json=body)
+                response = await client.post(f"{base}/internal/v1/{op}", json=body)
             except httpx.TransportError:
                 response = None
             if response is not None and response.status_code == 200:
-                acked.add(i)
-                window.add(i)
                 return
             await asyncio.sleep(0.05)
 
     async def worker(client: httpx.AsyncClient) -> None:
         for i in ids:
-            await put_until_acked(client, i)
+            doc_id = f"id:ns:music::{i}"
+            await until_acked(client, "put", {"id": doc_id, "fields": fields_of(i)})
+            acked[i] = 1
+            window.add(i)
+            # assign is idempotent, so a retry of an update that was applied is harmless
+            await until_acked(client, "update", {"id": doc_id, "fields": update_of(i)})
+            acked[i] = 2
+            window.add(i)
 
     async def verify(client: httpx.AsyncClient, wanted: list[int]) -> None:
         for first in range(0, len(wanted), 256):
             batch = wanted[first : first + 256]
+            writes = {i: acked[i] for i in batch}  # before asking: writes go on meanwhile
             replies = await asyncio.gather(
                 *(
                     client.post(f"{base}/internal/v1/get", json={"id": f"id:ns:music::{i}"})
@@ -109,7 +127,11 @@ def test_sigkill_mid_feed_loses_no_acknowledged_write(
             for i, reply in zip(batch, replies, strict=True):
                 got = reply.json()
                 assert got["found"], f"acknowledged document {i} is lost"
-                assert got["fields"] == fields_of(i), f"document {i} is not as written"
+                if writes[i] == 2:
+                    assert got["fields"] == updated_fields_of(i), f"update of {i} is lost"
+                else:  # its update may have been applied, but never half
+                    versions = (fields_of(i), updated_fields_of(i))
+                    assert got["fields"] in versions, f"document {i} is {got['fields']}"
 
     async def killer(client: httpx.AsyncClient, process: subprocess.Popen[bytes]) -> None:
         for point in kill_points:
@@ -133,6 +155,7 @@ def test_sigkill_mid_feed_loses_no_acknowledged_write(
                 feed = asyncio.gather(*(worker(client) for _ in range(IN_FLIGHT)))
                 await killer(client, process)
                 await feed
+                assert set(acked.values()) == {2}
                 await verify(client, sorted(acked))
             finally:
                 for process in started:
