@@ -52,7 +52,9 @@ class DocumentStore:
         self._entries: dict[str, StoredDocument] = {}
         self._by_lid: list[StoredDocument | None] = []
         self._lids = LidAllocator()
-        self._tombstones = 0
+        self._removed: dict[str, None] = {}
+        """The ids of tombstones (an ordered set): pruning looks at these only, not at
+        every document, because it runs on the event loop at each flush."""
 
     def __len__(self) -> int:
         """Number of live documents."""
@@ -61,7 +63,7 @@ class DocumentStore:
     @property
     def tombstone_count(self) -> int:
         """Number of tombstones kept."""
-        return self._tombstones
+        return len(self._removed)
 
     @property
     def lid_limit(self) -> int:
@@ -118,10 +120,10 @@ class DocumentStore:
 
     def prune_tombstones(self, older_than: int) -> list[StoredDocument]:
         """Forget tombstones with a timestamp below ``older_than``; return them."""
-        doomed = [e for e in self._entries.values() if e.removed and e.timestamp < older_than]
+        entries = self._entries
+        doomed = [entries[i] for i in self._removed if entries[i].timestamp < older_than]
         for entry in doomed:
-            del self._entries[entry.id]
-        self._tombstones -= len(doomed)
+            del entries[entry.id], self._removed[entry.id]
         return doomed
 
     def _install(self, previous: StoredDocument | None, current: StoredDocument) -> Change:
@@ -131,6 +133,9 @@ class DocumentStore:
             if current.lid >= len(self._by_lid):
                 self._by_lid.extend([None] * (current.lid + 1 - len(self._by_lid)))
             self._by_lid[current.lid] = current
-        self._tombstones += int(current.removed) - int(previous is not None and previous.removed)
+        if previous is not None and previous.removed:
+            del self._removed[previous.id]
+        if current.removed:
+            self._removed[current.id] = None
         self._entries[current.id] = current
         return Change(previous, current)

@@ -132,6 +132,19 @@ def test_old_tombstones_are_pruned() -> None:
     assert store.tombstone_count == 1
 
 
+@given(ops=operations, older_than=st.integers(0, 31))
+def test_pruning_forgets_exactly_the_tombstones_older_than_the_horizon(
+    ops: list[tuple[str, str, int, bytes]], older_than: int
+) -> None:
+    store = DocumentStore()
+    model = apply(store, ops)
+    doomed = {i for i, (ts, data) in model.items() if data is None and ts < older_than}
+    assert {e.id for e in store.prune_tombstones(older_than)} == doomed
+    assert {e.id for e in store.entries()} == set(model) - doomed
+    assert store.tombstone_count == sum(data is None for _, data in model.values()) - len(doomed)
+    assert store.prune_tombstones(older_than) == []
+
+
 @given(st.lists(st.one_of(st.none(), st.integers(0, 20)), max_size=60))
 def test_lid_allocator_hands_out_the_lowest_free_id(steps: list[int | None]) -> None:
     allocator = LidAllocator()
