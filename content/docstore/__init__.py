@@ -10,9 +10,11 @@ from content.docstore.lids import LidAllocator
 from content.docstore.snapshot import (
     SNAPSHOT_NAME,
     Snapshot,
+    delta_name,
     load_snapshot,
     read_snapshot,
     serialize_snapshot,
+    write_delta,
     write_snapshot,
 )
 from content.docstore.store import Change, DocumentStore, StoredDocument
@@ -24,8 +26,10 @@ __all__ = [
     "LidAllocator",
     "Snapshot",
     "StoredDocument",
+    "delta_name",
     "load_snapshot",
     "read_snapshot",
     "serialize_snapshot",
+    "write_delta",
     "write_snapshot",
 ]

@@ -10,6 +10,17 @@ Layout (little endian)::
 The serial says which transaction log records the snapshot already contains. A
 snapshot is written with `Directory.write_atomic` (temp file, fsync, rename, fsync of
 the directory), so a crash leaves the previous snapshot or this one, never a mix.
+
+Two kinds of file share that layout. The *full* snapshot ``documents.snapshot`` holds
+every entry. A *delta* ``documents-<serial, 20 digits>.delta`` holds only the entries
+written since the flush before it, so a flush of a large store need not rewrite every
+document (Vespa's document store likewise writes only new data; here the full snapshot
+is rewritten only once the deltas hold half as many entries as the store). The state
+at the newest serial is the full snapshot overlaid with each newer delta in serial
+order, later entries replacing earlier ones of the same id. Deltas at or below the
+full snapshot's serial are left over from a crash during cleanup and are ignored.
+Tombstones pruned since the full snapshot are not recorded: loading may bring such an
+old tombstone back, which only delays its pruning to the next flush.
 """
 
 from __future__ import annotations
@@ -25,6 +36,8 @@ from content.storage import Directory
 from content.types import LocalDocId, SerialNum
 
 SNAPSHOT_NAME = "documents.snapshot"
+_DELTA_PREFIX = "documents-"
+_DELTA_SUFFIX = ".delta"
 _MAGIC = b"VSPDDOC1"
 _TRAILER = b"VSPDEND1"
 _HEADER = struct.Struct("<8sQQ")
@@ -41,6 +54,8 @@ class Snapshot:
 
     serial: SerialNum
     entries: list[StoredDocument]
+    delta_entries: int = 0
+    """Entries read from deltas newer than the full snapshot (duplicates counted)."""
 
 
 def serialize_snapshot(serial: SerialNum, entries: list[StoredDocument]) -> Iterator[bytes]:
@@ -61,19 +76,56 @@ def serialize_snapshot(serial: SerialNum, entries: list[StoredDocument]) -> Iter
 
 
 def write_snapshot(directory: Directory, serial: SerialNum, entries: list[StoredDocument]) -> None:
-    """Atomically replace the snapshot in ``directory``."""
+    """Atomically replace the full snapshot in ``directory``, then delete the deltas it
+    makes unnecessary (those at or below ``serial``)."""
     directory.write_atomic(SNAPSHOT_NAME, serialize_snapshot(serial, entries))
+    for name, delta_serial in _deltas(directory):
+        if delta_serial <= serial:
+            directory.delete(name)
+
+
+def write_delta(directory: Directory, serial: SerialNum, entries: list[StoredDocument]) -> None:
+    """Atomically write a delta holding ``entries``, the state of their ids at ``serial``."""
+    directory.write_atomic(delta_name(serial), serialize_snapshot(serial, entries))
+
+
+def delta_name(serial: int) -> str:
+    """The file name of the delta written at ``serial``."""
+    return f"{_DELTA_PREFIX}{serial:020d}{_DELTA_SUFFIX}"
 
 
 def load_snapshot(directory: Directory) -> Snapshot | None:
-    """The snapshot in ``directory``, or None when there is none yet.
+    """The state in ``directory``: the full snapshot and the newer deltas over it, or
+    None when there is neither yet.
 
     Raises:
-        SnapshotCorruptionError: when the snapshot is damaged.
+        SnapshotCorruptionError: when a snapshot or a delta is damaged.
     """
-    if not directory.exists(SNAPSHOT_NAME):
-        return None
-    return read_snapshot(directory.read(SNAPSHOT_NAME), directory.describe(SNAPSHOT_NAME))
+    full = None
+    if directory.exists(SNAPSHOT_NAME):
+        full = read_snapshot(directory.read(SNAPSHOT_NAME), directory.describe(SNAPSHOT_NAME))
+    base = SerialNum(0) if full is None else full.serial
+    deltas = [(name, serial) for name, serial in _deltas(directory) if serial > base]
+    if not deltas:
+        return full
+    merged = {} if full is None else {e.id: e for e in full.entries}
+    counted = 0
+    for name, _ in deltas:
+        delta = read_snapshot(directory.read(name), directory.describe(name))
+        merged.update((e.id, e) for e in delta.entries)
+        counted += len(delta.entries)
+        base = delta.serial
+    return Snapshot(base, list(merged.values()), counted)
+
+
+def _deltas(directory: Directory) -> list[tuple[str, SerialNum]]:
+    """The delta files in ``directory`` with their serials, oldest first."""
+    found = []
+    for name in directory.list():
+        digits = name[len(_DELTA_PREFIX) : -len(_DELTA_SUFFIX)]
+        if name.startswith(_DELTA_PREFIX) and name.endswith(_DELTA_SUFFIX) and digits.isdigit():
+            found.append((name, SerialNum(int(digits))))
+    return sorted(found, key=lambda found_delta: found_delta[1])
 
 
 def read_snapshot(data: bytes, path: str) -> Snapshot:

@@ -3,7 +3,10 @@
 Every write is appended to the transaction log, applied to the document store and the
 bucket database at once (readers see it), and acknowledged when the caller has awaited
 `durable` for its serial. `open` loads the newest snapshot and replays the log tail;
-`flush` writes a new snapshot and prunes the log behind it. The node registers a
+`flush` writes a snapshot and prunes the log behind it: a delta of the entries written
+since the previous flush, or a full snapshot once the deltas hold half as many entries
+as the store (`content.docstore.snapshot`), so a flush costs about what was written
+since the last one rather than the whole store. The node registers a
 listener to keep its search indexes in step with every applied change.
 """
 
@@ -18,10 +21,12 @@ from typing import Any
 
 from content.bucketdb import BucketDatabase, bucket_at, full_bucket
 from content.docstore import (
+    SNAPSHOT_NAME,
     Change,
     DocumentStore,
     StoredDocument,
     load_snapshot,
+    write_delta,
     write_snapshot,
 )
 from content.errors import ContentError
@@ -65,6 +70,8 @@ class DocumentDatabase:
         store: DocumentStore,
         options: StorageOptions,
         clock: Callable[[], float],
+        full_snapshot: bool = False,
+        delta_entries: int = 0,
     ) -> None:
         self._snapshots = snapshots
         self.tlog = tlog
@@ -78,6 +85,12 @@ class DocumentDatabase:
         self._flushed_bytes = 0
         self._flush_task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
+        self._full_snapshot = full_snapshot
+        """Whether a full snapshot exists (the first flush writes one)."""
+        self._delta_entries = delta_entries
+        """Entries in the deltas written since the full snapshot."""
+        self._dirty: dict[str, None] = {}
+        """Ids written since the last flush (an ordered set): what the next delta holds."""
         self._last_timestamp = max((e.timestamp for e in store.entries()), default=0)
 
     @classmethod
@@ -102,7 +115,9 @@ class DocumentDatabase:
             for entry in snapshot.entries:
                 store.restore(entry)
         tlog = TransactionLog.open(log_directory, flushed, options.segment_bytes)
-        database = cls(snapshots, tlog, store, options, clock)
+        full = snapshots.exists(SNAPSHOT_NAME)
+        deltas = 0 if snapshot is None else snapshot.delta_entries
+        database = cls(snapshots, tlog, store, options, clock, full, deltas)
         replayed = database._replay(flushed)
         log.info(
             "document database opened: %d documents, %d tombstones, %d log records replayed",
@@ -166,19 +181,37 @@ class DocumentDatabase:
 
     async def _flush(self) -> SerialNum:
         await self._committer.durable(self.tlog.last_serial)
-        # From here to copy_entries nothing awaits: the entries are exactly the state
+        # From here to taking the entries nothing awaits: they are exactly the state
         # after record `serial` (a put racing in later waits for the next flush).
         serial = self.tlog.last_serial
         horizon = int((self._clock() - self.options.tombstone_ttl) * 1_000_000)
         for entry in self.store.prune_tombstones(horizon):
             self.buckets.drop(self._bucket(entry), entry.id)
-        entries = self.store.copy_entries()
+        dirty, self._dirty = self._dirty, {}
+        stored = len(self.store) + self.store.tombstone_count
+        full = not self._full_snapshot or 2 * (self._delta_entries + len(dirty)) >= stored
+        if full:
+            entries = self.store.copy_entries()
+        else:
+            entries = [e for i in dirty if (e := self.store.get(i)) is not None]
         appended = self.tlog.appended_bytes
-        await asyncio.to_thread(write_snapshot, self._snapshots, serial, entries)
+        try:
+            write = write_snapshot if full else write_delta
+            await asyncio.to_thread(write, self._snapshots, serial, entries)
+        except BaseException:
+            self._dirty = dirty | self._dirty  # not written: the next flush must write them
+            raise
+        self._full_snapshot = self._full_snapshot or full
+        self._delta_entries = 0 if full else self._delta_entries + len(entries)
         pruned = await asyncio.to_thread(self.tlog.prune, serial)
         self._flushed_bytes = appended
+        kind = "full snapshot" if full else "delta"
         log.info(
-            "flushed %d entries at serial %d; pruned %d log segments", len(entries), serial, pruned
+            "flushed a %s of %d entries at serial %d; pruned %d log segments",
+            kind,
+            len(entries),
+            serial,
+            pruned,
         )
         return serial
 
@@ -226,6 +259,7 @@ class DocumentDatabase:
     def _apply(self, change: Change, fields: dict[str, Any] | None) -> Change:
         current = change.current
         if current is not None:
+            self._dirty[current.id] = None
             self._track(current)
             for listener in self._listeners:
                 listener(change, fields)

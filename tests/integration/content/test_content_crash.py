@@ -89,7 +89,7 @@ def test_sigkill_mid_feed_loses_no_acknowledged_write(
     started: list[subprocess.Popen[bytes]] = []
 
     def start() -> subprocess.Popen[bytes]:
-        extra = ("--flush-bytes", str(1 << 20))
+        extra = ("--flush-bytes", str(64 << 10))  # flush (full and delta) every ~400 writes
         started.append(start_node(port, tmp_path / "data", config_server, log, "music", *extra))
         return started[-1]
 

@@ -12,6 +12,7 @@ from content.docstore import (
     load_snapshot,
     read_snapshot,
     serialize_snapshot,
+    write_delta,
     write_snapshot,
 )
 from content.errors import SnapshotCorruptionError
@@ -130,6 +131,29 @@ def test_old_tombstones_are_pruned() -> None:
     assert [e.id for e in store.prune_tombstones(older_than=15)] == ["id:a:b::old"]
     assert store.get("id:a:b::old") is None
     assert store.tombstone_count == 1
+
+
+def test_deltas_overlay_the_full_snapshot_in_serial_order() -> None:
+    directory = RamDirectory()
+
+    def doc(name: str, ts: int, data: bytes | None) -> StoredDocument:
+        lid = None if data is None else LocalDocId(int(name))
+        return StoredDocument(f"id:ns:t::{name}", ts, lid, data, B)
+
+    write_snapshot(directory, SerialNum(5), [doc("0", 1, b"a"), doc("1", 1, b"b")])
+    write_delta(directory, SerialNum(3), [doc("0", 9, b"left over from a crash")])
+    write_delta(directory, SerialNum(9), [doc("0", 2, b"a2"), doc("2", 2, b"c")])
+    write_delta(directory, SerialNum(12), [doc("0", 3, b"a3"), doc("1", 3, None)])
+    snapshot = load_snapshot(directory)
+    assert snapshot is not None
+    assert (snapshot.serial, snapshot.delta_entries) == (12, 4)
+    assert sorted((e.id, e.data) for e in snapshot.entries) == [
+        ("id:ns:t::0", b"a3"),
+        ("id:ns:t::1", None),
+        ("id:ns:t::2", b"c"),
+    ]
+    write_snapshot(directory, SerialNum(12), snapshot.entries)
+    assert directory.list() == ["documents.snapshot"]
 
 
 @given(ops=operations, older_than=st.integers(0, 31))

@@ -188,6 +188,51 @@ def test_flush_prunes_the_log_and_restart_reads_the_snapshot() -> None:
     asyncio.run(run())
 
 
+def test_flushes_write_deltas_until_they_hold_half_the_store_then_a_full_snapshot() -> None:
+    async def run() -> None:
+        storage = Storage()
+        options = StorageOptions(flush_bytes=1 << 30)
+        node = open_node(storage, options)
+        for i in range(40):
+            await node.put(PutRequest(f"id:ns:music::{i}", {"title": f"song {i}"}))
+        await node.flush()
+        assert storage.snapshots.list() == ["documents.snapshot"]
+
+        def deltas() -> int:
+            return sum(n.endswith(".delta") for n in storage.snapshots.list())
+
+        for round_ in range(3):  # 9 changed entries per flush: deltas until 20 of 40
+            for i in range(8):
+                await node.put(PutRequest(f"id:ns:music::{i}", {"title": f"round {round_}"}))
+            await node.remove(RemoveRequest(f"id:ns:music::{39 - round_}"))
+            await node.flush()
+            assert deltas() == [1, 2, 0][round_]
+        storage.snapshots.fail("write_atomic", "documents")
+        await node.put(PutRequest("id:ns:music::100", {"title": "kept for the next flush"}))
+        with pytest.raises(OSError, match="injected"):
+            await node.flush()
+        storage.snapshots.heal()
+        await node.flush()
+        assert deltas() == 1
+        await node.put(PutRequest("id:ns:music::0", {"title": "in a delta again"}))
+        await node.flush()
+        await node.put(PutRequest("id:ns:music::1", {"title": "in the log only"}))
+        await node.aclose()
+        again = open_node(storage.crash(), options)
+        titles = {i: again.get(GetRequest(f"id:ns:music::{i}")).fields for i in (0, 1, 5, 100)}
+        assert titles == {
+            0: {"title": "in a delta again"},
+            1: {"title": "in the log only"},
+            5: {"title": "round 2"},
+            100: {"title": "kept for the next flush"},
+        }
+        assert not again.get(GetRequest("id:ns:music::38")).found
+        assert len(again.database.store) == 38
+        await again.aclose()
+
+    asyncio.run(run())
+
+
 def test_writes_report_whether_the_document_existed_and_timestamps_grow() -> None:
     async def run() -> None:
         node = open_node(Storage())

@@ -50,6 +50,20 @@ def test_document_snapshot_v1(tmp_path: Path) -> None:
     ]
 
 
+def test_document_snapshot_with_a_delta_v1(tmp_path: Path) -> None:
+    snapshot = load_snapshot(copy("docstore-delta", tmp_path))
+    assert snapshot is not None
+    assert (snapshot.serial, snapshot.delta_entries) == (5, 2)
+    a, b, c = (full_bucket(f"id:ns:music::{x}") for x in "abc")
+    assert sorted(snapshot.entries, key=lambda e: e.id) == [
+        StoredDocument(
+            "id:ns:music::a", 1700000000000004, LocalDocId(0), b'{"title":"A","year":2001}', a
+        ),
+        StoredDocument("id:ns:music::b", 1700000000000002, None, None, b),
+        StoredDocument("id:ns:music::c", 1700000000000005, LocalDocId(1), b'{"title":"C"}', c),
+    ]
+
+
 def test_snapshot_and_log_together_open_a_database(tmp_path: Path) -> None:
     database = DocumentDatabase.open(copy("docstore", tmp_path), copy("tlog", tmp_path))
     entry = database.store.get("id:ns:music::a")
