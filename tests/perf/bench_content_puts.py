@@ -5,15 +5,18 @@
 Engine level: `ContentNode.put` on real files (`FileDirectory`), 512 writes in flight
 so group commit can share syncs. Measured twice: with the real search index
 (`content.matching.DocumentTypeIndex`) and with storage alone (log, document store,
-bucket database). Then the time to flush, and to reopen storage (snapshot load and
-bucket database rebuild; the search index rebuild is not included).
+bucket database), with no flush during the feed. Then the time to flush (a full
+snapshot), to flush again after 5% of the documents are written again (a delta), and to
+reopen storage (snapshot and delta load and bucket database rebuild; the search index
+rebuild is not included).
 
 Through HTTP: a real ``python -m content`` process (uvicorn) fed ``POST
 /internal/v1/put`` over CONNECTIONS keep-alive connections, one request in flight on
 each, by two clients in turn: a minimal one (`tests.perf.content_http_client`, a few
-tens of microseconds per request, so the figure is the server's) and httpx (what
-Vespid's own Python clients use). Each prints puts/s and the CPU per put of the server
-process and of the client. Client and server share the machine's cores.
+tens of microseconds per request, so the figure is the server's) with half the
+documents, and httpx (what Vespid's own Python clients use) with at most HTTPX_PUTS.
+Each prints puts/s and the CPU per put of the server process and of the client. Client
+and server share the machine's cores.
 
 Not a test: run ``.venv/bin/python -m tests.perf.bench_content_puts [DOCUMENTS]``.
 """
@@ -33,7 +36,7 @@ from typing import Any
 import httpx
 import orjson
 
-from content.node import ContentNode, DocumentDatabase
+from content.node import ContentNode, DocumentDatabase, StorageOptions
 from content.storage import FileDirectory
 from tests.e2e.harness import free_port
 from tests.integration.content.node_process import ConfigStub, start_node, wait_up
@@ -65,6 +68,8 @@ CONFIG = ContentConfig(
 WORDS = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota")
 IN_FLIGHT = 512
 CONNECTIONS = 64
+HTTPX_PUTS = 2_000
+"""At most this many puts through httpx, which is slow (figures in docs/performance.md)."""
 PUT_PATH = "/internal/v1/put"
 
 
@@ -99,8 +104,9 @@ def documents(count: int) -> list[dict[str, Any]]:
 
 
 async def feed(directory: Path, docs: list[dict[str, Any]], with_index: bool) -> None:
+    options = StorageOptions(flush_bytes=1 << 40)  # only the flushes timed below
     database = DocumentDatabase.open(
-        FileDirectory(directory / "documents"), FileDirectory(directory / "tlog")
+        FileDirectory(directory / "documents"), FileDirectory(directory / "tlog"), options
     )
     database.start()
     node = ContentNode(database, "c", 0, None if with_index else NoIndex)
@@ -114,7 +120,13 @@ async def feed(directory: Path, docs: list[dict[str, Any]], with_index: bool) ->
     print(f"{label}: {len(docs) / elapsed:,.0f} puts/s ({len(docs)} documents)")
     started = time.perf_counter()
     await node.flush()
-    print(f"{label}: flush {time.perf_counter() - started:.2f} s")
+    print(f"{label}: flush {time.perf_counter() - started:.2f} s (full snapshot)")
+    again = range(0, len(docs), 20)  # 5% of the documents written again
+    await asyncio.gather(*(node.put(PutRequest(f"id:ns:doc::{i}", docs[i])) for i in again))
+    started = time.perf_counter()
+    await node.flush()
+    elapsed = time.perf_counter() - started
+    print(f"{label}: flush {elapsed:.2f} s after {len(again)} more puts (delta)")
     await node.aclose()
     started = time.perf_counter()
     DocumentDatabase.open(FileDirectory(directory / "documents"), FileDirectory(directory / "tlog"))
@@ -181,7 +193,8 @@ async def feed_http(directory: Path, docs: list[dict[str, Any]]) -> None:
                 await _drive("minimal", process.pid, _minimal_clients(connections), bodies[:half])
                 for connection in connections:
                     connection.close()
-                await _drive("httpx", process.pid, _httpx_clients(client, base), bodies[half:])
+                slow = bodies[half : half + HTTPX_PUTS]
+                await _drive("httpx", process.pid, _httpx_clients(client, base), slow)
         finally:
             process.terminate()
             try:
