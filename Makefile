@@ -45,7 +45,7 @@ lint: $(BIN)/.installed
 	$(BIN)/lint-imports
 
 test: deps lint
-	$(BIN)/pytest -q -p no:cacheprovider --doctest-modules vespid configserver container content tests
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-check} $(BIN)/pytest -q -p no:cacheprovider --doctest-modules vespid configserver container content tests
 
 unit: deps
 	scripts/test

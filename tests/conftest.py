@@ -1,6 +1,7 @@
 """Shared fixtures: a real ZooKeeper per test session with a chroot per test; hypothesis profiles.
 
-Pick the hypothesis profile with HYPOTHESIS_PROFILE=dev|ci|nightly (dev by default).
+Pick the hypothesis profile with HYPOTHESIS_PROFILE=dev|check|ci|nightly (dev by default;
+`make test` uses check).
 """
 
 from __future__ import annotations
@@ -17,6 +18,15 @@ from hypothesis import HealthCheck, settings
 from configserver.zk import EmbeddedZooKeeper, connect
 
 settings.register_profile("dev", max_examples=30)
+# `make test` (and so CI): the dev amount of examples, but the same examples every run and
+# no per-example deadline, so a result never depends on luck or on the machine's load.
+settings.register_profile(
+    "check",
+    max_examples=30,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.register_profile(
     "ci",
     max_examples=200,
