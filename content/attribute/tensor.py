@@ -57,7 +57,15 @@ class DenseTensorAttribute:
         return out
 
     def vectors_for(self, lids: LidArray) -> npt.NDArray[np.float32]:
-        """Return the ``(len(lids), cells)`` matrix of the lids' tensors (zeros if missing)."""
+        """Return the ``(len(lids), cells)`` matrix of the lids' tensors (zeros if missing).
+
+        The result may be a view of the attribute's own matrix: read it, never write it.
+        """
+        if lids.size and _is_run(lids) and int(lids[-1]) < self._present.size:
+            # An exact scan over every document asks for a run of lids: slicing avoids
+            # copying the whole matrix per query.
+            first = int(lids[0])
+            return self._matrix[first : first + lids.size]
         if lids.size == 0 or int(lids.max()) < self._present.size:
             return self._matrix[lids]
         out = np.zeros((lids.size, self.cells), dtype=np.float32)
@@ -83,6 +91,14 @@ class DenseTensorAttribute:
         for dim in self.tensor_type.indexed:
             offset = offset * (dim.size or 1) + int(address[dim.name])
         return offset
+
+
+def _is_run(lids: LidArray) -> bool:
+    """Whether ``lids`` is first, first + 1, ..., first + len - 1."""
+    first = int(lids[0])
+    return int(lids[-1]) - first == lids.size - 1 and bool(
+        np.array_equal(lids, np.arange(first, first + lids.size, dtype=lids.dtype))
+    )
 
 
 class MappedTensorAttribute:

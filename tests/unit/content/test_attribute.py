@@ -234,3 +234,22 @@ def test_mixed_tensor_attribute_keeps_each_documents_vectors_through_compaction(
         found.setdefault(owner, {})[attribute.label(row)] = int(vectors[i][0])
     assert found == model
     assert attribute.presence_for(lids).tolist() == [i in model for i in range(11)]
+
+
+@given(
+    st.lists(st.none() | st.tuples(st.integers(-9, 9), st.integers(-9, 9)), max_size=12),
+    st.integers(0, 14),
+    st.integers(0, 14),
+    st.integers(1, 3),
+)
+def test_vectors_for_any_lids_equal_a_row_by_row_model(
+    values: list[tuple[int, int] | None], start: int, length: int, step: int
+) -> None:
+    attribute = DenseTensorAttribute("v", parse_tensor_type("tensor<float>(x[2])"))
+    for lid, value in enumerate(values):
+        if value is not None:
+            attribute.put(lid, {"values": list(value)})
+    lids = np.arange(start, start + length * step, step, dtype=np.uint32)
+    model = dict(enumerate(values))
+    expected = [list(model.get(int(lid)) or (0, 0)) for lid in lids]
+    assert attribute.vectors_for(lids).tolist() == expected
