@@ -7,13 +7,14 @@ comparing against them (Vespa's `updateExpectedFiles`); review the diff like cod
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-CONFORMANCE = Path(os.environ.get("VESPID_CONFORMANCE", "/work/shared/conformance"))
+from tests.conformance import CONFORMANCE as SHARED
+
+CONFORMANCE = SHARED
 GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 
 

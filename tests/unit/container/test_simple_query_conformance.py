@@ -10,17 +10,15 @@ Cases with the legacy `filter=` parameter or custom set-up are skipped.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from container.yql import parse_simple
+from tests.conformance import CONFORMANCE as SHARED
 from tests.unit.container.vespa_tree import vespa_string
 
-CASES_FILE = Path(
-    "/work/shared/conformance/vespa-tests/query-parsing/simple-query-parse-cases.json"
-)
+CASES_FILE = SHARED / "vespa-tests" / "query-parsing" / "simple-query-parse-cases.json"
 TYPES = {"ALL": "all", "ANY": "any", "WEAKAND": "weakAnd", "PHRASE": "phrase", "WEB": "all",
          "TOKENIZE": "tokenize"}  # fmt: skip
 

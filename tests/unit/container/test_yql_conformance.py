@@ -8,16 +8,16 @@ For each case we record, as data, what Vespid does: produce the same tree as Ves
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from container.errors import YqlSyntaxError
 from container.yql import parse_yql
+from tests.conformance import CONFORMANCE as SHARED
 from tests.unit.container.vespa_tree import vespa_string
 
-CASES_FILE = Path("/work/shared/conformance/vespa-tests/query-parsing/yql-parse-cases.json")
+CASES_FILE = SHARED / "vespa-tests" / "query-parsing" / "yql-parse-cases.json"
 
 _HIT_LIMIT = "range hitLimit/ascending annotations are not kept"
 _FILTER = "filter annotation on numeric comparisons is not kept"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings, strategies as st
 
+from tests.conformance import CONFORMANCE as SHARED
 from vespid.expression.ast import (
     Binary,
     Call,
@@ -33,7 +33,7 @@ from vespid.expression.errors import ExpressionSyntaxError
 from vespid.expression.parser import parse_expression
 from vespid.expression.tensor_type import Dimension, TensorType
 
-CONFORMANCE = Path("/work/shared/conformance/vespa-tests/ranking-expressions")
+CONFORMANCE = SHARED / "vespa-tests" / "ranking-expressions"
 
 
 def f(name: str, *args: Node, output: str | None = None) -> Feature:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from tests.conformance import CONFORMANCE as SHARED
 from vespid.expression import FeatureRef, compile_expression, parse_expression
 from vespid.expression.tensor import Tensor
 
-CONFORMANCE = Path("/work/shared/conformance/vespa-tests/ranking-expressions")
+CONFORMANCE = SHARED / "vespa-tests" / "ranking-expressions"
 SPEC = json.loads((CONFORMANCE / "eval-spec-scalar-cases.json").read_text())
 JAVA = json.loads((CONFORMANCE / "java-evaluation-cases.json").read_text())
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from tests.conformance import CONFORMANCE as SHARED
 from vespid.expression import (
     ExpressionError,
     FeatureRef,
@@ -22,7 +22,7 @@ from vespid.expression import (
 from vespid.expression.tensor_convert import stack_json, tensor_from_json, tensor_from_literal
 from vespid.expression.tensor_type import Dimension, TensorType
 
-CONFORMANCE = Path("/work/shared/conformance/vespa-tests/ranking-expressions")
+CONFORMANCE = SHARED / "vespa-tests" / "ranking-expressions"
 JAVA = json.loads((CONFORMANCE / "java-evaluation-cases.json").read_text())
 BINDINGS: dict[str, Any] = {k: v for k, v in JAVA["context"]["bindings"].items() if k != "foo"}
 
@@ -119,7 +119,7 @@ def _evaluate_with_args(expression: str, args: list[str], values: dict[str, Any]
 
 # --- the album-recommendation sample application --------------------------------------
 
-APP = Path("/work/shared/conformance/sample-apps/album-recommendation")
+APP = SHARED / "sample-apps" / "album-recommendation"
 
 
 def test_album_recommendation_first_phase() -> None:

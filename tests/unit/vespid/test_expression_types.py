@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conformance import CONFORMANCE as SHARED
 from vespid.expression import (
     FeatureRef,
     FunctionDef,
@@ -88,7 +88,7 @@ def test_functions_are_inlined_before_typing() -> None:
     assert infer_type(parse_expression("nativeRank"), feature_types) == NUMBER
 
 
-CONFORMANCE = Path("/work/shared/conformance/vespa-tests/ranking-expressions")
+CONFORMANCE = SHARED / "vespa-tests" / "ranking-expressions"
 JAVA = json.loads((CONFORMANCE / "java-evaluation-cases.json").read_text())
 
 
