@@ -43,6 +43,21 @@ def grown(array: npt.NDArray[Any], size: int, fill: Any) -> npt.NDArray[Any]:
     return out
 
 
+def moved_slices(
+    owners: npt.NDArray[Any], slices: dict[int, tuple[int, int]]
+) -> dict[int, tuple[int, int]]:
+    """Each lid's row slice after compaction, given the compacted rows' owner lids.
+
+    Compaction keeps every lid's live rows together and in order, so a lid's new slice
+    starts at its first row in ``owners`` and keeps its length.
+    """
+    lids, first_rows = np.unique(owners, return_index=True)
+    starts = dict(zip(lids.tolist(), first_rows.tolist(), strict=True))
+    return {
+        lid: (starts[lid], starts[lid] + (stop - start)) for lid, (start, stop) in slices.items()
+    }
+
+
 def element_type(type_text: str) -> tuple[str, str]:
     """Split a field type into its collection and element type.
 

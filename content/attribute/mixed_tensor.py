@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from content.attribute.base import LidArray, grown
+from content.attribute.base import LidArray, grown, moved_slices
 from vespid.document.tensor_type import TensorType
 
 
@@ -139,9 +139,4 @@ class MixedTensorAttribute:
         self._live = np.ones(keep.size, dtype=bool)
         self._used = int(keep.size)
         self._dead = 0
-        owners, first_rows = np.unique(self._owners, return_index=True)
-        starts = dict(zip(owners.tolist(), first_rows.tolist(), strict=True))
-        self._slices = {
-            lid: (starts[lid], starts[lid] + (stop - start))
-            for lid, (start, stop) in self._slices.items()
-        }
+        self._slices = moved_slices(self._owners, self._slices)

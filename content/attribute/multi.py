@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from content.attribute.base import FLOAT_TYPES, LidArray, ValueTest, grown
+from content.attribute.base import FLOAT_TYPES, LidArray, ValueTest, grown, moved_slices
 from content.attribute.single import StringDictionary
 
 
@@ -114,9 +114,4 @@ class MultiValueAttribute:
         self._live = np.ones(keep.size, dtype=bool)
         self._rows = int(keep.size)
         self._dead = 0
-        owners, first_rows = np.unique(self._owners, return_index=True)
-        starts = dict(zip(owners.tolist(), first_rows.tolist(), strict=True))
-        self._slices = {
-            lid: (starts[lid], starts[lid] + (stop - start))
-            for lid, (start, stop) in self._slices.items()
-        }
+        self._slices = moved_slices(self._owners, self._slices)
