@@ -48,8 +48,14 @@ def _used_mask(used_bits: int) -> int:
     return (1 << used_bits) - 1
 
 
+_REVERSED_BYTES = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
+"""Each byte value with its 8 bits in reverse order."""
+
+
 def _reverse64(value: int) -> int:
-    return int(f"{value:064b}"[::-1], 2)
+    """``value``'s 64 bits in reverse order: the bytes swapped end for end, and the bits
+    of each byte reversed by table."""
+    return int.from_bytes(value.to_bytes(8, "little").translate(_REVERSED_BYTES), "big")
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,3 +113,10 @@ def test_full_bucket_takes_the_location_bits_from_the_gid_prefix(text: str) -> N
     location_bits = doc_id.location & 0xFFFFFFFF
     gid_bits = int.from_bytes(doc_id.global_id[4:12], "little") & (((1 << 26) - 1) << 32)
     assert full_bucket_of(doc_id).id == gid_bits | location_bits
+
+
+@given(buckets)
+def test_key_reverses_the_raw_bits_and_keeps_the_used_bit_count(bucket: BucketId) -> None:
+    reversed_raw = int(f"{bucket.raw:064b}"[::-1], 2)
+    assert bucket.key == (reversed_raw >> 6 << 6) | bucket.used_bits
+    assert BucketId.from_key(bucket.key) == bucket
