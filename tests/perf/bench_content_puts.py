@@ -21,7 +21,10 @@ documents, and httpx (what Vespid's own Python clients use) with at most HTTPX_P
 Each prints puts/s and the CPU per put of the server process and of the client. Client
 and server share the machine's cores.
 
-Not a test: run ``.venv/bin/python -m tests.perf.bench_content_puts [DOCUMENTS]``.
+Not a test: run ``.venv/bin/python -m tests.perf.bench_content_puts [DOCUMENTS
+[VOCABULARY]]``. Titles are 150 words drawn from 9 (WORDS), or with VOCABULARY from that
+many made-up words with Zipf frequencies, which gives the text index prose-like work
+(about 100 distinct words per title instead of 9).
 """
 
 from __future__ import annotations
@@ -93,11 +96,20 @@ class NoIndex:
         raise NotImplementedError("storage-only benchmark")
 
 
-def documents(count: int) -> list[dict[str, Any]]:
+def documents(count: int, vocabulary: int = 0) -> list[dict[str, Any]]:
+    """``count`` documents; the title draws on WORDS, or with ``vocabulary`` on that many
+    made-up words with Zipf frequencies (most of a title's words then differ, as in prose).
+    """
     rng = random.Random(1)
+    words: list[str] = list(WORDS)
+    weights: list[float] | None = None
+    if vocabulary:
+        letters = "etaoinshrdlucmfwypvbgk"
+        words = ["".join(rng.choices(letters, k=rng.randint(2, 10))) for _ in range(vocabulary)]
+        weights = [1 / rank for rank in range(1, vocabulary + 1)]
     return [
         {
-            "title": " ".join(rng.choice(WORDS) for _ in range(150)),
+            "title": " ".join(rng.choices(words, weights, k=150)),
             "a": i,
             "b": i * 7,
             "c": i / 3,
@@ -214,7 +226,8 @@ async def feed_http(directory: Path, docs: list[dict[str, Any]]) -> None:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 20_000
-    docs = documents(count)
+    vocabulary = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 0
+    docs = documents(count, vocabulary)
     for with_index in (False, True):
         with tempfile.TemporaryDirectory() as directory:
             asyncio.run(feed(Path(directory), docs, with_index))
