@@ -14,12 +14,19 @@ from content.attribute.mixed_tensor import MixedTensorAttribute
 from content.attribute.multi import MultiValueAttribute
 from content.attribute.predicates import token_test
 from content.attribute.single import NumericAttribute, StringAttribute, StringDictionary
+from content.attribute.struct_field import (
+    ElementKeys,
+    StructFieldAttribute,
+    element_keys,
+    lids_of_keys,
+)
 from content.attribute.tensor import DenseTensorAttribute, MappedTensorAttribute
 
 __all__ = [
     "METRICS",
     "AnyAttribute",
     "DenseTensorAttribute",
+    "ElementKeys",
     "LidArray",
     "MappedTensorAttribute",
     "MixedTensorAttribute",
@@ -27,11 +34,14 @@ __all__ = [
     "NumericAttribute",
     "StringAttribute",
     "StringDictionary",
+    "StructFieldAttribute",
     "ValueTest",
     "closeness",
     "closest_distances",
     "create_attribute",
     "distances",
+    "element_keys",
     "element_type",
+    "lids_of_keys",
     "token_test",
 ]

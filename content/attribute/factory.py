@@ -6,6 +6,7 @@ from content.attribute.base import FLOAT_TYPES, INTEGER_TYPES, element_type
 from content.attribute.mixed_tensor import MixedTensorAttribute
 from content.attribute.multi import MultiValueAttribute
 from content.attribute.single import NumericAttribute, StringAttribute
+from content.attribute.struct_field import StructFieldAttribute
 from content.attribute.tensor import DenseTensorAttribute, MappedTensorAttribute
 from vespid.config import FieldConfig
 from vespid.document.tensor_type import parse_tensor_type
@@ -17,6 +18,7 @@ AnyAttribute = (
     | DenseTensorAttribute
     | MappedTensorAttribute
     | MixedTensorAttribute
+    | StructFieldAttribute
 )
 
 _SCALARS = {"string", *INTEGER_TYPES, *FLOAT_TYPES}
@@ -25,7 +27,9 @@ _SCALARS = {"string", *INTEGER_TYPES, *FLOAT_TYPES}
 def create_attribute(field: FieldConfig) -> AnyAttribute | None:
     """Return an empty attribute for ``field``, or None for types kept elsewhere.
 
-    Positions, maps, structs and references have no attribute here (their matching
+    A struct-field attribute (``persons.name``, see `content.attribute.struct_field`)
+    reads its struct field out of every element of its source field. Positions,
+    whole maps and structs, and references have no attribute here (their matching
     is not supported yet); the caller treats them as unsearchable.
     """
     if field.type.startswith("tensor"):
@@ -38,6 +42,8 @@ def create_attribute(field: FieldConfig) -> AnyAttribute | None:
     collection, element = element_type(field.type)
     if element not in _SCALARS:
         return None
+    if field.struct_field:
+        return StructFieldAttribute(field.name, field.struct_field, element)
     if collection != "single":
         return MultiValueAttribute(field.name, collection, element)
     if element == "string":

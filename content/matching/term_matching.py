@@ -101,15 +101,23 @@ def match_attribute_term(
     """
     if not isinstance(attribute, NumericAttribute | StringAttribute | MultiValueAttribute):
         raise InvalidQueryError(f"Field '{field.name}' of type {field.type} cannot be searched")
-    if attribute.value_kind == "string":
-        kind = "prefix" if field.match == "prefix" and item.kind == "word" else item.kind
-        test = string_test(kind, item.term.lower())
-    else:
-        test = numeric_term_test(field.name, item.term)
+    test = attribute_term_test(attribute.value_kind, field, item)
     lids = attribute.lids_where(test)
     if isinstance(attribute, MultiValueAttribute):
         return AttributeTermMatch(lids, attribute.weight_sums(test, lids))
     return AttributeTermMatch(lids, None)
+
+
+def attribute_term_test(value_kind: str, field: FieldConfig, item: TermItem) -> ValueTest:
+    """Return the test for ``item``'s word on attribute values of ``value_kind``.
+
+    Raises:
+        InvalidQueryError: a word that is not a number on a numeric field.
+    """
+    if value_kind == "string":
+        kind = "prefix" if field.match == "prefix" and item.kind == "word" else item.kind
+        return string_test(kind, item.term.lower())
+    return numeric_term_test(field.name, item.term)
 
 
 def string_test(kind: str, needle: str) -> ValueTest:
@@ -223,3 +231,45 @@ def _integer_range(
     if high is not None and high < _INT64.min:
         return 1, 0
     return low, high
+
+
+def equals_test(value: bool | int | float | str) -> ValueTest:
+    """Return the test for ``field = value``: a lower-cased string or a number."""
+    if isinstance(value, str):
+        return string_test("word", value.lower())
+    number = float(value)
+    return lambda values: np.asarray(values == number, dtype=bool)
+
+
+def in_test(values: tuple[int | float | str, ...]) -> ValueTest:
+    """Return the test for ``field in (...)``: strings compare lower-cased."""
+    strings = {v.lower() for v in values if isinstance(v, str)}
+    numbers = np.array([float(v) for v in values if not isinstance(v, str)])
+
+    def test(candidates: npt.NDArray[np.generic]) -> npt.NDArray[np.bool_]:
+        if candidates.dtype == object:
+            return np.fromiter((v in strings for v in candidates), bool, candidates.size)
+        return np.isin(candidates, numbers)
+
+    return test
+
+
+def regex_test(field: str, pattern: str) -> ValueTest:
+    """Return the test for ``field matches pattern`` (case-insensitive, unanchored).
+
+    Raises:
+        InvalidQueryError: for an invalid pattern, or when run over numbers.
+    """
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as e:
+        raise InvalidQueryError(f"Field '{field}': invalid regular expression: {e}") from e
+
+    def test(candidates: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+        if candidates.dtype != object:
+            raise InvalidQueryError(f"Field '{field}' is not a string attribute")
+        return np.fromiter(
+            (compiled.search(v) is not None for v in candidates), bool, candidates.size
+        )
+
+    return test

@@ -1,0 +1,110 @@
+"""`sameElement`: conditions that must all hold in one and the same element of a field.
+
+``persons contains sameElement(name contains "joe", age > 30)`` matches a document
+when some element of ``persons`` has both, not when one person is called Joe and
+another is over 30. The conditions name struct fields relative to the outer field
+(``name`` is the struct-field attribute ``persons.name``; for a map, ``key``,
+``value`` or ``value.name``). Each condition gives the (lid, element) pairs where it
+holds, read from the attribute's element column; the boolean operators combine those
+pairs (and: intersection, or: union, ``a and !b``: difference; ``rank`` keeps its
+first child), and a document matches when any pair survives. This follows Vespa's
+sameElement over struct-field attributes; conditions inside it are filters and do
+not rank on their own (the operator is one query term, on the outer field).
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+
+import numpy as np
+
+from content.attribute import ElementKeys, LidArray, StructFieldAttribute, ValueTest, lids_of_keys
+from content.matching.catalog import FieldCatalog
+from content.matching.term_matching import (
+    attribute_term_test,
+    equals_test,
+    in_test,
+    range_test,
+    regex_test,
+)
+from vespid.errors import InvalidQueryError
+from vespid.messages import (
+    AndItem,
+    EqualsItem,
+    InItem,
+    Item,
+    NotItem,
+    OrItem,
+    RangeItem,
+    RankItem,
+    RegexItem,
+    TermItem,
+)
+
+
+def same_element_lids(catalog: FieldCatalog, field: str, children: tuple[Item, ...]) -> LidArray:
+    """The sorted lids with one element of ``field`` where all ``children`` hold.
+
+    Raises:
+        InvalidQueryError: an unknown ``field``, a condition on a field that is not
+            a struct-field attribute of ``field``, or an operator sameElement cannot hold.
+    """
+    catalog.field(field)
+    if not children:
+        return np.zeros(0, dtype=np.uint32)
+    return lids_of_keys(_ElementMatcher(catalog, field).keys(AndItem(children)))
+
+
+class _ElementMatcher:
+    def __init__(self, catalog: FieldCatalog, field: str) -> None:
+        self.catalog = catalog
+        self.field = field
+
+    def keys(self, item: Item) -> ElementKeys:
+        match item:
+            case AndItem(children=children):
+                return reduce(_intersect, (self.keys(c) for c in children))
+            case OrItem(children=children):
+                return reduce(np.union1d, (self.keys(c) for c in children))
+            case NotItem(positive=positive, negatives=negatives):
+                excluded = [self.keys(n) for n in negatives]
+                return reduce(np.setdiff1d, excluded, self.keys(positive))
+            case RankItem(children=children) if children:
+                return self.keys(children[0])
+            case TermItem(field=name):
+                attribute = self.attribute(name)
+                config = self.catalog.field(attribute.name)
+                return attribute.elements_where(
+                    attribute_term_test(attribute.value_kind, config, item)
+                )
+            case EqualsItem(field=name, value=value):
+                return self.where(name, equals_test(value))
+            case RangeItem(field=name):
+                test = range_test(item.lower, item.upper, item.include_lower, item.include_upper)
+                return self.where(name, test)
+            case InItem(field=name, values=values):
+                return self.where(name, in_test(values))
+            case RegexItem(field=name, pattern=pattern):
+                return self.where(name, regex_test(name, pattern))
+        raise InvalidQueryError(
+            f"sameElement on '{self.field}' cannot hold a '{item.type_name}' item"
+        )
+
+    def where(self, name: str, test: ValueTest) -> ElementKeys:
+        return self.attribute(name).elements_where(test)
+
+    def attribute(self, name: str) -> StructFieldAttribute:
+        full = f"{self.field}.{name}"
+        attribute = self.catalog.attributes.get(full)
+        if not isinstance(attribute, StructFieldAttribute):
+            raise InvalidQueryError(
+                f"Field '{full}' is not a struct-field attribute, so sameElement on "
+                f"'{self.field}' cannot search '{name}' (declare "
+                f"'struct-field {name} {{ indexing: attribute }}' in field '{self.field}')"
+            )
+        return attribute
+
+
+def _intersect(a: ElementKeys, b: ElementKeys) -> ElementKeys:
+    found: ElementKeys = np.intersect1d(a, b, assume_unique=True)
+    return found
