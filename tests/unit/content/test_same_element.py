@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -125,12 +126,14 @@ def holds(item: Item, element: dict[str, Any]) -> bool:
             return low_ok and (hi is None or (value <= hi if iu else value < hi))
         case InItem(values=vs):
             return value in vs
-        case RegexItem(pattern=p):
-            return re.search(p, value.lower()) is not None
+        case RegexItem(pattern=pattern):
+            return re.search(pattern, value.lower()) is not None
     raise AssertionError(item)
 
 
-def _apply(ops: list[tuple[int, dict[str, Any] | None]]) -> tuple[FieldCatalog, DocIdSet, dict]:
+def _apply(
+    ops: list[tuple[int, dict[str, Any] | None]],
+) -> tuple[FieldCatalog, DocIdSet, dict[int, dict[str, Any]]]:
     catalog = FieldCatalog(SCHEMA)
     docs: dict[int, dict[str, Any]] = {}
     for lid, doc in ops:
@@ -189,11 +192,10 @@ def test_a_struct_field_outside_same_element_matches_any_element(
     assert _search(catalog, live, item) == expected
 
 
-def _prefixed(leaf: Item) -> Item:
+def _prefixed(leaf: Any) -> Item:
     """``leaf`` on the full attribute name, as `persons.age > 3` is written in YQL."""
-    import dataclasses
-
-    return dataclasses.replace(leaf, field="persons." + leaf.field)  # type: ignore[attr-defined]
+    prefixed: Item = dataclasses.replace(leaf, field="persons." + leaf.field)
+    return prefixed
 
 
 def test_conditions_on_different_elements_do_not_match_together() -> None:
