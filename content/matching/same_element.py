@@ -7,7 +7,8 @@ another is over 30. The conditions name struct fields relative to the outer fiel
 ``value`` or ``value.name``). Each condition gives the (lid, element) pairs where it
 holds, read from the attribute's element column; the boolean operators combine those
 pairs (and: intersection, or: union, ``a and !b``: difference; ``rank`` keeps its
-first child), and a document matches when any pair survives. This follows Vespa's
+first child; a lone ``!b`` excepts from every element that has some struct field),
+and a document matches when any pair survives. This follows Vespa's
 sameElement over struct-field attributes; conditions inside it are filters and do
 not rank on their own (the operator is one query term, on the outer field).
 """
@@ -39,6 +40,7 @@ from vespid.messages import (
     RankItem,
     RegexItem,
     TermItem,
+    TrueItem,
 )
 
 
@@ -71,6 +73,8 @@ class _ElementMatcher:
                 return reduce(np.setdiff1d, excluded, self.keys(positive))
             case RankItem(children=children) if children:
                 return self.keys(children[0])
+            case TrueItem():
+                return self.all_elements()
             case TermItem(field=name):
                 attribute = self.attribute(name)
                 config = self.catalog.field(attribute.name)
@@ -89,6 +93,17 @@ class _ElementMatcher:
         raise InvalidQueryError(
             f"sameElement on '{self.field}' cannot hold a '{item.type_name}' item"
         )
+
+    def all_elements(self) -> ElementKeys:
+        """Every element with a value in some struct-field attribute of the field (what a
+        lone negation such as ``sameElement(!(age > 3))`` takes its exceptions from)."""
+        prefix = self.field + "."
+        every = [
+            attribute.elements_where(lambda values: np.ones(values.shape, dtype=bool))
+            for name, attribute in self.catalog.attributes.items()
+            if name.startswith(prefix) and isinstance(attribute, StructFieldAttribute)
+        ]
+        return reduce(np.union1d, every, np.zeros(0, dtype=np.int64))
 
     def where(self, name: str, test: ValueTest) -> ElementKeys:
         return self.attribute(name).elements_where(test)

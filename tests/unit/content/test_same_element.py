@@ -28,6 +28,7 @@ from vespid.messages import (
     RegexItem,
     SameElementItem,
     TermItem,
+    TrueItem,
 )
 
 NAMES = ["Ann", "Bob", "Cy"]
@@ -91,7 +92,7 @@ def person_leaves() -> st.SearchStrategy[Item]:
 
 def conditions(leaves: st.SearchStrategy[Item]) -> st.SearchStrategy[Item]:
     return st.recursive(
-        leaves,
+        leaves | st.just(TrueItem()),
         lambda children: st.one_of(
             st.builds(AndItem, st.lists(children, min_size=1, max_size=3).map(tuple)),
             st.builds(OrItem, st.lists(children, min_size=1, max_size=3).map(tuple)),
@@ -113,6 +114,8 @@ def holds(item: Item, element: dict[str, Any]) -> bool:
             return holds(c[0], element)
         case NotItem(positive=p, negatives=n):
             return holds(p, element) and not any(holds(x, element) for x in n)
+        case TrueItem():
+            return bool(element)  # an element with some struct field
     value = element.get(item.field)  # type: ignore[attr-defined]
     if value is None:
         return False
