@@ -40,7 +40,8 @@ def _search(index: DocumentTypeIndex, profile: str, list_features: bool) -> list
 def test_listed_features_are_vespas_dump_set_with_the_values_ranking_computes() -> None:
     hits = _search(_index(), "listed", list_features=True)
     names = dump_features(SCHEMA, {})
-    assert "fieldMatch(title)" in names and "fieldMatch(tags)" not in names
+    assert "fieldMatch(title)" in names
+    assert "fieldMatch(tags)" not in names
     as_summary = RankProfileConfig("check", first_phase=LISTED.first_phase, summary_features=names)
     index = DocumentTypeIndex(SchemaConfig("music", SCHEMA.fields, rank_profiles=(as_summary,)))
     for lid, fields in ((1, "love song"), (2, "blue love sky"), (3, "sky")):
