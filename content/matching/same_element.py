@@ -8,9 +8,15 @@ another is over 30. The conditions name struct fields relative to the outer fiel
 holds, read from the attribute's element column; the boolean operators combine those
 pairs (and: intersection, or: union, ``a and !b``: difference; ``rank`` keeps its
 first child; a lone ``!b`` excepts from every element that has some struct field),
-and a document matches when any pair survives. This follows Vespa's
-sameElement over struct-field attributes; conditions inside it are filters and do
-not rank on their own (the operator is one query term, on the outer field).
+and a document matches when any pair survives.
+
+On an indexed ``array<string>`` (``chunks contains sameElement("one" and "two")``)
+the conditions are words and phrases of the field itself; their positions say which
+element they are in (`content.index`: element ``e`` starts at ``e * ELEMENT_GAP``).
+
+As in Vespa, the operator is one query term on the outer field for ranking; the
+conditions inside it do not rank on their own (Vespa would also filter the text
+features of an indexed array down to the matching elements; Vespid does not).
 """
 
 from __future__ import annotations
@@ -20,11 +26,14 @@ from functools import reduce
 import numpy as np
 
 from content.attribute import ElementKeys, LidArray, StructFieldAttribute, ValueTest, lids_of_keys
+from content.index import ELEMENT_GAP, TermPostings, phrase_keys
+from content.index.field_index import KeyArray
 from content.matching.catalog import FieldCatalog
 from content.matching.term_matching import (
     attribute_term_test,
     equals_test,
     in_test,
+    match_index_term,
     range_test,
     regex_test,
 )
@@ -36,6 +45,7 @@ from vespid.messages import (
     Item,
     NotItem,
     OrItem,
+    PhraseItem,
     RangeItem,
     RankItem,
     RegexItem,
@@ -75,6 +85,13 @@ class _ElementMatcher:
                 return self.keys(children[0])
             case TrueItem():
                 return self.all_elements()
+            case TermItem(field=name) if name == self.field and name in self.catalog.indexes:
+                found = match_index_term(self.catalog.indexes[name], self.catalog.field(name), item)
+                if found.phrase:
+                    return _elements_of(phrase_keys(found.alternatives))
+                return _elements_of(*(p.position_keys for p in found.alternatives))
+            case PhraseItem(field=name, terms=words) if name == self.field:
+                return _elements_of(phrase_keys(self.phrase_postings(words)))
             case TermItem(field=name):
                 attribute = self.attribute(name)
                 config = self.catalog.field(attribute.name)
@@ -94,6 +111,12 @@ class _ElementMatcher:
             f"sameElement on '{self.field}' cannot hold a '{item.type_name}' item"
         )
 
+    def phrase_postings(self, words: tuple[str, ...]) -> list[TermPostings]:
+        index = self.catalog.indexes.get(self.field)
+        if index is None:
+            raise InvalidQueryError(f"A phrase in sameElement needs '{self.field}' to be indexed")
+        return [index.postings(t) for w in words for t in index.analyzer.query_terms(w)]
+
     def all_elements(self) -> ElementKeys:
         """Every element with a value in some struct-field attribute of the field (what a
         lone negation such as ``sameElement(!(age > 3))`` takes its exceptions from)."""
@@ -103,12 +126,22 @@ class _ElementMatcher:
             for name, attribute in self.catalog.attributes.items()
             if name.startswith(prefix) and isinstance(attribute, StructFieldAttribute)
         ]
-        return reduce(np.union1d, every, np.zeros(0, dtype=np.int64))
+        if not every:
+            raise InvalidQueryError(
+                f"sameElement on '{self.field}' needs a condition that is not negated"
+            )
+        found: ElementKeys = reduce(np.union1d, every)
+        return found
 
     def where(self, name: str, test: ValueTest) -> ElementKeys:
         return self.attribute(name).elements_where(test)
 
     def attribute(self, name: str) -> StructFieldAttribute:
+        if name == self.field:
+            raise InvalidQueryError(
+                f"sameElement on '{name}' needs struct-field attributes or an indexed "
+                "array of strings, and it has neither"
+            )
         full = f"{self.field}.{name}"
         attribute = self.catalog.attributes.get(full)
         if not isinstance(attribute, StructFieldAttribute):
@@ -122,4 +155,16 @@ class _ElementMatcher:
 
 def _intersect(a: ElementKeys, b: ElementKeys) -> ElementKeys:
     found: ElementKeys = np.intersect1d(a, b, assume_unique=True)
+    return found
+
+
+def _elements_of(*position_keys: KeyArray) -> ElementKeys:
+    """The (lid, element) pairs of ``lid << 32 | position`` keys of an array index, whose
+    element ``e`` holds positions ``e * ELEMENT_GAP`` and up."""
+    if not position_keys:
+        return np.zeros(0, dtype=np.int64)
+    keys = np.concatenate(position_keys)
+    lids = keys >> 32
+    elements = (keys & 0xFFFFFFFF) // ELEMENT_GAP
+    found: ElementKeys = np.unique((lids << 32) | elements)
     return found

@@ -70,6 +70,10 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     ('scores.key contains "art"', {}, ["a", "b"]),
     ('scores contains sameElement(key contains "math", value > 3)', {}, ["a"]),
     ('scores contains sameElement(key contains "art", value > 3)', {}, ["b"]),
+    ('chunks contains sameElement("one" and "two")', {}, ["a", "c"]),
+    ('chunks contains sameElement("one" and !"three")', {}, ["a", "b"]),
+    ('chunks contains sameElement(phrase("two", "one"))', {}, ["c"]),
+    ('chunks contains "one" and chunks contains "two"', {}, ["a", "b", "c"]),
     # term annotations on an indexed field
     # The index holds stems ("best"): unstemmed "fighters" is not there, "fighter" is.
     ('title contains "fighters"', {}, ["a", "b", "d"]),

@@ -23,6 +23,7 @@ from vespid.messages import (
     Item,
     NotItem,
     OrItem,
+    PhraseItem,
     RangeItem,
     RankItem,
     RegexItem,
@@ -244,3 +245,55 @@ def test_same_element_refuses_what_it_cannot_search(item: Item, message: str) ->
     catalog, live, _ = _apply([(0, {"persons": [{"name": "Ann"}], "scores": {}})])
     with pytest.raises(InvalidQueryError, match=message):
         _search(catalog, live, item)
+
+
+WORDS = ["one", "two", "three"]
+CHUNKS = SchemaConfig(
+    "doc", fields=(FieldConfig("chunks", "array<string>", index=True, stemming="none"),)
+)
+chunks = st.lists(st.lists(st.sampled_from(WORDS), max_size=3).map(" ".join), max_size=4)
+chunk_conditions = st.recursive(
+    st.builds(TermItem, st.just("chunks"), st.sampled_from(WORDS))
+    | st.lists(st.sampled_from(WORDS), min_size=2, max_size=2).map(
+        lambda words: PhraseItem("chunks", tuple(words))
+    ),
+    lambda children: st.one_of(
+        st.builds(AndItem, st.lists(children, min_size=1, max_size=3).map(tuple)),
+        st.builds(OrItem, st.lists(children, min_size=1, max_size=3).map(tuple)),
+        st.builds(NotItem, children, st.lists(children, max_size=2).map(tuple)),
+    ),
+    max_leaves=5,
+)
+
+
+def in_chunk(item: Item, chunk: list[str]) -> bool:
+    match item:
+        case AndItem(children=c):
+            return all(in_chunk(x, chunk) for x in c)
+        case OrItem(children=c):
+            return any(in_chunk(x, chunk) for x in c)
+        case NotItem(positive=p, negatives=n):
+            return in_chunk(p, chunk) and not any(in_chunk(x, chunk) for x in n)
+        case TermItem(term=t):
+            return t in chunk
+        case PhraseItem(terms=ts):
+            return any(chunk[i : i + len(ts)] == list(ts) for i in range(len(chunk)))
+    raise AssertionError(item)
+
+
+@settings(max_examples=150)
+@given(st.dictionaries(st.integers(0, 20), chunks, max_size=10), chunk_conditions)
+def test_same_element_on_an_indexed_array_matches_words_within_one_element(
+    docs: dict[int, list[str]], condition: Item
+) -> None:
+    catalog = FieldCatalog(CHUNKS)
+    live = DocIdSet()
+    for lid, value in docs.items():
+        catalog.put(lid, {"chunks": value})
+        live.add(lid)
+    expected = sorted(
+        lid
+        for lid, value in docs.items()
+        if any(in_chunk(condition, chunk.split()) for chunk in value)
+    )
+    assert _search(catalog, live, SameElementItem("chunks", (condition,))) == expected
