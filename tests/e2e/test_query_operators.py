@@ -161,3 +161,17 @@ def test_list_features_puts_the_rank_features_in_each_hit(operators: Instance, m
         assert features["queryTermCount"] == 1.0
         assert features["fieldMatch(title).matches"] == 1.0
         assert features["term(0).weight"] == 100.0
+
+
+def test_struct_field_attributes_follow_updates_and_removes(operators: Instance) -> None:
+    url = f"{operators.container}/document/v1/ops/item/docid/e"
+    yql = 'select * from item where scores contains sameElement(key contains "gym", value > 3)'
+    fields = {"title": "late", "scores": {"gym": 1}, "persons": [{"name": "Eve", "age": 70}]}
+    assert httpx.post(url, json={"fields": fields}, timeout=30).status_code == 200
+    assert _ids(operators.query(yql)) == []
+    update = {"fields": {"scores{gym}": {"assign": 8}, "persons": {"assign": []}}}
+    assert httpx.put(url, json=update, timeout=30).status_code == 200
+    assert _ids(operators.query(yql)) == ["e"]
+    assert _ids(operators.query('select * from item where persons.name contains "eve"')) == []
+    assert httpx.delete(url, timeout=30).status_code == 200
+    assert _ids(operators.query(yql)) == []
