@@ -91,7 +91,7 @@ class CallRules(TokenCursor, abc.ABC):
         if lowered == "equiv":
             return self.equiv(field, position)
         if lowered == "sameelement":
-            return self.same_element(field)
+            return self.same_element(field, reader)
         raise self.error("phrase, near, onear, equiv or sameElement", self.tokens[self.index - 1])
 
     def user_query(self, reader: AnnotationReader) -> Item | None:
@@ -236,14 +236,16 @@ class CallRules(TokenCursor, abc.ABC):
             return PhraseItem(field, tuple(self.phrase_terms()))
         return TermItem(field, self.string("a string or phrase()"))
 
-    def same_element(self, field: str) -> Item:
-        """``field contains sameElement(expr, ...)``: children relative to ``field``."""
+    def same_element(self, field: str, reader: AnnotationReader) -> Item:
+        """``field contains ({elementFilter: [i, ...]}sameElement(expr, ...))``: children
+        relative to ``field``."""
+        element_filter = reader.element_ids("elementFilter")
         outer, self.element_field = self.element_field, field
         try:
             children = [c for c in self.arguments(self.expression) if c is not None]
         finally:
             self.element_field = outer
-        return SameElementItem(field, tuple(children))
+        return SameElementItem(field, tuple(children), element_filter)
 
 
 _CONTAINS_CALLS = frozenset({"phrase", "near", "onear", "equiv"})

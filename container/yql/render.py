@@ -189,7 +189,13 @@ _RENDERERS: dict[type[Item], Callable[[Any], str]] = {
     RangeItem: _range,
     InItem: lambda i: f"{i.field} in (" + ", ".join(map(_literal, i.values)) + ")",
     RegexItem: lambda i: f"{i.field} matches {quote(i.pattern)}",
-    SameElementItem: lambda i: f"{i.field} contains " + _calls("sameElement", i.children),
+    SameElementItem: lambda i: (
+        f"{i.field} contains "
+        + _annotated(
+            {"elementFilter": list(i.element_filter)} if i.element_filter else {},
+            _calls("sameElement", i.children),
+        )
+    ),
     WeightedSetItem: lambda i: f"weightedSet({i.field}, {_literal(i.tokens)})",
     DotProductItem: lambda i: f"dotProduct({i.field}, {_literal(i.tokens)})",
     WandItem: lambda i: _annotated(

@@ -156,8 +156,8 @@ class QueryEvaluator:
                 return _union(self._term(w, ranked) for w in words)
             case RegexItem(field=name, pattern=pattern):
                 return self._attribute_filter(name, regex_test(name, pattern), ranked)
-            case SameElementItem(field=name, children=children):
-                lids = same_element_lids(self.catalog, name, children)
+            case SameElementItem(field=name, children=children, element_filter=only):
+                lids = same_element_lids(self.catalog, name, children, only)
                 self._record(ranked, MatchedTerm(self._next_term_index(ranked), name, lids))
                 return docids_from_lids(lids)
             case WeightedSetItem(field=name, tokens=tokens):

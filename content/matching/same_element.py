@@ -54,8 +54,14 @@ from vespid.messages import (
 )
 
 
-def same_element_lids(catalog: FieldCatalog, field: str, children: tuple[Item, ...]) -> LidArray:
-    """The sorted lids with one element of ``field`` where all ``children`` hold.
+def same_element_lids(
+    catalog: FieldCatalog,
+    field: str,
+    children: tuple[Item, ...],
+    element_filter: tuple[int, ...] = (),
+) -> LidArray:
+    """The sorted lids with one element of ``field`` where all ``children`` hold; with
+    an ``element_filter``, one of those elements.
 
     Raises:
         InvalidQueryError: an unknown ``field``, a condition on a field that is not
@@ -64,7 +70,10 @@ def same_element_lids(catalog: FieldCatalog, field: str, children: tuple[Item, .
     catalog.field(field)
     if not children:
         return np.zeros(0, dtype=np.uint32)
-    return lids_of_keys(_ElementMatcher(catalog, field).keys(AndItem(children)))
+    keys = _ElementMatcher(catalog, field).keys(AndItem(children))
+    if element_filter:
+        keys = keys[np.isin(keys & 0xFFFFFFFF, element_filter)]
+    return lids_of_keys(keys)
 
 
 class _ElementMatcher:

@@ -191,6 +191,8 @@ class SameElementItem(Item):
 
     field: str
     children: tuple[Item, ...]
+    element_filter: tuple[int, ...] = ()
+    """`{elementFilter: [0, 2]}`: only these element indexes may match; empty for any."""
     type_name: ClassVar[str] = "sameelement"
 
 

@@ -27,7 +27,6 @@ _WAND = "wand scoreThreshold/thresholdBoostFactor are not kept"
 _EQUIV = "equiv() is kept as an OR of its alternatives"
 _TOKENIZE = "terms are tokenized by the content node, not the container"
 _FLOAT_BOUNDS = "range bounds are floats; the printer shows integral bounds without .0"
-_ELEMENT_FILTER = "elementFilter on sameElement is accepted and ignored"
 _CUSTOM_ENV = "needs Vespa's custom index facts (field types for in); we accept it"
 
 DIFFERS: dict[int, str] = {
@@ -44,7 +43,6 @@ DIFFERS: dict[int, str] = {
     **dict.fromkeys((141, 142), _TOKENIZE),
     **dict.fromkeys(range(143, 148), _HIT_LIMIT),
     **dict.fromkeys(range(148, 152), _FLOAT_BOUNDS),
-    **dict.fromkeys(range(164, 168), _ELEMENT_FILTER),
     168: "connectivity annotations are ignored",
     **dict.fromkeys((185, 186, 187, 188, 190, 191), _CUSTOM_ENV),
 }
@@ -55,6 +53,7 @@ REFUSED: frozenset[int] = frozenset(
     | set(range(81, 87))  # geoLocation / geoBoundingBox: geo search is not planned yet
     | set(range(109, 114))  # predicate(): predicate fields are not supported
     | {117, 118, 119}  # labeled(): not supported
+    | set(range(164, 168))  # elementFilter ids must be non-negative integers, as in Vespa
     | {163, *range(169, 185), 189}  # Vespa refuses these too (assertParseFail)
 )
 """Cases we refuse with a YqlSyntaxError."""

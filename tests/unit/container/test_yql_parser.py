@@ -14,6 +14,7 @@ from vespid.messages import (
     OrderBy,
     OrItem,
     RangeItem,
+    SameElementItem,
     TermItem,
     TrueItem,
     WeakAndItem,
@@ -131,3 +132,20 @@ def test_grouping_is_kept_as_text() -> None:
 def test_deep_nesting_is_a_syntax_error_not_a_crash(nested: str) -> None:
     with pytest.raises(YqlSyntaxError, match="levels of nesting"):
         parse_yql("select * from sources * where " + nested)
+
+
+def test_same_element_keeps_its_element_filter() -> None:
+    where = "persons contains ({elementFilter: [2, 0]}sameElement(name contains 'x'))"
+    tree = parse_yql(f"select * from sources * where {where}").where
+    assert tree == SameElementItem("persons", (TermItem("name", "x"),), (2, 0))
+    single = "persons contains ({elementFilter: 1}sameElement(name contains 'x'))"
+    assert parse_yql(f"select * from sources * where {single}").where == SameElementItem(
+        "persons", (TermItem("name", "x"),), (1,)
+    )
+
+
+@pytest.mark.parametrize("ids", ["-1", "[1, -2]", "1.5", "[1, 2.5]", "'a'"])
+def test_element_filter_ids_must_be_non_negative_integers(ids: str) -> None:
+    where = f"f contains ({{elementFilter: {ids}}}sameElement(name contains 'x'))"
+    with pytest.raises(YqlSyntaxError, match="elementFilter"):
+        parse_yql(f"select * from sources * where {where}")

@@ -105,7 +105,12 @@ def _composites(children: st.SearchStrategy[Item]) -> st.SearchStrategy[Item]:
         st.lists(children, min_size=1, max_size=3).map(lambda c: RankItem(tuple(c))),
         st.builds(WeakAndItem, many, st.integers(1, 1000)),
         st.builds(NotItem, positive, st.lists(children, min_size=1, max_size=2).map(tuple)),
-        st.builds(SameElementItem, names, st.lists(children, max_size=2).map(tuple)),
+        st.builds(
+            SameElementItem,
+            names,
+            st.lists(children, max_size=2).map(tuple),
+            st.lists(st.integers(0, 9), max_size=2).map(tuple),
+        ),
     )
 
 

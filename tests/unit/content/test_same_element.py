@@ -162,16 +162,23 @@ def _search(catalog: FieldCatalog, live: DocIdSet, item: Item) -> list[int]:
 
 
 @settings(max_examples=200)
-@given(operations, st.lists(conditions(person_leaves()), min_size=1, max_size=3))
+@given(
+    operations,
+    st.lists(conditions(person_leaves()), min_size=1, max_size=3),
+    st.lists(st.integers(0, 4), max_size=2).map(tuple),
+)
 def test_same_element_on_an_array_of_structs_matches_documents_with_one_fitting_element(
-    ops: list[tuple[int, dict[str, Any] | None]], children: list[Item]
+    ops: list[tuple[int, dict[str, Any] | None]], children: list[Item], only: tuple[int, ...]
 ) -> None:
     catalog, live, docs = _apply(ops)
     tree = AndItem(tuple(children))
     expected = sorted(
-        lid for lid, doc in docs.items() if any(holds(tree, p) for p in doc["persons"])
+        lid
+        for lid, doc in docs.items()
+        if any(holds(tree, p) for i, p in enumerate(doc["persons"]) if not only or i in only)
     )
-    assert _search(catalog, live, SameElementItem("persons", tuple(children))) == expected
+    item = SameElementItem("persons", tuple(children), only)
+    assert _search(catalog, live, item) == expected
 
 
 @settings(max_examples=100)
