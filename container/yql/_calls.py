@@ -160,7 +160,8 @@ class CallRules(TokenCursor, abc.ABC):
         )
 
     def range(self, reader: AnnotationReader) -> Item:
-        """``{bounds: "open"|"leftOpen"|"rightOpen"}range(field, low, high)``."""
+        """``{bounds: "open"|"leftOpen"|"rightOpen"}range(field, low, high)``, capped with
+        ``{hitLimit: n, descending: true}`` (or ``ascending: false``) as in Vespa."""
         self.expect_op("(")
         field = self.expect_ident()
         self.expect_op(",")
@@ -169,12 +170,16 @@ class CallRules(TokenCursor, abc.ABC):
         high = self.number("a number or Infinity")
         self.expect_op(")")
         bounds = reader.choice("bounds", "closed", ("closed", "open", "leftOpen", "rightOpen"))
+        hit_limit = reader.integer("hitLimit", 0)
+        if reader.boolean("descending", False) or not reader.boolean("ascending", True):
+            hit_limit = -abs(hit_limit)
         return RangeItem(
             field,
             None if low == float("-inf") else float(low),
             None if high == float("inf") else float(high),
             include_lower=bounds in ("closed", "rightOpen"),
             include_upper=bounds in ("closed", "leftOpen"),
+            hit_limit=hit_limit,
         )
 
     def field_and_tokens(self) -> tuple[str, dict[str, int | float]]:

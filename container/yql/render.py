@@ -158,7 +158,12 @@ def _range(item: RangeItem) -> str:
         (True, False): "rightOpen",
     }[(item.include_lower, item.include_upper)]
     body = f"range({item.field}, {low}, {high})"
-    return _annotated({"bounds": bounds} if bounds else {}, body)
+    annotations: dict[str, Any] = {"bounds": bounds} if bounds else {}
+    if item.hit_limit:
+        annotations["hitLimit"] = abs(item.hit_limit)
+        if item.hit_limit < 0:
+            annotations["descending"] = True
+    return _annotated(annotations, body)
 
 
 def _nearest_neighbor(item: NearestNeighborItem) -> str:

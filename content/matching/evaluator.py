@@ -48,6 +48,7 @@ from content.matching.nearest_neighbor import (
 )
 from content.matching.same_element import same_element_lids
 from content.matching.term_matching import (
+    capped_lids,
     equals_test,
     in_test,
     match_attribute_term,
@@ -147,6 +148,7 @@ class QueryEvaluator:
                     item.field,
                     range_test(item.lower, item.upper, item.include_lower, item.include_upper),
                     ranked,
+                    item.hit_limit,
                 )
             case InItem(field=name, values=values) if name in self.catalog.attributes:
                 return self._attribute_filter(name, in_test(values), ranked)
@@ -284,7 +286,9 @@ class QueryEvaluator:
             result |= docids_from_lids(lids)
         return result
 
-    def _attribute_filter(self, name: str, test: ValueTest, ranked: bool) -> DocIdSet:
+    def _attribute_filter(
+        self, name: str, test: ValueTest, ranked: bool, hit_limit: int = 0
+    ) -> DocIdSet:
         field = self.catalog.field(name)
         attribute = self.catalog.attributes.get(field.name)
         if not isinstance(attribute, NumericAttribute | StringAttribute | MultiValueAttribute):
@@ -292,6 +296,8 @@ class QueryEvaluator:
                 f"Field '{name}' must be a numeric or string attribute to filter on it"
             )
         lids = attribute.lids_where(test)
+        if hit_limit:
+            lids = capped_lids(attribute, lids, hit_limit)
         self._record(ranked, MatchedTerm(self._next_term_index(ranked), field.name, lids))
         return docids_from_lids(lids)
 

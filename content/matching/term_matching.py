@@ -233,6 +233,34 @@ def _integer_range(
     return low, high
 
 
+def capped_lids(attribute: AnyAttribute, lids: LidArray, hit_limit: int) -> LidArray:
+    """Vespa's capped range: of ``lids`` (sorted), those holding the ``hit_limit`` lowest
+    values (the ``-hit_limit`` highest when negative), with every lid tied at the cut.
+
+    Vespa walks the attribute's dictionary from one end and takes whole values until
+    it has enough documents, so ties at the last value come along.
+
+    Raises:
+        InvalidQueryError: on an attribute that is not single-value numeric.
+    """
+    if not isinstance(attribute, NumericAttribute):
+        raise InvalidQueryError(
+            f"hitLimit needs a single-value numeric attribute; '{attribute.name}' is not"
+        )
+    count = abs(hit_limit)
+    if lids.size <= count:
+        return lids
+    values = attribute.values_for(lids)
+    if hit_limit > 0:
+        cut = np.partition(values, count - 1)[count - 1]
+        keep = values <= cut
+    else:
+        cut = np.partition(values, values.size - count)[values.size - count]
+        keep = values >= cut
+    kept: LidArray = lids[keep]
+    return kept
+
+
 def equals_test(value: bool | int | float | str) -> ValueTest:
     """Return the test for ``field = value``: a lower-cased string or a number."""
     if isinstance(value, str):

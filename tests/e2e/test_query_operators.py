@@ -93,6 +93,8 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     ('{grammar: "all"}userInput(@text)', {"text": "quiet lake"}, ["c"]),
     # attribute operators
     ('category matches "^sc"', {}, ["a", "c"]),
+    ("{hitLimit: 1, descending: true}range(year, 0, 3000)", {}, ["c"]),
+    ("{hitLimit: 2}range(year, 0, 3000)", {}, ["a", "b"]),
     ('weightedSet(tags, {"rock": 1, "jazz": 1})', {}, ["a", "c", "d"]),
     ('dotProduct(tags, {"pop": 2})', {}, ["a", "b"]),
     ('({targetHits: 10}wand(tags, {"rock": 1, "pop": 1}))', {}, ["a", "b", "d"]),

@@ -161,6 +161,10 @@ class RangeItem(Item):
     upper: float | None = None
     include_lower: bool = True
     include_upper: bool = True
+    hit_limit: int = 0
+    """Vespa's capped range (`{hitLimit: n}range(...)`): only the documents with the n
+    lowest values (n > 0) or the n highest (n < 0, `descending: true`), ties at the cut
+    included; 0 for no cap."""
     type_name: ClassVar[str] = "range"
 
 

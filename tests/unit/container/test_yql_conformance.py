@@ -19,7 +19,6 @@ from tests.unit.container.vespa_tree import vespa_string
 
 CASES_FILE = SHARED / "vespa-tests" / "query-parsing" / "yql-parse-cases.json"
 
-_HIT_LIMIT = "range hitLimit/ascending annotations are not kept"
 _FILTER = "filter annotation on numeric comparisons is not kept"
 _HNSW = "hnsw.* tuning annotations on nearestNeighbor are not kept"
 _NN_DEFAULT = "nearestNeighbor without targetHits gets targetHits=10"
@@ -30,7 +29,6 @@ _FLOAT_BOUNDS = "range bounds are floats; the printer shows integral bounds with
 _CUSTOM_ENV = "needs Vespa's custom index facts (field types for in); we accept it"
 
 DIFFERS: dict[int, str] = {
-    7: _HIT_LIMIT,
     10: "origin annotations, normalizeCase and hash-ordered weighted sets",
     **dict.fromkeys(range(41, 51), _FILTER),
     62: "a nested annotated phrase is flattened, not kept as a segment",
@@ -41,7 +39,6 @@ DIFFERS: dict[int, str] = {
     **dict.fromkeys((123, 124), _EQUIV),
     140: "a map lookup f[key] = v is an equality on the path, not sameElement",
     **dict.fromkeys((141, 142), _TOKENIZE),
-    **dict.fromkeys(range(143, 148), _HIT_LIMIT),
     **dict.fromkeys(range(148, 152), _FLOAT_BOUNDS),
     168: "connectivity annotations are ignored",
     **dict.fromkeys((185, 186, 187, 188, 190, 191), _CUSTOM_ENV),

@@ -70,7 +70,13 @@ leaves: st.SearchStrategy[Item] = st.one_of(
     ),
     st.builds(EqualsItem, names, st.booleans() | ints | floats | texts),
     st.builds(
-        RangeItem, names, st.none() | floats, st.none() | floats, st.booleans(), st.booleans()
+        RangeItem,
+        names,
+        st.none() | floats,
+        st.none() | floats,
+        st.booleans(),
+        st.booleans(),
+        st.integers(-1000, 1000),
     ),
     st.builds(InItem, names, st.lists(ints | floats | texts, max_size=4).map(tuple)),
     st.builds(RegexItem, names, texts),

@@ -60,6 +60,8 @@ def _term(item: TermItem) -> str:
 def _range(item: RangeItem) -> str:
     low = "" if item.lower is None else _num(item.lower)
     high = "" if item.upper is None else _num(item.upper)
+    if item.hit_limit:
+        return _prefixed(item.field, f"[{low};{high};{item.hit_limit}]")
     if item.lower is None and not item.include_upper:
         return _prefixed(item.field, f"<{high}")
     if item.upper is None and not item.include_lower:
