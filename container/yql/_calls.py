@@ -17,6 +17,7 @@ from container.yql._cursor import Annotations, TokenCursor
 from container.yql.simple import QueryModel, parse_simple
 from vespid.messages import (
     DotProductItem,
+    FuzzyItem,
     Item,
     NearestNeighborItem,
     NearItem,
@@ -92,7 +93,11 @@ class CallRules(TokenCursor, abc.ABC):
             return self.equiv(field, position)
         if lowered == "sameelement":
             return self.same_element(field, reader)
-        raise self.error("phrase, near, onear, equiv or sameElement", self.tokens[self.index - 1])
+        if lowered == "fuzzy":
+            return self.fuzzy(field, reader)
+        raise self.error(
+            "phrase, near, onear, equiv, fuzzy or sameElement", self.tokens[self.index - 1]
+        )
 
     def user_query(self, reader: AnnotationReader) -> Item | None:
         """``userQuery()``: the `query` parameter in the simple query language."""
@@ -241,6 +246,17 @@ class CallRules(TokenCursor, abc.ABC):
             return PhraseItem(field, tuple(self.phrase_terms()))
         return TermItem(field, self.string("a string or phrase()"))
 
+    def fuzzy(self, field: str, reader: AnnotationReader) -> Item:
+        """``field contains ({maxEditDistance: n, prefixLength: n, prefix: b}fuzzy("text"))``."""
+        args = self.arguments(self.string)
+        if len(args) != 1:
+            raise self.error("exactly one argument to fuzzy", self.tokens[self.index - 1])
+        distance = reader.integer("maxEditDistance", 2)
+        prefix_length = reader.integer("prefixLength", 0)
+        if distance < 0 or prefix_length < 0:
+            raise self.error("non-negative maxEditDistance and prefixLength", self.token)
+        return FuzzyItem(field, args[0], distance, prefix_length, reader.boolean("prefix", False))
+
     def same_element(self, field: str, reader: AnnotationReader) -> Item:
         """``field contains ({elementFilter: [i, ...]}sameElement(expr, ...))``: children
         relative to ``field``."""
@@ -253,7 +269,7 @@ class CallRules(TokenCursor, abc.ABC):
         return SameElementItem(field, tuple(children), element_filter)
 
 
-_CONTAINS_CALLS = frozenset({"phrase", "near", "onear", "equiv"})
+_CONTAINS_CALLS = frozenset({"phrase", "near", "onear", "equiv", "fuzzy"})
 
 
 def _weights(value: Any, fail: Callable[[], Exception]) -> dict[str, int | float]:

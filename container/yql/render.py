@@ -21,6 +21,7 @@ from vespid.messages import (
     DotProductItem,
     EqualsItem,
     FalseItem,
+    FuzzyItem,
     InItem,
     Item,
     NearestNeighborItem,
@@ -166,6 +167,17 @@ def _range(item: RangeItem) -> str:
     return _annotated(annotations, body)
 
 
+def _fuzzy_annotations(item: FuzzyItem) -> dict[str, Any]:
+    annotations: dict[str, Any] = {}
+    if item.max_edit_distance != 2:
+        annotations["maxEditDistance"] = item.max_edit_distance
+    if item.prefix_length:
+        annotations["prefixLength"] = item.prefix_length
+    if item.prefix:
+        annotations["prefix"] = True
+    return annotations
+
+
 def _nearest_neighbor(item: NearestNeighborItem) -> str:
     annotations: dict[str, Any] = {"targetHits": item.target_hits}
     if not item.approximate:
@@ -194,6 +206,9 @@ _RENDERERS: dict[type[Item], Callable[[Any], str]] = {
     RangeItem: _range,
     InItem: lambda i: f"{i.field} in (" + ", ".join(map(_literal, i.values)) + ")",
     RegexItem: lambda i: f"{i.field} matches {quote(i.pattern)}",
+    FuzzyItem: lambda i: (
+        f"{i.field} contains " + _annotated(_fuzzy_annotations(i), f"fuzzy({quote(i.term)})")
+    ),
     SameElementItem: lambda i: (
         f"{i.field} contains "
         + _annotated(

@@ -50,6 +50,7 @@ from content.matching.same_element import same_element_lids
 from content.matching.term_matching import (
     capped_lids,
     equals_test,
+    fuzzy_test,
     in_test,
     match_attribute_term,
     match_index_term,
@@ -65,6 +66,7 @@ from vespid.messages import (
     DotProductItem,
     EqualsItem,
     FalseItem,
+    FuzzyItem,
     InItem,
     Item,
     NearestNeighborItem,
@@ -158,6 +160,11 @@ class QueryEvaluator:
                 return _union(self._term(w, ranked) for w in words)
             case RegexItem(field=name, pattern=pattern):
                 return self._attribute_filter(name, regex_test(name, pattern), ranked)
+            case FuzzyItem(field=name, term=term):
+                test = fuzzy_test(
+                    name, term, item.max_edit_distance, item.prefix_length, item.prefix
+                )
+                return self._attribute_filter(name, test, ranked)
             case SameElementItem(field=name, children=children, element_filter=only):
                 lids = same_element_lids(self.catalog, name, children, only)
                 self._record(ranked, MatchedTerm(self._next_term_index(ranked), name, lids))

@@ -233,6 +233,50 @@ def _integer_range(
     return low, high
 
 
+def fuzzy_test(
+    field: str, term: str, max_distance: int, prefix_length: int, prefix: bool
+) -> ValueTest:
+    """Return the test for Vespa's ``fuzzy``: lower-cased strings within a Levenshtein
+    distance of ``max_distance`` from ``term``, their first ``prefix_length``
+    characters equal to the term's; with ``prefix``, some prefix of the string suffices.
+
+    Raises:
+        InvalidQueryError: when run over numbers (fuzzy needs a string attribute).
+    """
+    needle = term.lower()
+    frozen, rest = needle[:prefix_length], needle[prefix_length:]
+
+    def close(value: str) -> bool:
+        if value[:prefix_length] != frozen:
+            return False
+        return edit_distance(rest, value[prefix_length:], max_distance, prefix) <= max_distance
+
+    def test(candidates: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+        if candidates.dtype != object:
+            raise InvalidQueryError(f"fuzzy needs a string attribute; '{field}' is not")
+        return np.fromiter((close(v) for v in candidates), bool, candidates.size)
+
+    return test
+
+
+def edit_distance(query: str, text: str, limit: int, prefix: bool = False) -> int:
+    """Levenshtein distance from ``query`` to ``text`` (to its closest prefix when
+    ``prefix``), or ``limit + 1`` as soon as it must exceed ``limit``.
+
+    >>> edit_distance("parantesis", "parenthesis", 2), edit_distance("abc", "abcdef", 0, True)
+    (2, 0)
+    """
+    previous = list(range(len(text) + 1))
+    for i, q in enumerate(query, start=1):
+        current = [i]
+        for j, t in enumerate(text, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (q != t)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return min(previous) if prefix else previous[-1]
+
+
 def capped_lids(attribute: AnyAttribute, lids: LidArray, hit_limit: int) -> LidArray:
     """Vespa's capped range: of ``lids`` (sorted), those holding the ``hit_limit`` lowest
     values (the ``-hit_limit`` highest when negative), with every lid tied at the cut.

@@ -93,6 +93,9 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     ('{grammar: "all"}userInput(@text)', {"text": "quiet lake"}, ["c"]),
     # attribute operators
     ('category matches "^sc"', {}, ["a", "c"]),
+    ('category contains fuzzy("scence")', {}, ["a", "c"]),
+    ('category contains ({maxEditDistance: 1}fuzzy("hstry"))', {}, []),
+    ('category contains ({maxEditDistance: 1, prefix: true}fuzzy("histo"))', {}, ["d"]),
     ("{hitLimit: 1, descending: true}range(year, 0, 3000)", {}, ["c"]),
     ("{hitLimit: 2}range(year, 0, 3000)", {}, ["a", "b"]),
     ('weightedSet(tags, {"rock": 1, "jazz": 1})', {}, ["a", "c", "d"]),

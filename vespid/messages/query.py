@@ -190,6 +190,24 @@ class RegexItem(Item):
 
 @_item
 @dataclass(frozen=True, slots=True)
+class FuzzyItem(Item):
+    """`field contains ({maxEditDistance: 2, prefixLength: 0}fuzzy("text"))`: strings of
+    a string attribute within a Levenshtein distance of ``term`` (uncased).
+
+    The first ``prefix_length`` characters must match exactly; with ``prefix``, a
+    prefix of the string need only be that close to ``term``.
+    """
+
+    field: str
+    term: str
+    max_edit_distance: int = 2
+    prefix_length: int = 0
+    prefix: bool = False
+    type_name: ClassVar[str] = "fuzzy"
+
+
+@_item
+@dataclass(frozen=True, slots=True)
 class SameElementItem(Item):
     """Children must match within one element of an array of struct / map field."""
 

@@ -9,6 +9,7 @@ from container.yql import QueryModel, parse_yql
 from vespid.messages import (
     AndItem,
     EqualsItem,
+    FuzzyItem,
     NearestNeighborItem,
     NotItem,
     OrderBy,
@@ -149,3 +150,20 @@ def test_element_filter_ids_must_be_non_negative_integers(ids: str) -> None:
     where = f"f contains ({{elementFilter: {ids}}}sameElement(name contains 'x'))"
     with pytest.raises(YqlSyntaxError, match="elementFilter"):
         parse_yql(f"select * from sources * where {where}")
+
+
+def test_fuzzy_with_its_annotations() -> None:
+    where = "name contains ({maxEditDistance: 1, prefixLength: 2, prefix: true}fuzzy('parantesis'))"
+    tree = parse_yql(f"select * from sources * where {where}").where
+    assert tree == FuzzyItem("name", "parantesis", 1, 2, True)
+    plain = parse_yql("select * from sources * where name contains fuzzy('x')").where
+    assert plain == FuzzyItem("name", "x")
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["fuzzy('a', 'b')", "({maxEditDistance: -1}fuzzy('a'))", "({prefixLength: 'x'}fuzzy('a'))"],
+)
+def test_fuzzy_refuses_bad_arguments(call: str) -> None:
+    with pytest.raises(YqlSyntaxError):
+        parse_yql(f"select * from sources * where name contains {call}")

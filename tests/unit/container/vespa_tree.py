@@ -7,6 +7,7 @@ from vespid.messages import (
     DotProductItem,
     EqualsItem,
     FalseItem,
+    FuzzyItem,
     InItem,
     Item,
     NearestNeighborItem,
@@ -135,6 +136,8 @@ def vespa_string(item: Item) -> str:
             return f"{name} {field}{_tokens(tokens)}"
         case NearestNeighborItem():
             return _nearest_neighbor(item)
+        case FuzzyItem(field, term, distance, prefix_length, prefix):
+            return f"{field}:fuzzy({term},{distance},{prefix_length},{str(prefix).lower()})"
         case InItem(field, values):
             return f"IN {field}" + "{" + ",".join(map(str, values)) + "}"
     raise TypeError(type(item).__name__)
