@@ -91,6 +91,8 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     ('rank(title contains "blue", title contains "lake")', {}, ["c", "d"]),
     ("userInput(@text)", {"text": "quiet lake"}, ["c", "d"]),
     ('{grammar: "all"}userInput(@text)', {"text": "quiet lake"}, ["c"]),
+    ('title contains text("quiet lake")', {}, ["c", "d"]),
+    ("nonEmpty(title contains @text)", {"text": "jet"}, ["b"]),
     # attribute operators
     ('category matches "^sc"', {}, ["a", "c"]),
     ('category contains fuzzy("scence")', {}, ["a", "c"]),
@@ -138,14 +140,24 @@ def test_struct_arrays_and_maps_come_back_in_summaries_as_fed(operators: Instanc
     assert by_id["id:ops:item::a"]["scores"] == {"math": 5, "art": 1}
 
 
-def test_same_element_on_a_field_without_struct_attributes_is_a_400(operators: Instance) -> None:
+@pytest.mark.parametrize(
+    ("where", "params", "message"),
+    [
+        ("persons contains sameElement(height > 3)", {}, "persons.height"),
+        ("nonEmpty(title contains @text)", {"text": ""}, "nonEmpty"),
+        ('year contains fuzzy("x")', {}, "fuzzy needs a string attribute"),
+    ],
+)
+def test_queries_that_cannot_run_are_400s_that_say_why(
+    operators: Instance, where: str, params: dict[str, str], message: str
+) -> None:
     response = httpx.get(
         operators.container + "/search/",
-        params={"yql": "select * from item where persons contains sameElement(height > 3)"},
+        params={"yql": f"select * from item where {where}", **params},
         timeout=30,
     )
     assert response.status_code == 400
-    assert "persons.height" in response.json()["root"]["errors"][0]["message"]
+    assert message in response.json()["root"]["errors"][0]["message"]
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])

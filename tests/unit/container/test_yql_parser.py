@@ -167,3 +167,22 @@ def test_fuzzy_with_its_annotations() -> None:
 def test_fuzzy_refuses_bad_arguments(call: str) -> None:
     with pytest.raises(YqlSyntaxError):
         parse_yql(f"select * from sources * where name contains {call}")
+
+
+def test_text_searches_its_words_in_the_field_like_user_input() -> None:
+    tree = parse_yql('select * from sources * where title contains text("blue lake")').where
+    assert tree == WeakAndItem((TermItem("title", "blue"), TermItem("title", "lake")))
+    where = 'title contains ({grammar: "all"}text("blue lake"))'
+    assert parse_yql(f"select * from sources * where {where}").where == AndItem(
+        (TermItem("title", "blue"), TermItem("title", "lake"))
+    )
+    with pytest.raises(YqlSyntaxError):
+        parse_yql('select * from sources * where title contains text("  ")')
+
+
+def test_non_empty_passes_its_expression_through_or_fails_the_query() -> None:
+    kept = parse_yql("select * from sources * where nonEmpty(a contains 'x')").where
+    assert kept == TermItem("a", "x")
+    for where in ("nonEmpty(a contains '')", "nonEmpty(userInput(@q))", "nonEmpty(a contains @q)"):
+        with pytest.raises(YqlSyntaxError, match="nonEmpty"):
+            parse_yql(f"select * from sources * where {where}", {"q": ""})
