@@ -7,6 +7,12 @@ picks the implementation for a field's type.
 
 from __future__ import annotations
 
+from content.attribute.array import (
+    ArrayAttribute,
+    ElementKeys,
+    element_keys,
+    lids_of_keys,
+)
 from content.attribute.base import LidArray, ValueTest, element_type
 from content.attribute.distance import METRICS, closeness, closest_distances, distances
 from content.attribute.factory import AnyAttribute, create_attribute
@@ -14,17 +20,12 @@ from content.attribute.mixed_tensor import MixedTensorAttribute
 from content.attribute.multi import MultiValueAttribute
 from content.attribute.predicates import token_test
 from content.attribute.single import NumericAttribute, StringAttribute, StringDictionary
-from content.attribute.struct_field import (
-    ElementKeys,
-    StructFieldAttribute,
-    element_keys,
-    lids_of_keys,
-)
 from content.attribute.tensor import DenseTensorAttribute, MappedTensorAttribute
 
 __all__ = [
     "METRICS",
     "AnyAttribute",
+    "ArrayAttribute",
     "DenseTensorAttribute",
     "ElementKeys",
     "LidArray",
@@ -34,7 +35,6 @@ __all__ = [
     "NumericAttribute",
     "StringAttribute",
     "StringDictionary",
-    "StructFieldAttribute",
     "ValueTest",
     "closeness",
     "closest_distances",

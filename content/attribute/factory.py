@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from content.attribute.array import ArrayAttribute
 from content.attribute.base import FLOAT_TYPES, INTEGER_TYPES, element_type
 from content.attribute.mixed_tensor import MixedTensorAttribute
 from content.attribute.multi import MultiValueAttribute
 from content.attribute.single import NumericAttribute, StringAttribute
-from content.attribute.struct_field import StructFieldAttribute
 from content.attribute.tensor import DenseTensorAttribute, MappedTensorAttribute
 from vespid.config import FieldConfig
 from vespid.document.tensor_type import parse_tensor_type
@@ -18,7 +18,7 @@ AnyAttribute = (
     | DenseTensorAttribute
     | MappedTensorAttribute
     | MixedTensorAttribute
-    | StructFieldAttribute
+    | ArrayAttribute
 )
 
 _SCALARS = {"string", *INTEGER_TYPES, *FLOAT_TYPES}
@@ -27,8 +27,8 @@ _SCALARS = {"string", *INTEGER_TYPES, *FLOAT_TYPES}
 def create_attribute(field: FieldConfig) -> AnyAttribute | None:
     """Return an empty attribute for ``field``, or None for types kept elsewhere.
 
-    A struct-field attribute (``persons.name``, see `content.attribute.struct_field`)
-    reads its struct field out of every element of its source field. Positions,
+    Arrays and struct-field attributes (``persons.name``) are `ArrayAttribute`s, which
+    know each value's element (see `content.attribute.array`). Positions,
     whole maps and structs, and references have no attribute here (their matching
     is not supported yet); the caller treats them as unsearchable.
     """
@@ -42,8 +42,8 @@ def create_attribute(field: FieldConfig) -> AnyAttribute | None:
     collection, element = element_type(field.type)
     if element not in _SCALARS:
         return None
-    if field.struct_field:
-        return StructFieldAttribute(field.name, field.struct_field, element)
+    if field.struct_field or collection == "array":
+        return ArrayAttribute(field.name, field.struct_field, element)
     if collection != "single":
         return MultiValueAttribute(field.name, collection, element)
     if element == "string":

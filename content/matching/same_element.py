@@ -13,6 +13,8 @@ and a document matches when any pair survives.
 On an indexed ``array<string>`` (``chunks contains sameElement("one" and "two")``)
 the conditions are words and phrases of the field itself; their positions say which
 element they are in (`content.index`: element ``e`` starts at ``e * ELEMENT_GAP``).
+On an array attribute (``numbers contains sameElement("42")``) they are values of the
+field itself. ``elementFilter`` keeps only pairs of the listed element indexes.
 
 As in Vespa, the operator is one query term on the outer field for ranking; the
 conditions inside it do not rank on their own (Vespa would also filter the text
@@ -25,7 +27,7 @@ from functools import reduce
 
 import numpy as np
 
-from content.attribute import ElementKeys, LidArray, StructFieldAttribute, ValueTest, lids_of_keys
+from content.attribute import ArrayAttribute, ElementKeys, LidArray, ValueTest, lids_of_keys
 from content.index import ELEMENT_GAP, TermPostings, phrase_keys
 from content.index.field_index import KeyArray
 from content.matching.catalog import FieldCatalog
@@ -133,7 +135,8 @@ class _ElementMatcher:
         every = [
             attribute.elements_where(lambda values: np.ones(values.shape, dtype=bool))
             for name, attribute in self.catalog.attributes.items()
-            if name.startswith(prefix) and isinstance(attribute, StructFieldAttribute)
+            if (name.startswith(prefix) or name == self.field)
+            and isinstance(attribute, ArrayAttribute)
         ]
         if not every:
             raise InvalidQueryError(
@@ -145,15 +148,18 @@ class _ElementMatcher:
     def where(self, name: str, test: ValueTest) -> ElementKeys:
         return self.attribute(name).elements_where(test)
 
-    def attribute(self, name: str) -> StructFieldAttribute:
+    def attribute(self, name: str) -> ArrayAttribute:
         if name == self.field:
+            own = self.catalog.attributes.get(name)
+            if isinstance(own, ArrayAttribute):
+                return own
             raise InvalidQueryError(
-                f"sameElement on '{name}' needs struct-field attributes or an indexed "
-                "array of strings, and it has neither"
+                f"sameElement on '{name}' needs struct-field attributes, an array "
+                "attribute or an indexed array of strings, and it has none"
             )
         full = f"{self.field}.{name}"
         attribute = self.catalog.attributes.get(full)
-        if not isinstance(attribute, StructFieldAttribute):
+        if not isinstance(attribute, ArrayAttribute):
             raise InvalidQueryError(
                 f"Field '{full}' is not a struct-field attribute, so sameElement on "
                 f"'{self.field}' cannot search '{name}' (declare "

@@ -68,6 +68,7 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     ('persons contains sameElement(name contains "ann", age < 30)', {}, ["c"]),
     ("persons contains sameElement(age > 40, !(age > 55))", {}, ["a", "d"]),
     ('persons contains ({elementFilter: 1}sameElement(name contains "ann"))', {}, ["a"]),
+    ("persons.age[1] > 40", {}, ["a"]),
     ('scores.key contains "art"', {}, ["a", "b"]),
     ('scores contains sameElement(key contains "math", value > 3)', {}, ["a"]),
     ('scores contains sameElement(key contains "art", value > 3)', {}, ["b"]),

@@ -37,7 +37,6 @@ DIFFERS: dict[int, str] = {
     **dict.fromkeys(range(93, 106), _HNSW),
     122: "totalTargetHits on weakAnd is not kept",
     **dict.fromkeys((123, 124), _EQUIV),
-    140: "a map lookup f[key] = v is an equality on the path, not sameElement",
     **dict.fromkeys((141, 142), _TOKENIZE),
     **dict.fromkeys(range(148, 152), _FLOAT_BOUNDS),
     168: "connectivity annotations are ignored",

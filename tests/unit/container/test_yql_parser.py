@@ -186,3 +186,15 @@ def test_non_empty_passes_its_expression_through_or_fails_the_query() -> None:
     for where in ("nonEmpty(a contains '')", "nonEmpty(userInput(@q))", "nonEmpty(a contains @q)"):
         with pytest.raises(YqlSyntaxError, match="nonEmpty"):
             parse_yql(f"select * from sources * where {where}", {"q": ""})
+
+
+def test_an_element_index_is_same_element_on_that_element() -> None:
+    where = "numbers[2] = 42 and persons.age[0] > 30"
+    assert parse_yql(f"select * from sources * where {where}").where == AndItem(
+        (
+            SameElementItem("numbers", (EqualsItem("numbers", 42),), (2,)),
+            SameElementItem(
+                "persons.age", (RangeItem("persons.age", lower=30.0, include_lower=False),), (0,)
+            ),
+        )
+    )

@@ -39,7 +39,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:Generating overly large repr"
 )
 
-names = st.sampled_from(["title", "body", "year", "f1", "my_field", "a.b", "m[3]", "x"])
+names = st.sampled_from(["title", "body", "year", "f1", "my_field", "a.b", "m.k.v", "x"])
 texts = st.text(max_size=12)
 floats = st.floats(allow_nan=False, allow_infinity=False, width=64)
 ints = st.integers(-(2**62), 2**62)

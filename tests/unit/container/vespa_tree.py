@@ -124,9 +124,10 @@ def vespa_string(item: Item) -> str:
             return _range(item)
         case RegexItem(field, pattern):
             return f"REGEXP {field}:{pattern}"
-        case SameElementItem(field, children):
+        case SameElementItem(field, children, only):
             inner = " ".join(_nested(c) for c in children).replace(f"{field}:", "")
-            return f"{field}:{{" + inner + "}"
+            ids = "[" + ",".join(map(str, only)) + "]" if only else ""
+            return f"{field}{ids}:{{" + inner + "}"
         case WeightedSetItem(field, tokens):
             return f"WEIGHTEDSET {field}{_tokens(tokens)}"
         case DotProductItem(field, tokens):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from content.attribute import StructFieldAttribute
+from content.attribute import ArrayAttribute
 from content.index import DocIdSet, lids_of
 from content.matching.catalog import FieldCatalog
 from content.matching.evaluator import QueryEvaluator
@@ -225,14 +225,14 @@ def test_conditions_on_different_elements_do_not_match_together() -> None:
 
 
 def test_elements_without_the_struct_field_keep_the_others_aligned() -> None:
-    attribute = StructFieldAttribute("persons.age", "age", "int")
+    attribute = ArrayAttribute("persons.age", "age", "int")
     attribute.put(3, [{"name": "x"}, {"age": 7}, {"age": 9}])
     keys = attribute.elements_where(lambda v: np.asarray(v > 0))
     assert [(int(k) >> 32, int(k) & 0xFFFFFFFF) for k in keys] == [(3, 1), (3, 2)]
 
 
 def test_map_keys_of_an_integer_map_are_numbers_in_the_attribute() -> None:
-    attribute = StructFieldAttribute("m.key", "key", "int")
+    attribute = ArrayAttribute("m.key", "key", "int")
     attribute.put(0, {"10": "x", "20": "y"})
     assert attribute.lids_where(lambda v: np.asarray(v == 20)).tolist() == [0]
 
@@ -304,3 +304,30 @@ def test_same_element_on_an_indexed_array_matches_words_within_one_element(
         if any(in_chunk(condition, chunk.split()) for chunk in value)
     )
     assert _search(catalog, live, SameElementItem("chunks", (condition,))) == expected
+
+
+NUMBERS = SchemaConfig("n", fields=(FieldConfig("numbers", "array<int>", attribute=True),))
+
+
+@given(
+    st.dictionaries(st.integers(0, 20), st.lists(st.integers(0, 5), max_size=4), max_size=10),
+    st.integers(0, 5),
+    st.integers(0, 5),
+    st.lists(st.integers(0, 4), max_size=2).map(tuple),
+)
+def test_element_filter_on_an_array_attribute_looks_only_at_those_elements(
+    docs: dict[int, list[int]], low: int, high: int, only: tuple[int, ...]
+) -> None:
+    catalog = FieldCatalog(NUMBERS)
+    live = DocIdSet()
+    for lid, numbers in docs.items():
+        catalog.put(lid, {"numbers": numbers})
+        live.add(lid)
+    condition = RangeItem("numbers", float(low), float(high))
+    expected = sorted(
+        lid
+        for lid, numbers in docs.items()
+        if any(low <= n <= high for i, n in enumerate(numbers) if not only or i in only)
+    )
+    item = SameElementItem("numbers", (condition,), only)
+    assert _search(catalog, live, item) == expected

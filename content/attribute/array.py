@@ -1,13 +1,15 @@
-"""Struct-field attributes: one field of every element of an array of structs or a map.
+"""Array attributes: ``array<T>`` fields and struct-field attributes, by element.
 
 Vespa keeps ``struct-field name { indexing: attribute }`` of ``persons
 array<person>`` as an array attribute called ``persons.name``, and a map field's
 ``key``, ``value`` or ``value.name`` the same way (a map is an array of ``{key,
-value}`` structs). :class:`StructFieldAttribute` is a :class:`MultiValueAttribute`
-(so filters, weights and ranking treat it as any array attribute) with one more
-column: the index of the element each row came from. Elements that lack the struct
-field have no row, so element indexes, not row positions, line the struct fields of
-one element up; ``sameElement`` intersects (lid, element) pairs built from them.
+value}`` structs). :class:`ArrayAttribute` holds those and plain ``array<T>``
+attributes (whose path is empty: the element itself). It is a
+:class:`MultiValueAttribute` (so filters, weights and ranking treat it as any
+multi-value attribute) with one more column: the index of the element each row came
+from. Elements that lack the struct field have no row, so element indexes, not row
+positions, line the struct fields of one element up; ``sameElement`` and
+``elementFilter`` work on (lid, element) pairs built from them.
 
 Columns (all flat numpy arrays, grown and compacted together): values, owners,
 weights and live flags as in `content.attribute.multi`, plus ``elements`` (uint32).
@@ -29,12 +31,13 @@ ElementKeys = npt.NDArray[np.int64]
 """Sorted, distinct (lid, element) pairs, each packed as ``lid << 32 | element``."""
 
 
-class StructFieldAttribute(MultiValueAttribute):
-    """The struct field at ``path`` of each element of a document field, as an array."""
+class ArrayAttribute(MultiValueAttribute):
+    """The value at ``path`` (a struct field; '' for the element itself) of each element
+    of a document field."""
 
     def __init__(self, name: str, path: str, element_type: str) -> None:
         super().__init__(name, "array", element_type)
-        self.path = tuple(path.split("."))
+        self.path = tuple(path.split(".")) if path else ()
         self._elements = np.zeros(0, dtype=np.uint32)
 
     def put(self, lid: int, value: Any) -> None:
@@ -84,6 +87,8 @@ def element_values(value: Any, path: tuple[str, ...]) -> list[tuple[int, Any]]:
     [(0, 1)]
     >>> element_values({"x": 5, "y": 6}, ("key",))
     [(0, 'x'), (1, 'y')]
+    >>> element_values([3, 4], ())
+    [(0, 3), (1, 4)]
     """
     if isinstance(value, Mapping):
         elements: list[Any] = [{"key": k, "value": v} for k, v in value.items()]
