@@ -15,6 +15,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import uvloop
+
 from vespid.cli import client
 from vespid.cli.configserver import ConfigServer
 from vespid.cli.deploy import deploy, describe_endpoints, wait_for_application
@@ -144,7 +146,10 @@ def _feed(ns: argparse.Namespace) -> int:
     )
     started = time.monotonic()
     operations = (op for name in ns.files for op in read_operations(_read_feed(name)))
-    stats = asyncio.run(feeder.feed(operations))
+    # uvloop: the feeder is a tight loop of small requests, and uvloop's event loop
+    # costs less per request than asyncio's own.
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        stats = runner.run(feeder.feed(operations))
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     _out(json.dumps(stats.summary(time.monotonic() - started), indent=2))
