@@ -19,8 +19,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from container.http.document import document_endpoint
 from container.docapi import PREFIX
+from container.http.document import document_endpoint
 from container.http.errors import ERROR_TABLE, error_response, handle_error
 from container.http.runtime import ContainerRuntime
 from container.http.search import search_endpoint

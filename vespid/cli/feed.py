@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from vespid.cli.feedops import Operation
-from vespid.cli.http_sender import AiohttpSender, Answer, FeedSender, SendError
+from vespid.cli.http_sender import Answer, FeedSender, SendError, sender_for
 
 RETRIED_STATUSES = frozenset({429, 503})
 
@@ -109,7 +109,8 @@ class Feeder:
         report: called with a line for each operation that finally fails.
         progress: called every ``progress_interval`` seconds with the counters and the
             seconds since the start (the live progress line).
-        sender: what puts requests on the wire; an `AiohttpSender` unless a test injects one.
+        sender: what puts requests on the wire; `sender_for` the target unless a test
+            injects one.
         sleep, clock, rng: injected for tests.
     """
 
@@ -130,7 +131,7 @@ class Feeder:
     ) -> None:
         if connections < 1:
             raise ValueError(f"connections must be at least 1, got {connections}")
-        self._sender = sender or AiohttpSender(target, connections, timeout)
+        self._sender = sender or sender_for(target, connections, timeout)
         self._connections = connections
         self._retries = retries
         self._timeout = timeout
