@@ -46,10 +46,12 @@ class WriteBatcher:
     Args:
         client: sends the batches.
         max_batch: operations per batch request at most.
-        max_in_flight: batch requests out to one node at a time at most.
+        max_in_flight: batch requests out to one node at a time at most. Four let the
+            node apply one batch while the log syncs the ones before it; one or two left
+            a feed waiting on syncs (docs/performance.md).
     """
 
-    def __init__(self, client: ContentClient, max_batch: int = 256, max_in_flight: int = 2) -> None:
+    def __init__(self, client: ContentClient, max_batch: int = 256, max_in_flight: int = 4) -> None:
         if max_batch < 1 or max_in_flight < 1:
             raise ValueError("max_batch and max_in_flight must be at least 1")
         self._client = client
