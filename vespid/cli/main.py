@@ -81,7 +81,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
     feed = verbs.add_parser("feed", help="feed JSONL or JSON-array files of document operations")
     feed.add_argument("files", nargs="+", metavar="FILE", help="'-' reads standard input")
-    feed.add_argument("--connections", type=int, default=8)
+    feed.add_argument(
+        "--connections",
+        type=int,
+        default=32,
+        help="requests in flight, one per HTTP/1.1 connection (default 32; the vespa CLI's "
+        "8 connections each carry many HTTP/2 streams)",
+    )
     _add_client_flags(feed, timeout=60.0)
 
     query = verbs.add_parser("query", help="run a YQL query: vespid query 'select ...' hits=5")
