@@ -74,23 +74,40 @@ def sniffing_protocol(http2: Http2Connections) -> type[asyncio.Protocol]:
             _loop: asyncio.AbstractEventLoop | None = None,
         ) -> None:
             self._http1 = (config, server_state, app_state, _loop)
+            self._idle_seconds: float = config.timeout_keep_alive
             self._transport: asyncio.Transport | None = None
+            self._idle: asyncio.TimerHandle | None = None
             self._received = b""
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             # A TCP transport (uvloop's are not `asyncio.Transport` subclasses).
             self._transport = cast(asyncio.Transport, transport)
+            # A connection that never says which protocol it speaks is closed, as
+            # uvicorn closes one that idles between requests.
+            loop = asyncio.get_running_loop()
+            self._idle = loop.call_later(self._idle_seconds, self._transport.close)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._idle is not None:
+                self._idle.cancel()
 
         def data_received(self, data: bytes) -> None:
             assert self._transport is not None, "data comes after the connection"
             self._received += data
             seen = min(len(self._received), len(PREFACE))
             if self._received[:seen] != PREFACE[:seen]:
+                self._decided()
                 http1 = HttpToolsProtocol(*self._http1)
                 self._transport.set_protocol(http1)
                 http1.connection_made(self._transport)
                 http1.data_received(self._received)
             elif seen == len(PREFACE):
+                self._decided()
                 http2.serve(self._transport, self._received)
+
+        def _decided(self) -> None:
+            if self._idle is not None:
+                self._idle.cancel()
+                self._idle = None
 
     return SniffingProtocol
