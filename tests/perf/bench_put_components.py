@@ -59,9 +59,7 @@ def parts(docs: list[dict[str, Any]]) -> dict[str, float]:
         "text index put (analysis included)": per_document(
             lambda i: index.put(i, docs[i]["title"])
         ),
-        "search index put (text + 4 attributes)": per_document(
-            lambda i: catalog.put(i, docs[i])
-        ),
+        "search index put (text + 4 attributes)": per_document(lambda i: catalog.put(i, docs[i])),
     }
 
 
