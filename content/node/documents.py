@@ -328,10 +328,15 @@ class DocumentDatabase:
     def _bucket(self, entry: StoredDocument) -> BucketId:
         return bucket_at(entry.bucket, self.options.distribution_bits)
 
+    @property
+    def flush_target_bytes(self) -> int:
+        """Memory the flush targets hold in writes since the last flush."""
+        return sum(t.unflushed_bytes for t in self._targets)
+
     def _flush_due(self) -> bool:
         if self.tlog.appended_bytes - self._flushed_bytes >= self.options.flush_bytes:
             return True
-        return sum(t.unflushed_bytes for t in self._targets) >= self.options.memory_budget
+        return self.flush_target_bytes >= self.options.memory_budget
 
     async def _background_flush(self) -> None:
         try:

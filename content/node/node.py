@@ -85,6 +85,12 @@ class ContentNode:
         self.generation = config.generation
         log.info("config generation %d: serving %s", config.generation, ", ".join(schemas) or "-")
 
+    @property
+    def search_side_loaded(self) -> dict[str, bool]:
+        """Per document type: whether its search index was loaded from a snapshot at
+        start (True) or built from the document store (False)."""
+        return dict(self._indexes.loaded)
+
     async def put(self, request: PutRequest) -> WriteReply:
         """Store a whole document, if its condition (when given) holds."""
         doc_id, _ = self._resolve(request.id)

@@ -204,6 +204,9 @@ class SearchIndexes:
         """Load the indexes of ``doctypes`` that have a usable snapshot; return those."""
         loaded: set[str] = set()
         for name in sorted(doctypes):
+            if not snapshots.exists(snapshot_name(name)):
+                log.info("search index of %s has no snapshot, building it", name)
+                continue
             started = time.monotonic()
             index = self._factory(schemas[name])
             if not isinstance(index, PersistentTypeIndex):
