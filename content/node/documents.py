@@ -99,8 +99,8 @@ class Recovered:
 
     serial: SerialNum
     """The serial of the document store snapshot loaded (0: none)."""
-    lids: set[int]
-    """The local ids the log replay after it changed (previous and new ones)."""
+    changes: list[Change]
+    """What the log replay after it changed, in log order (ignored operations left out)."""
 
 
 class DocumentDatabase:
@@ -125,7 +125,7 @@ class DocumentDatabase:
         self._committer = GroupCommitter(tlog)
         self._listeners: list[ChangeListener] = []
         self._targets: list[FlushTarget] = []
-        self.recovered = Recovered(SerialNum(0), set())
+        self.recovered = Recovered(SerialNum(0), [])
         self._last_timestamp = 0
         self._flushed_bytes = 0
         self._flush_task: asyncio.Task[None] | None = None
@@ -164,7 +164,7 @@ class DocumentDatabase:
         deltas = 0 if snapshot is None else snapshot.delta_entries
         database = cls(snapshots, tlog, store, options, clock, full, deltas)
         replayed = database._replay(flushed)
-        database.recovered = Recovered(flushed, database.recovered.lids)
+        database.recovered = Recovered(flushed, database.recovered.changes)
         log.info(
             "document database opened: %d documents, %d tombstones, %d log records replayed",
             len(store),
@@ -305,10 +305,8 @@ class DocumentDatabase:
                 change = self.store.remove(operation.id, record.timestamp, bucket)
             else:
                 change = self.store.put(operation.id, record.timestamp, operation.fields, bucket)
-            self._apply(change, None)
-            for entry in (change.previous, change.current):
-                if entry is not None and entry.lid is not None:
-                    self.recovered.lids.add(entry.lid)
+            if self._apply(change, None).current is not None:
+                self.recovered.changes.append(change)
             self._last_timestamp = max(self._last_timestamp, record.timestamp)
             count += 1
         return count

@@ -9,8 +9,8 @@ into `SearchReply` hits (document ids), merged over the requested document types
 It is also a flush target of the document database: each flush snapshots every
 type's index at the flush's serial (`content.matching.snapshot`). At the first config
 after a start, a type whose snapshot matches the document store's (same serial, same
-schema, intact) is loaded from it, and only the documents the log replay changed are
-indexed again; otherwise it is rebuilt from the document store, which is never wrong,
+schema, intact) is loaded from it, and the changes the log replay made since are
+applied to it again, in log order, as they were the first time; otherwise it is rebuilt from the document store, which is never wrong,
 only slower.
 """
 
@@ -143,20 +143,13 @@ class SearchIndexes:
     def on_change(self, change: Change, fields: dict[str, Any] | None = None) -> None:
         """Apply one document store change to its type's index (``fields``: the
         document decoded, when the writer has it)."""
-        current, previous = change.current, change.previous
+        current = change.current
         if current is None:
             return
         doctype = doctype_of(current.id)
         index = self._indexes.get(doctype)
-        if index is None:
-            return
-        if previous is not None and previous.lid is not None:
-            self._counts[doctype] -= 1
-            if previous.lid != current.lid:
-                index.remove(previous.lid)
-        if current.lid is not None and current.data is not None:
-            document = orjson.loads(current.data) if fields is None else fields
-            self._counts[doctype] += _index(index, current.lid, document, current.id)
+        if index is not None:
+            self._counts[doctype] += _apply(index, change, fields)
 
     def document_count(self, doctype: str) -> int:
         """Live documents of ``doctype`` in its index."""
@@ -216,23 +209,23 @@ class SearchIndexes:
             except IndexSnapshotError as e:
                 log.info("search index of %s not loaded, rebuilding it: %s", name, e)
                 continue
-            for lid in sorted(recovered.lids):
-                index.remove(lid)
-                entry = self._store.by_lid(lid)
-                if entry is not None and entry.data is not None and doctype_of(entry.id) == name:
-                    _index(index, lid, orjson.loads(entry.data), entry.id)
+            replayed = [
+                c for c in recovered.changes if c.current and doctype_of(c.current.id) == name
+            ]
+            for change in replayed:
+                _apply(index, change, None)
             self._indexes[name] = index
             self._counts[name] = index.document_count
             self.loaded[name] = True
             loaded.add(name)
             log.info(
                 "loaded search index of %s from its snapshot at serial %d in %.1f s: "
-                "%d documents, %d local ids re-indexed from the log",
+                "%d documents, %d log records applied again",
                 name,
                 recovered.serial,
                 time.monotonic() - started,
                 index.document_count,
-                len(recovered.lids),
+                len(replayed),
             )
         return loaded
 
@@ -272,6 +265,21 @@ class SearchFlush:
         for flush in self._taken.values():
             if flush is not None:
                 flush.install()
+
+
+def _apply(index: TypeIndex, change: Change, fields: dict[str, Any] | None) -> int:
+    """Apply one store change to ``index``; return the change in its document count."""
+    current, previous = change.current, change.previous
+    assert current is not None, "ignored operations change nothing"
+    delta = 0
+    if previous is not None and previous.lid is not None:
+        delta -= 1
+        if previous.lid != current.lid:
+            index.remove(previous.lid)
+    if current.lid is not None and current.data is not None:
+        document = orjson.loads(current.data) if fields is None else fields
+        delta += _index(index, current.lid, document, current.id)
+    return delta
 
 
 def _index(index: TypeIndex, lid: int, fields: dict[str, Any], doc_id: str) -> int:
