@@ -109,8 +109,9 @@ class _MemoryPart:
 
     @property
     def estimated_bytes(self) -> int:
-        """Rough Python memory of the part: a dict entry per row, an int per position."""
-        return 120 * self.rows + 40 * self.positions
+        """Rough Python memory of the part: a dict entry and a tuple per row, a slot per
+        position (positions below 257 are shared small ints)."""
+        return 100 * self.rows + 8 * self.positions
 
     def terms_with_prefix(self, prefix: str) -> list[str]:
         if self.sorted_terms is None:
