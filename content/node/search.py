@@ -10,8 +10,8 @@ It is also a flush target of the document database: each flush snapshots every
 type's index at the flush's serial (`content.matching.snapshot`). At the first config
 after a start, a type whose snapshot matches the document store's (same serial, same
 schema, intact) is loaded from it, and the changes the log replay made since are
-applied to it again, in log order, as they were the first time; otherwise it is rebuilt from the document store, which is never wrong,
-only slower.
+applied to it again, in log order, as they were the first time; otherwise it is
+rebuilt from the document store, which is never wrong, only slower.
 """
 
 from __future__ import annotations

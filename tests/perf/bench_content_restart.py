@@ -15,8 +15,8 @@ the documents.
 ``--hnsw N`` adds an in-process run with one 384-d HNSW field over N documents (the
 real embeddings of `tests.perf.embeddings` when the file exists, else random unit
 vectors): write, flush (the graph copy and the file size), recall@10 against brute
-force (targetHits 10, exploreAdditionalHits 90), reopen, and the same queries again, which must give the same hits from a graph
-that was loaded, not rebuilt.
+force (targetHits 10, exploreAdditionalHits 90), reopen, and the same queries again,
+which must give the same hits from a graph that was loaded, not rebuilt.
 
 Not a test: run ``.venv/bin/python -m tests.perf.bench_content_restart [DOCUMENTS]
 [--hnsw N]`` (default 1,000,000 documents: several GB on disk and many minutes).

@@ -160,7 +160,10 @@ def test_array_files_round_trip(
 
 @given(at=st.integers(0, 10_000), cut=st.booleans())
 def test_a_damaged_array_file_is_refused(at: int, cut: bool) -> None:
-    payload = {"a": np.arange(50, dtype=np.uint32), "b": np.linspace(0, 1, 7)}
+    payload: dict[str, np.ndarray[Any, Any]] = {
+        "a": np.arange(50, dtype=np.uint32),
+        "b": np.linspace(0, 1, 7),
+    }
     data = bytearray(b"".join(bytes(c) for c in serialize_arrays({"serial": 5}, payload)))
     at %= len(data)
     if cut:
