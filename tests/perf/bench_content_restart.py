@@ -15,7 +15,7 @@ the documents.
 ``--hnsw N`` adds an in-process run with one 384-d HNSW field over N documents (the
 real embeddings of `tests.perf.embeddings` when the file exists, else random unit
 vectors): write, flush (the graph copy and the file size), recall@10 against brute
-force (targetHits 10, exploreAdditionalHits 90), reopen, and the same queries again,
+force (targetHits 10, exploreAdditionalHits 0 and 90), reopen, and the same queries again,
 which must give the same hits from a graph that was loaded, not rebuilt.
 
 Not a test: run ``.venv/bin/python -m tests.perf.bench_content_restart [DOCUMENTS]
@@ -207,12 +207,14 @@ def _vectors(count: int) -> tuple[npt.NDArray[np.float32], str]:
 
 
 def _recall_and_hits(
-    node: ContentNode, vectors: npt.NDArray[np.float32], count: int
+    node: ContentNode, vectors: npt.NDArray[np.float32], count: int, explore: int
 ) -> tuple[float, list[list[str]]]:
     docs, queries = vectors[:count], vectors[count:]
     found, hits = 0, []
     for probe in queries:
-        tree = NearestNeighborItem("embedding", "q", target_hits=10, explore_additional_hits=90)
+        tree = NearestNeighborItem(
+            "embedding", "q", target_hits=10, explore_additional_hits=explore
+        )
         request = SearchRequest(
             ("vec",), item_to_json(tree), "near", inputs={"q": probe.tolist()}, hits=10
         )
@@ -270,21 +272,28 @@ async def hnsw_run(directory: Path, count: int) -> None:
         f"({graph_bytes / 2**20:,.0f} MiB); flush {flush_seconds:.1f} s; files "
         + ", ".join(f"{n} {b / 2**20:,.1f} MiB" for n, b in sorted(files.items()))
     )
-    recall, before = _recall_and_hits(node, vectors, count)
+    before = [_recall_and_hits(node, vectors, count, explore) for explore in (0, 90)]
     await node.aclose()
     started = time.perf_counter()
     database = _open(directory)
     database.start()
+    opened = time.perf_counter()
     reopened = ContentNode(database, "music", 0)
     reopened.apply_config(config)
-    seconds = time.perf_counter() - started
-    recall_after, after = _recall_and_hits(reopened, vectors, count)
+    loaded = time.perf_counter()
+    after = [_recall_and_hits(reopened, vectors, count, explore) for explore in (0, 90)]
     await reopened.aclose()
     print(
-        f"hnsw: reopened in {seconds:.1f} s, search side loaded: "
-        f"{reopened.search_side_loaded}; recall@10 {recall:.3f} before, {recall_after:.3f} "
-        f"after; identical hits: {before == after}"
+        f"hnsw: reopened: storage {opened - started:.1f} s, search side "
+        f"{loaded - opened:.1f} s, loaded (not rebuilt): {reopened.search_side_loaded}"
     )
+    for explore, (recall, hits), (recall_after, hits_after) in zip(
+        (0, 90), before, after, strict=True
+    ):
+        print(
+            f"hnsw: targetHits 10, exploreAdditionalHits {explore}: recall@10 {recall:.3f} "
+            f"before, {recall_after:.3f} after; identical hits: {hits == hits_after}"
+        )
 
 
 def main() -> None:
