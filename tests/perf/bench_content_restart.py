@@ -19,7 +19,9 @@ force (targetHits 10, exploreAdditionalHits 0 and 90), reopen, and the same quer
 which must give the same hits from a graph that was loaded, not rebuilt.
 
 Not a test: run ``.venv/bin/python -m tests.perf.bench_content_restart [DOCUMENTS]
-[--hnsw N]`` (default 1,000,000 documents: several GB on disk and many minutes).
+[--hnsw N] [--keep DIR]`` (default 1,000,000 documents: several GB on disk and many
+minutes). With ``--keep DIR`` the data stays in DIR, and a later run with the same DIR
+only measures the restart again (the tail replays each time: nothing is flushed).
 """
 
 from __future__ import annotations
@@ -123,17 +125,18 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _start(data: Path, log: Path) -> tuple[float, int, float]:
-    """Start a node on ``data``; return the seconds until it is up, its RSS and CPU then."""
+async def _start(data: Path, log: Path) -> tuple[float, int, float, datetime]:
+    """Start a node on ``data``; return the seconds until it is up, its RSS and CPU then,
+    and the wall-clock time it was started."""
     port = free_port()
     with ConfigStub(CONFIG) as stub:
-        started = time.monotonic()
+        started, at = time.monotonic(), datetime.now()
         process = start_node(port, data, stub.url, log, "c")
         try:
             async with httpx.AsyncClient(timeout=10) as client:
                 await wait_up(client, f"http://127.0.0.1:{port}", process, timeout=1800)
             seconds = time.monotonic() - started
-            return seconds, _rss_bytes(process.pid), _cpu_seconds(process.pid)
+            return seconds, _rss_bytes(process.pid), _cpu_seconds(process.pid), at
         finally:
             process.terminate()
             try:
@@ -143,7 +146,7 @@ async def _start(data: Path, log: Path) -> tuple[float, int, float]:
                 process.wait()
 
 
-def _phases(log: Path) -> str:
+def _phases(log: Path, started: datetime) -> str:
     """The node's log lines split the start: storage open, then the search side."""
     stamps: dict[str, datetime] = {}
     loading = ""
@@ -152,20 +155,18 @@ def _phases(log: Path) -> str:
         if match is None:
             continue
         when = datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S,%f")
-        stamps.setdefault("first line", when)
         for key in ("document database opened", "loaded search index", "indexed doc", "serving"):
             if key in line:
                 stamps[key] = when
         found = _LOADED.search(line)
         if found is not None:
             loading = f" (index snapshot load and tail: {found[1]} s)"
-    first, opened = stamps.get("first line"), stamps.get("document database opened")
-    served = stamps.get("serving")
-    if first is None or opened is None or served is None:
+    opened, served = stamps.get("document database opened"), stamps.get("serving")
+    if opened is None or served is None:
         return "(phases not found in the node's log)"
     how = "loaded" if "loaded search index" in stamps else "REBUILT"
     return (
-        f"storage open {(opened - first).total_seconds():.1f} s, "
+        f"process start and storage open {(opened - started).total_seconds():.1f} s, "
         f"search side {how} in {(served - opened).total_seconds():.1f} s{loading}"
     )
 
@@ -299,25 +300,28 @@ async def hnsw_run(directory: Path, count: int) -> None:
 def main() -> None:
     args = sys.argv[1:]
     hnsw = int(args[args.index("--hnsw") + 1]) if "--hnsw" in args else 0
+    keep = Path(args[args.index("--keep") + 1]) if "--keep" in args else None
     numbers = [a for a in args if a.isdigit() and str(hnsw) != a]
     count = int(numbers[0]) if numbers else DOCUMENTS
     print(f"load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="bench-restart-") as directory:
-        root = Path(directory)
+        root = Path(directory) if keep is None else keep
         if hnsw:
             asyncio.run(hnsw_run(root / "hnsw", hnsw))
         if count == 0:
             return
-        empty_seconds, empty_rss, _ = asyncio.run(_start(root / "empty", root / "empty.log"))
+        empty_seconds, empty_rss, *_ = asyncio.run(_start(root / "empty", root / "empty.log"))
         print(f"empty node: up in {empty_seconds:.1f} s, RSS {empty_rss / 2**20:.0f} MiB")
-        asyncio.run(write(root / "data", count))
+        if not (root / "data").exists():
+            asyncio.run(write(root / "data", count))
         print(f"load average {os.getloadavg()[0]:.1f}")
-        seconds, rss, cpu = asyncio.run(_start(root / "data", root / "node.log"))
+        log = root / f"node-{datetime.now():%H%M%S}.log"
+        seconds, rss, cpu, started = asyncio.run(_start(root / "data", log))
         total = count + TAIL
         per_document = (rss - empty_rss) / total
         print(
             f"restart with {total:,} documents: up in {seconds:.1f} s ({cpu:.1f} s CPU); "
-            f"{_phases(root / 'node.log')}; RSS {rss / 2**20:,.0f} MiB, "
+            f"{_phases(log, started)}; RSS {rss / 2**20:,.0f} MiB, "
             f"{per_document:,.0f} bytes per document; load average {os.getloadavg()[0]:.1f}"
         )
 
