@@ -306,6 +306,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="bench-restart-") as directory:
         root = Path(directory) if keep is None else keep
+        root.mkdir(parents=True, exist_ok=True)
         if hnsw:
             asyncio.run(hnsw_run(root / "hnsw", hnsw))
         if count == 0:
