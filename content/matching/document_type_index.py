@@ -34,7 +34,7 @@ from content.matching.catalog import FieldCatalog
 from content.matching.evaluator import QueryEvaluator
 from content.matching.ordering import best_by_attributes, sort_values
 from content.matching.snapshot import TypeIndexFlush, load_snapshot, take_snapshot
-from content.ranking import QueryInputs, RankContext, Ranking, RankProgram
+from content.ranking import QueryInputs, RankContext, Ranking, RankProgram, dump_features
 from content.ranking.selection import IndexArray, best_positions
 from content.storage import Directory
 from content.types import SerialNum
@@ -59,6 +59,8 @@ class RankedHit:
     match_features: dict[str, Any] = field(default_factory=dict)
     """Feature name → float, or canonical tensor JSON for tensor features."""
     summary_features: dict[str, Any] = field(default_factory=dict)
+    rank_features: dict[str, Any] | None = None
+    """With ``list_features``: every dumped feature (`content.ranking.dump`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,12 @@ class DocumentTypeIndex:
         chosen: IndexArray,
     ) -> list[RankedHit]:
         lids = ranking.lids[chosen]
-        match_rows, summary_rows = program.hit_features(context, lids, ranking.first_phase[chosen])
+        first_phase = ranking.first_phase[chosen]
+        match_rows, summary_rows = program.hit_features(context, lids, first_phase)
+        listed: list[dict[str, Any] | None] = [None] * lids.size
+        if request.list_features:
+            names = dump_features(self.schema, context.properties)
+            listed = list(program.listed_features(context, lids, first_phase, names))
         scores = ranking.scores[chosen]
         attributes = self._catalog.attributes
         order_by = request.order_by
@@ -194,9 +201,10 @@ class DocumentTypeIndex:
                 sort_values(lid, order_by, attributes) if order_by else (),
                 match_row,
                 summary_row,
+                listed_row,
             )
-            for lid, score, match_row, summary_row in zip(
-                lids.tolist(), scores.tolist(), match_rows, summary_rows, strict=True
+            for lid, score, match_row, summary_row, listed_row in zip(
+                lids.tolist(), scores.tolist(), match_rows, summary_rows, listed, strict=True
             )
         ]
 

@@ -50,6 +50,8 @@ class MatchHit(Protocol):
     def match_features(self) -> dict[str, Any] | None: ...
     @property
     def summary_features(self) -> dict[str, Any] | None: ...
+    @property
+    def rank_features(self) -> dict[str, Any] | None: ...
 
 
 class MatchResult(Protocol):
@@ -185,6 +187,7 @@ class SearchIndexes:
                 sort_values=tuple(hit.sort_values),
                 match_features=hit.match_features or None,
                 summary_features=hit.summary_features or None,
+                rank_features=hit.rank_features,
             )
 
     def _load(

@@ -81,9 +81,10 @@ class Instance:
         return "\n".join(blocks) or f"(no logs under {self.home})"
 
 
-def copy_sample(target: Path, container_port: int) -> Path:
-    """Copy the sample package to ``target``, its container moved to ``container_port``."""
-    shutil.copytree(SAMPLE, target)
+def copy_sample(target: Path, container_port: int, source: Path = SAMPLE) -> Path:
+    """Copy a package (the sample by default) to ``target``, its container moved to
+    ``container_port``."""
+    shutil.copytree(source, target)
     services = target / "services.xml"
     text = services.read_text()
     assert 'port="8080"' in text

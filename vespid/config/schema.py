@@ -40,6 +40,10 @@ class FieldConfig:
     """False for fields declared outside the `document` block (synthetic fields)."""
     source: str = ""
     """For a synthetic field, the document field whose value it takes (`input x`); else ''."""
+    struct_field: str = ""
+    """For a struct-field attribute (named like Vespa's, `persons.name`, with type
+    `array<T>`), the path inside each element of ``source``: `name` for an array of
+    structs, `key`, `value` or `value.name` for a map; '' for every other field."""
     fast_search: bool = False
     fast_access: bool = False
     paged: bool = False

@@ -114,6 +114,8 @@ class SearchRequest(_Message):
     timeout: float = 10.0
     """Seconds the node may spend before answering with what it has."""
     trace_level: int = 0
+    list_features: bool = False
+    """`ranking.listFeatures`: give each hit the rank features Vespa dumps (``rank_features``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,8 @@ class SearchHit(_Message):
     """The `order by` key values, for the container's merge."""
     match_features: dict[str, Any] | None = None
     summary_features: dict[str, Any] | None = None
+    rank_features: dict[str, Any] | None = None
+    """With ``list_features``: feature name → value (the hit's ``rankfeatures``)."""
 
 
 @dataclass(frozen=True, slots=True)

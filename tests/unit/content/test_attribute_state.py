@@ -15,6 +15,7 @@ from hypothesis import given, strategies as st
 
 from content.attribute import (
     AnyAttribute,
+    ArrayAttribute,
     DenseTensorAttribute,
     MappedTensorAttribute,
     MixedTensorAttribute,
@@ -44,6 +45,12 @@ FIELDS: dict[str, tuple[FieldConfig, st.SearchStrategy[Any]]] = {
     "array": (
         FieldConfig("f", "array<string>", attribute=True),
         st.lists(st.sampled_from(WORDS), max_size=3),
+    ),
+    "struct field": (
+        FieldConfig("f", "array<string>", attribute=True, struct_field="name"),
+        st.lists(
+            st.sampled_from(WORDS).map(lambda w: {"name": w}) | st.just({"age": 3}), max_size=3
+        ),
     ),
     "weighted set": (
         FieldConfig("f", "weightedset<int>", attribute=True),
@@ -92,8 +99,14 @@ def observe(attribute: AnyAttribute) -> Any:
         )
     if isinstance(attribute, MultiValueAttribute):
         everything = attribute.lids_where(lambda v: v == v)
+        elements = (
+            attribute.elements_where(lambda v: v == v).tolist()
+            if isinstance(attribute, ArrayAttribute)
+            else None
+        )
         return (
             everything.tolist(),
+            elements,
             attribute.weight_sums(lambda v: v == v, LIDS).tolist(),
             attribute.weight_sums(lambda v: v == v, LIDS, count=True).tolist(),
         )
