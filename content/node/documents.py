@@ -157,8 +157,7 @@ class DocumentDatabase:
         flushed = SerialNum(0)
         if snapshot is not None:
             flushed = snapshot.serial
-            for entry in snapshot.entries:
-                store.restore(entry)
+            store.restore_all(snapshot.entries)
         tlog = TransactionLog.open(log_directory, flushed, options.segment_bytes)
         full = snapshots.exists(SNAPSHOT_NAME)
         deltas = 0 if snapshot is None else snapshot.delta_entries
