@@ -189,7 +189,7 @@ class DocumentTypeIndex:
         match_rows, summary_rows = program.hit_features(context, lids, first_phase)
         listed: list[dict[str, Any] | None] = [None] * lids.size
         if request.list_features:
-            names = dump_features(self.schema, context.properties)
+            names = dump_features(self.schema, program.profile)
             listed = list(program.listed_features(context, lids, first_phase, names))
         scores = ranking.scores[chosen]
         attributes = self._catalog.attributes

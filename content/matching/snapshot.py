@@ -154,7 +154,7 @@ def load_snapshot(
         for field, index in catalog.indexes.items():
             index.load(_parts(arrays, f"text.{field}."))
         for field, file in meta["graphs"].items():
-            catalog.graphs[field] = _graph(directory, file, catalog.graphs[field])
+            catalog.replace_graph(field, _graph(directory, file, catalog.graphs[field]))
         return docids_from_lids(np.asarray(arrays["live"], dtype=np.uint32))
     except (KeyError, ValueError, TypeError, CorruptionError, FileNotFoundError) as e:
         raise IndexSnapshotError(f"{name}: {type(e).__name__}: {e}") from e

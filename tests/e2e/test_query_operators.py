@@ -182,6 +182,19 @@ def test_list_features_puts_the_rank_features_in_each_hit(operators: Instance, m
         assert features["term(0).weight"] == 100.0
 
 
+def test_a_profiles_rank_features_replace_the_defaults_when_it_ignores_them(
+    operators: Instance,
+) -> None:
+    result = operators.query(
+        'select * from item where title contains "jet"', ranking="listed", rankfeatures="true"
+    )
+    (hit,) = result["root"]["children"]
+    assert hit["fields"]["rankfeatures"] == {
+        "attribute(year)": 1999.0,
+        "attribute(persons.age).count": 1.0,
+    }
+
+
 def test_struct_field_attributes_follow_updates_and_removes(operators: Instance) -> None:
     url = f"{operators.container}/document/v1/ops/item/docid/e"
     yql = 'select * from item where scores contains sameElement(key contains "gym", value > 3)'
