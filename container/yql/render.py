@@ -167,6 +167,15 @@ def _range(item: RangeItem) -> str:
     return _annotated(annotations, body)
 
 
+def _wand_annotations(item: WandItem) -> dict[str, Any]:
+    annotations: dict[str, Any] = {"targetHits": item.target_hits}
+    if item.score_threshold:
+        annotations["scoreThreshold"] = item.score_threshold
+    if item.threshold_boost_factor != 1.0:
+        annotations["thresholdBoostFactor"] = item.threshold_boost_factor
+    return annotations
+
+
 def _fuzzy_annotations(item: FuzzyItem) -> dict[str, Any]:
     annotations: dict[str, Any] = {}
     if item.max_edit_distance != 2:
@@ -218,8 +227,6 @@ _RENDERERS: dict[type[Item], Callable[[Any], str]] = {
     ),
     WeightedSetItem: lambda i: f"weightedSet({i.field}, {_literal(i.tokens)})",
     DotProductItem: lambda i: f"dotProduct({i.field}, {_literal(i.tokens)})",
-    WandItem: lambda i: _annotated(
-        {"targetHits": i.target_hits}, f"wand({i.field}, {_literal(i.tokens)})"
-    ),
+    WandItem: lambda i: _annotated(_wand_annotations(i), f"wand({i.field}, {_literal(i.tokens)})"),
     NearestNeighborItem: _nearest_neighbor,
 }

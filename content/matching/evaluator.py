@@ -174,7 +174,7 @@ class QueryEvaluator:
             case DotProductItem(field=name, tokens=tokens):
                 return self._token_set(name, tokens, None)
             case WandItem(field=name, tokens=tokens, target_hits=target_hits):
-                return self._token_set(name, tokens, target_hits)
+                return self._token_set(name, tokens, target_hits, item.score_threshold)
             case NearestNeighborItem():
                 return self._nearest(item, allowed)
         raise InvalidQueryError(f"Query item '{item.type_name}' is not supported here")
@@ -308,11 +308,17 @@ class QueryEvaluator:
         self._record(ranked, MatchedTerm(self._next_term_index(ranked), field.name, lids))
         return docids_from_lids(lids)
 
-    def _token_set(self, name: str, tokens: dict[str, float], target_hits: int | None) -> DocIdSet:
+    def _token_set(
+        self,
+        name: str,
+        tokens: dict[str, float],
+        target_hits: int | None,
+        score_threshold: float = 0.0,
+    ) -> DocIdSet:
         field = self.catalog.field(name)
         attribute = self.catalog.attributes.get(field.name)
         if isinstance(attribute, MultiValueAttribute | StringAttribute | NumericAttribute):
-            return self._attribute_tokens(field, attribute, tokens, target_hits)
+            return self._attribute_tokens(field, attribute, tokens, target_hits, score_threshold)
         if field.name in self.catalog.indexes:
             items = [TermItem(field.name, token) for token in tokens]
             return _union(self._term(t, ranked=False) for t in items)
@@ -324,6 +330,7 @@ class QueryEvaluator:
         attribute: MultiValueAttribute | StringAttribute | NumericAttribute,
         tokens: dict[str, float],
         target_hits: int | None,
+        score_threshold: float = 0.0,
     ) -> DocIdSet:
         per_token = [
             (weight, _token_test(attribute.value_kind, token)) for token, weight in tokens.items()
@@ -335,6 +342,10 @@ class QueryEvaluator:
                 scores += weight * attribute.weight_sums(test, lids)
             else:
                 scores += weight * np.isin(lids, attribute.lids_where(test))
+        if score_threshold:
+            # Vespa's wand: a document must score above the threshold to be a hit.
+            above = scores > score_threshold
+            lids, scores = lids[above], scores[above]
         if target_hits is not None and lids.size > target_hits:
             keep = scores >= np.sort(scores)[-target_hits]
             lids, scores = lids[keep], scores[keep]

@@ -246,6 +246,10 @@ class WandItem(Item):
     field: str
     tokens: dict[str, float]
     target_hits: int = 10
+    score_threshold: float = 0.0
+    """`scoreThreshold`: only documents whose dot product exceeds it match (0: no bound)."""
+    threshold_boost_factor: float = 1.0
+    """`thresholdBoostFactor`: kept for the query tree; the top-k cut here is exact."""
     type_name: ClassVar[str] = "wand"
 
 

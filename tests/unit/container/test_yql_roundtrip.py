@@ -84,7 +84,14 @@ leaves: st.SearchStrategy[Item] = st.one_of(
     st.builds(FuzzyItem, names, texts, st.integers(0, 5), st.integers(0, 5), st.booleans()),
     st.builds(WeightedSetItem, names, tokens),
     st.builds(DotProductItem, names, st.dictionaries(texts, floats, max_size=3)),
-    st.builds(WandItem, names, st.dictionaries(texts, floats, max_size=3), st.integers(1, 1000)),
+    st.builds(
+        WandItem,
+        names,
+        st.dictionaries(texts, floats, max_size=3),
+        st.integers(1, 1000),
+        st.just(0.0) | floats,
+        st.just(1.0) | floats,
+    ),
     st.builds(
         NearestNeighborItem,
         names,

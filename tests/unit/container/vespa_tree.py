@@ -132,8 +132,10 @@ def vespa_string(item: Item) -> str:
             return f"WEIGHTEDSET {field}{_tokens(tokens)}"
         case DotProductItem(field, tokens):
             return f"DOTPRODUCT {field}{_tokens(tokens)}"
-        case WandItem(field, tokens, target):
+        case WandItem(field, tokens, target, threshold, boost):
             name = "WAND" if target == 10 else f"WAND({target})"
+            if threshold or boost != 1.0:
+                name += f" {{scoreThreshold={threshold!r}, thresholdBoostFactor={boost!r}}}"
             return f"{name} {field}{_tokens(tokens)}"
         case NearestNeighborItem():
             return _nearest_neighbor(item)
