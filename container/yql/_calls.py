@@ -225,6 +225,7 @@ class CallRules(TokenCursor, abc.ABC):
             None if high == float("inf") else float(high),
             include_lower=bounds in ("closed", "rightOpen"),
             include_upper=bounds in ("closed", "leftOpen"),
+            filter=reader.boolean("filter", False),
             hit_limit=hit_limit,
         )
 

@@ -160,6 +160,8 @@ def _range(item: RangeItem) -> str:
     }[(item.include_lower, item.include_upper)]
     body = f"range({item.field}, {low}, {high})"
     annotations: dict[str, Any] = {"bounds": bounds} if bounds else {}
+    if item.filter:
+        annotations["filter"] = True
     if item.hit_limit:
         annotations["hitLimit"] = abs(item.hit_limit)
         if item.hit_limit < 0:
@@ -211,7 +213,10 @@ _RENDERERS: dict[type[Item], Callable[[Any], str]] = {
     TermItem: _term,
     PhraseItem: lambda i: f"{i.field} contains phrase(" + ", ".join(map(quote, i.terms)) + ")",
     NearItem: _near,
-    EqualsItem: lambda i: f"{i.field} = {_literal(i.value)}",
+    EqualsItem: lambda i: (
+        f"{i.field} = "
+        + (f"({{filter: true}}{_literal(i.value)})" if i.filter else _literal(i.value))
+    ),
     RangeItem: _range,
     InItem: lambda i: f"{i.field} in (" + ", ".join(map(_literal, i.values)) + ")",
     RegexItem: lambda i: f"{i.field} matches {quote(i.pattern)}",

@@ -144,12 +144,12 @@ class QueryEvaluator:
                     name, terms, ranked, lambda p: near_lids(p, distance, ordered=ordered)
                 )
             case EqualsItem(field=name, value=value):
-                return self._attribute_filter(name, equals_test(value), ranked)
+                return self._attribute_filter(name, equals_test(value), ranked and not item.filter)
             case RangeItem():
                 return self._attribute_filter(
                     item.field,
                     range_test(item.lower, item.upper, item.include_lower, item.include_upper),
-                    ranked,
+                    ranked and not item.filter,
                     item.hit_limit,
                 )
             case InItem(field=name, values=values) if name in self.catalog.attributes:

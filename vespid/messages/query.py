@@ -148,6 +148,8 @@ class EqualsItem(Item):
 
     field: str
     value: bool | int | float | str
+    filter: bool = False
+    """`{filter: true}`: matches, but is no query term for ranking."""
     type_name: ClassVar[str] = "equals"
 
 
@@ -165,6 +167,8 @@ class RangeItem(Item):
     """Vespa's capped range (`{hitLimit: n}range(...)`): only the documents with the n
     lowest values (n > 0) or the n highest (n < 0, `descending: true`), ties at the cut
     included; 0 for no cap."""
+    filter: bool = False
+    """`{filter: true}`: matches, but is no query term for ranking."""
     type_name: ClassVar[str] = "range"
 
 

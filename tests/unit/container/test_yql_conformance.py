@@ -19,7 +19,6 @@ from tests.unit.container.vespa_tree import vespa_string
 
 CASES_FILE = SHARED / "vespa-tests" / "query-parsing" / "yql-parse-cases.json"
 
-_FILTER = "filter annotation on numeric comparisons is not kept"
 _HNSW = "hnsw.* tuning annotations on nearestNeighbor are not kept"
 _NN_DEFAULT = "nearestNeighbor without targetHits gets targetHits=10"
 _EQUIV = "equiv() is kept as an OR of its alternatives"
@@ -29,7 +28,6 @@ _CUSTOM_ENV = "needs Vespa's custom index facts (field types for in); we accept 
 
 DIFFERS: dict[int, str] = {
     10: "origin annotations, normalizeCase and hash-ordered weighted sets",
-    **dict.fromkeys(range(41, 51), _FILTER),
     62: "a nested annotated phrase is flattened, not kept as a segment",
     **dict.fromkeys((87, 92), _NN_DEFAULT),
     **dict.fromkeys(range(93, 106), _HNSW),

@@ -69,7 +69,7 @@ leaves: st.SearchStrategy[Item] = st.one_of(
         st.integers(0, 100),
         st.booleans(),
     ),
-    st.builds(EqualsItem, names, st.booleans() | ints | floats | texts),
+    st.builds(EqualsItem, names, st.booleans() | ints | floats | texts, st.booleans()),
     st.builds(
         RangeItem,
         names,
@@ -78,6 +78,7 @@ leaves: st.SearchStrategy[Item] = st.one_of(
         st.booleans(),
         st.booleans(),
         st.integers(-1000, 1000),
+        st.booleans(),
     ),
     st.builds(InItem, names, st.lists(ints | floats | texts, max_size=4).map(tuple)),
     st.builds(RegexItem, names, texts),

@@ -117,11 +117,11 @@ def vespa_string(item: Item) -> str:
         case NearItem(field, terms, distance, ordered):
             name = ("ONEAR" if ordered else "NEAR") + f"({distance})"
             return " ".join([name, *(f"{field}:{t}" for t in terms)])
-        case EqualsItem(field, value):
+        case EqualsItem(field, value, filtered):
             shown = str(value).lower() if isinstance(value, bool) else str(value)
-            return f"{field}:{shown}"
+            return ("|" if filtered else "") + f"{field}:{shown}"
         case RangeItem():
-            return _range(item)
+            return ("|" if item.filter else "") + _range(item)
         case RegexItem(field, pattern):
             return f"REGEXP {field}:{pattern}"
         case SameElementItem(field, children, only):
