@@ -74,7 +74,7 @@ def nearest_neighbors(
             index.metric, vectors, lids[index.live_mask(lids)], probe, target_hits
         )
     else:
-        lids, _ = index.search(
+        lids = index.nearest_lids(
             probe,
             plan.target_hits,
             explore_additional_hits,

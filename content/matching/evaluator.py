@@ -111,6 +111,15 @@ class QueryEvaluator:
         """Return the live lids matching ``item``; ranking data accumulates in ``data``."""
         return self._eval(item, self.live, ranked=True) & self.live
 
+    def filter(self, items: tuple[Item, ...]) -> DocIdSet:
+        """Return the live lids matching every one of ``items``, evaluated as an ``and``
+        evaluates its children before a nearestNeighbor sibling, recording nothing
+        for ranking."""
+        result = self.live.copy()
+        for item in items:
+            result &= self._eval(item, result, ranked=False)
+        return result
+
     def _eval(self, item: Item, allowed: DocIdSet, ranked: bool) -> DocIdSet:
         match item:
             case TrueItem():
