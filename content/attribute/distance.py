@@ -111,8 +111,8 @@ def closest_distances(
             # copy), then pick the wanted rows' distances.
             matrix, norms = attribute.rows()
             return has, distances(metric, matrix, query, norms)[has]
-        norms = attribute.norms_for(has) if metric == "angular" else None
-        return has, distances(metric, attribute.vectors_for(has), query, norms)
+        wanted = attribute.norms_for(has) if metric == "angular" else None
+        return has, distances(metric, attribute.vectors_for(has), query, wanted)
     rows, owners = attribute.rows_for(lids)
     best = np.full(lids.size, np.inf)
     np.minimum.at(best, owners, distances(metric, attribute.vectors(rows), query))

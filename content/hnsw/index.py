@@ -25,9 +25,10 @@ Behaviour, following Vespa's ``hnsw_index.h``:
   only targetHits + exploreAdditionalHits: hnswlib's graph at M 16 /
   ef_construction 200 needs ef 48 for recall@10 >= 0.95 on 100k clustered 128-d
   vectors (0.962; ef 10 gives 0.632) and ef 30 on 50k real 384-d sentence embeddings
-  (0.993; ef 10 gives 0.832), measured in docs/performance.md. An ``allowed`` filter is checked inside the graph
-  walk (Vespa's pre-filter); the query's ef is passed as hnswlib's ``k`` rather than
-  through the index-wide ``set_ef``, so concurrent searches never race on it.
+  (0.993; ef 10 gives 0.832), measured in docs/performance.md. An ``allowed`` filter
+  is checked inside the graph walk (Vespa's pre-filter); the query's ef is passed as
+  hnswlib's ``k`` rather than through the index-wide ``set_ef``, so concurrent
+  searches never race on it.
 - hamming and geodegrees have no hnswlib space: the index keeps their vectors in
   a numpy matrix and searches exactly (popcount / haversine), which returns the true
   nearest neighbours.
