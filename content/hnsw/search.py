@@ -60,6 +60,41 @@ def nearest_neighbors(
     probe = np.asarray(query, dtype=np.float32).reshape(-1)
     if target_hits <= 0:
         return np.zeros(0, np.uint32), np.zeros(0, np.float64)
+    if allowed is None and approximate and index.has_graph:
+        # Vespa's plan without a filter is always the graph's top k; the commonest
+        # query skips planning.
+        lids = index.nearest_lids(probe, target_hits, explore_additional_hits)
+        found = exact_distances(index.metric, vectors.vectors_for(lids), probe)
+    else:
+        lids, found = _planned(
+            index,
+            vectors,
+            probe,
+            target_hits,
+            explore_additional_hits,
+            allowed,
+            approximate,
+            thresholds,
+            documents,
+        )
+    if distance_threshold is not None:
+        lids, found = within(lids, found, distance_threshold)
+    by_lid = lids.argsort(kind="stable")
+    return lids[by_lid], found[by_lid]
+
+
+def _planned(
+    index: HnswIndex,
+    vectors: DocVectorAccess,
+    probe: npt.NDArray[np.float32],
+    target_hits: int,
+    explore_additional_hits: int,
+    allowed: LidFilter | None,
+    approximate: bool,
+    thresholds: NearestNeighborThresholds,
+    documents: int | None,
+) -> tuple[LidArray, FloatArray]:
+    """Plan with Vespa's rule and search: exact scan, pre-filtered or post-filtered graph."""
     plan = plan_nearest_neighbor(
         index.size if documents is None else documents,
         None if allowed is None else len(allowed),
@@ -70,22 +105,18 @@ def nearest_neighbors(
     )
     if plan.algorithm in (NearestNeighborAlgorithm.EXACT, NearestNeighborAlgorithm.EXACT_FALLBACK):
         lids = index.live_lids() if allowed is None else filter_lids(allowed)
-        lids, found = exact_nearest_neighbors(
+        return exact_nearest_neighbors(
             index.metric, vectors, lids[index.live_mask(lids)], probe, target_hits
         )
-    else:
-        lids = index.nearest_lids(
-            probe,
-            plan.target_hits,
-            explore_additional_hits,
-            allowed=None if plan.post_filter or allowed is None else allowed,
-        )
-        if plan.post_filter and allowed is not None:
-            lids = lids[np.fromiter((int(lid) in allowed for lid in lids), bool, lids.size)]
-        found = exact_distances(index.metric, vectors.vectors_for(lids), probe)
-    lids, found = within(lids, found, distance_threshold)
-    by_lid = lids.argsort(kind="stable")
-    return lids[by_lid], found[by_lid]
+    lids = index.nearest_lids(
+        probe,
+        plan.target_hits,
+        explore_additional_hits,
+        allowed=None if plan.post_filter or allowed is None else allowed,
+    )
+    if plan.post_filter and allowed is not None:
+        lids = lids[np.fromiter((int(lid) in allowed for lid in lids), bool, lids.size)]
+    return lids, exact_distances(index.metric, vectors.vectors_for(lids), probe)
 
 
 def exact_nearest_neighbors(

@@ -58,9 +58,13 @@ BUILT_IN_PROFILES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RankedHit:
-    """One of the node's best hits."""
+    """One of the node's best hits.
+
+    Not frozen: a frozen dataclass sets each field through ``object.__setattr__``,
+    which tripled the cost of building the hits of a nearestNeighbor query.
+    """
 
     lid: int
     relevance: float
