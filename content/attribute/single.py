@@ -82,7 +82,7 @@ class NumericAttribute:
         return None if self.dictionary is None else self.dictionary.docids_where(test)
 
     def mask_where(self, test: ValueTest) -> npt.NDArray[np.bool_]:
-        """Scan: whether each lid (up to the highest ever set) holds a passing number."""
+        """Scan: whether each lid (over the attribute's capacity) holds a passing number."""
         mask: npt.NDArray[np.bool_] = self._present & test(self._values[: self._present.size])
         return mask
 
@@ -200,7 +200,7 @@ class StringAttribute:
         return self.postings.docids_where(lambda codes: by_code[codes])
 
     def mask_where(self, test: ValueTest) -> npt.NDArray[np.bool_]:
-        """Scan: whether each lid (up to the highest ever set) holds a passing string."""
+        """Scan: whether each lid (over the attribute's capacity) holds a passing string."""
         return self._mask_of(self.dictionary.code_mask(test))
 
     def _mask_of(self, by_code: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
