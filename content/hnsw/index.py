@@ -26,9 +26,11 @@ Behaviour, following Vespa's ``hnsw_index.h``:
   ef_construction 200 needs ef 48 for recall@10 >= 0.95 on 100k clustered 128-d
   vectors (0.962; ef 10 gives 0.632) and ef 30 on 50k real 384-d sentence embeddings
   (0.993; ef 10 gives 0.832), measured in docs/performance.md. An ``allowed`` filter
-  is checked inside the graph walk (Vespa's pre-filter); the query's ef is passed as
-  hnswlib's ``k`` rather than through the index-wide ``set_ef``, so concurrent
-  searches never race on it.
+  is checked inside the graph walk (Vespa's pre-filter). hnswlib's index-wide ``ef``
+  is set once, to the floor, and never changed (concurrent searches would race on
+  it): hnswlib explores ``max(ef, k)``, so a search asks for ``target_hits`` results
+  when that explores enough, and for all ``explore`` candidates (then keeps the best
+  ``target_hits``) when more must be explored.
 - hamming and geodegrees have no hnswlib space: the index keeps their vectors in
   a numpy matrix and searches exactly (popcount / haversine), which returns the true
   nearest neighbours.
@@ -140,7 +142,7 @@ class HnswIndex:
                 random_seed=random_seed,
                 allow_replace_deleted=False,
             )
-            self._graph.set_ef(1)
+            self._graph.set_ef(min_explore)
 
     @classmethod
     def from_snapshot(cls, snapshot: HnswSnapshot, insert_threads: int = 1) -> HnswIndex:
@@ -151,7 +153,7 @@ class HnswIndex:
         if snapshot.graph is not None:
             graph = hnswlib.Index.__new__(hnswlib.Index)
             graph.__setstate__((snapshot.graph,))
-            graph.set_ef(1)
+            graph.set_ef(MIN_EXPLORE)
             index._graph = graph
         elif snapshot.rows is not None:
             index._rows = snapshot.rows.copy()
@@ -276,7 +278,7 @@ class HnswIndex:
                 lids, found = self._scan(probe, target_hits, allowed)
             else:
                 explore = self._explore(target_hits, explore_additional_hits)
-                lids, raw = self._walk(probe, explore, allowed)
+                lids, raw = self._walk(probe, self._results(target_hits, explore), allowed)
                 found = from_hnswlib(self.metric, raw, probe)
         return within(lids[:target_hits], found[:target_hits], distance_threshold)
 
@@ -297,7 +299,7 @@ class HnswIndex:
         probe = self._probe(query)
         explore = self._explore(target_hits, explore_additional_hits)
         with self._lock.reading():
-            lids, _ = self._walk(probe, explore, allowed)
+            lids, _ = self._walk(probe, self._results(target_hits, explore), allowed)
         return lids[:target_hits]
 
     def _probe(self, query: npt.ArrayLike) -> npt.NDArray[np.float32]:
@@ -308,6 +310,10 @@ class HnswIndex:
 
     def _explore(self, target_hits: int, explore_additional_hits: int) -> int:
         return max(target_hits, target_hits + explore_additional_hits, self.min_explore)
+
+    def _results(self, target_hits: int, explore: int) -> int:
+        """hnswlib's ``k`` for exploring ``explore`` candidates with ``ef`` at the floor."""
+        return target_hits if explore <= self.min_explore else explore
 
     def snapshot(self) -> HnswSnapshot:
         """Return a copy of the whole state, taken while no write runs."""

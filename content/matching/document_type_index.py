@@ -41,7 +41,12 @@ from content.index import DocIdSet, lids_of
 from content.matching.catalog import FieldCatalog
 from content.matching.evaluator import QueryEvaluator
 from content.matching.nearest_neighbor import nearest_neighbors
-from content.matching.nearest_search import NearestSearch, nearest_scores, plan_nearest_search
+from content.matching.nearest_search import (
+    NearestSearch,
+    nearest_scores,
+    plain_query_vector,
+    plan_nearest_search,
+)
 from content.matching.ordering import best_by_attributes, sort_values
 from content.ranking import QueryInputs, RankContext, Ranking, RankProgram
 from content.ranking.selection import IndexArray, best_positions
@@ -210,14 +215,17 @@ class DocumentTypeIndex:
         """The short path (`content.matching.nearest_search`); None sends the query on
         to the general path (more hits than keep-rank-count keeps)."""
         live = self._live
-        inputs = QueryInputs(plan.program.profile, request.inputs)
+        query = plain_query_vector(plan, request.inputs)
         allowed = live
-        if plan.filters:
-            evaluator = QueryEvaluator(
-                self._catalog, live, inputs.dense_vector, plan.settings.thresholds
-            )
-            allowed = evaluator.filter(plan.filters)
-        query = inputs.dense_vector(plan.item.query_tensor, plan.attribute.query_type)
+        if plan.filters or query is None:
+            inputs = QueryInputs(plan.program.profile, request.inputs)
+            if plan.filters:
+                evaluator = QueryEvaluator(
+                    self._catalog, live, inputs.dense_vector, plan.settings.thresholds
+                )
+                allowed = evaluator.filter(plan.filters)
+            if query is None:
+                query = inputs.dense_vector(plan.item.query_tensor, plan.attribute.query_type)
         lids, distances = nearest_neighbors(
             plan.attribute,
             plan.metric,

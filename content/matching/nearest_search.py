@@ -22,9 +22,12 @@ items) takes the general path.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from content.attribute import METRICS, DenseTensorAttribute, closeness
 from content.hnsw import HnswIndex, NearestNeighborThresholds
@@ -32,10 +35,12 @@ from content.matching.catalog import FieldCatalog
 from content.matching.nearest_neighbor import NearestNeighborQuery
 from content.ranking import RankProgram
 from content.ranking.match_data import FloatArray
+from vespid.document.tensor_type import TensorType
 from vespid.expression.inline import FeatureRef
 from vespid.messages import AndItem, Item, NearestNeighborItem, NotItem
 
 _NEAREST_FEATURES = ("closeness", "distance")
+_NUMBERS = {int, float}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,9 @@ class NearestSearch:
     graph: HnswIndex | None
     settings: NearestNeighborQuery
     program: RankProgram
+    plain_cells: int | None
+    """Cells of a query tensor that may come as a plain list of numbers (a float or
+    double vector), None when the query type needs the general reader."""
 
 
 def plan_nearest_search(
@@ -94,7 +102,39 @@ def plan_nearest_search(
             thresholds,
         ),
         program,
+        _plain_cells(attribute.query_type),
     )
+
+
+def plain_query_vector(
+    plan: NearestSearch, given: Mapping[str, Any] | None
+) -> npt.NDArray[np.float32] | None:
+    """The query tensor as float32 cells when it is a plain JSON list of numbers.
+
+    Reads what `content.ranking.QueryInputs.dense_vector` reads from such a list, to
+    the bit, with one conversion: numpy's own type inference rules out strings, None
+    and nested lists, and a bool (which the general reader refuses) can only hide in
+    a vector holding exact 0s or 1s, which is then type-checked element by element.
+    Returns None for anything else, for the general reader to read or refuse.
+    """
+    name = plan.item.query_tensor
+    if plan.plain_cells is None or not given or f"query({name})" in given:
+        return None
+    value = given.get(name)
+    if type(value) is not list or len(value) != plan.plain_cells:
+        return None
+    try:
+        inferred = np.array(value)
+    except (ValueError, OverflowError):
+        return None
+    if inferred.dtype.kind not in "fi" or inferred.ndim != 1:
+        return None
+    cells = inferred.astype(np.float64, copy=False)
+    if not np.isfinite(cells).all():
+        return None
+    if ((cells == 0.0) | (cells == 1.0)).any() and not set(map(type, value)) <= _NUMBERS:
+        return None
+    return cells.astype(np.float32)
 
 
 def nearest_scores(plan: NearestSearch, distances: FloatArray) -> FloatArray:
@@ -120,6 +160,12 @@ class _Resolver:
         if ref.name == "distance":
             return self._distances
         return closeness(self._metric, self._distances)
+
+
+def _plain_cells(query_type: TensorType) -> int | None:
+    if query_type.cell_type not in ("float", "double") or query_type.mapped:
+        return None
+    return query_type.dense_size if len(query_type.indexed) == 1 else None
 
 
 def _split(tree: Item) -> tuple[NearestNeighborItem, tuple[Item, ...]] | None:

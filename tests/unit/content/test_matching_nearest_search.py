@@ -16,8 +16,8 @@ from hypothesis import given, settings, strategies as st
 from content.hnsw import NearestNeighborThresholds
 from content.matching import DocumentTypeIndex, MatchResult
 from content.matching.catalog import FieldCatalog
-from content.matching.nearest_search import plan_nearest_search
-from content.ranking import RankProgram
+from content.matching.nearest_search import plain_query_vector, plan_nearest_search
+from content.ranking import QueryInputs, RankProgram
 from vespid.config import FieldConfig, HnswConfig, InputConfig, RankProfileConfig, SchemaConfig
 from vespid.messages import (
     AndItem,
@@ -208,3 +208,43 @@ def test_a_repeated_query_is_decoded_once_and_answers_alike() -> None:
     assert answer(first) == answer(again)
     assert answer(other) != answer(first)
     assert all(h.lid <= 20 for h in first.hits + other.hits)
+
+
+cell_values = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.integers(-(2**70), 2**70),
+    st.sampled_from([0.0, 1.0, 0, 1, True, False, "1", "0.5", None, [1.0]]),
+)
+
+
+@given(st.lists(cell_values, min_size=DIMS - 1, max_size=DIMS + 1), st.booleans())
+def test_a_plain_query_vector_reads_as_the_general_reader_reads_it(
+    value: list[Any], long_key: bool
+) -> None:
+    catalog = FieldCatalog(schema("euclidean", 0.05))
+    program = RankProgram(
+        closeness_profile(inputs=(InputConfig("q", f"tensor<float>(x[{DIMS}])"),))
+    )
+    plan = plan_nearest_search(NEAR, program, catalog, NearestNeighborThresholds())
+    assert plan is not None
+    given_inputs = {"query(q)" if long_key else "q": value}
+    fast = plain_query_vector(plan, given_inputs)
+    if fast is None:
+        return  # the general reader reads it (or refuses it)
+    general = QueryInputs(program.profile, given_inputs).dense_vector(
+        "q", plan.attribute.query_type
+    )
+    assert fast.dtype == general.dtype
+    assert fast.tobytes() == general.tobytes()
+
+
+def test_plain_query_vectors_are_read_without_the_general_reader() -> None:
+    catalog = FieldCatalog(schema("euclidean", 0.05))
+    program = RankProgram(closeness_profile())
+    plan = plan_nearest_search(NEAR, program, catalog, NearestNeighborThresholds())
+    assert plan is not None
+    read = plain_query_vector(plan, {"q": [0.5, 2, -3.25, 1e-3]})
+    assert read is not None
+    assert read.tolist() == np.array([0.5, 2, -3.25, 1e-3], dtype=np.float32).tolist()
+    assert plain_query_vector(plan, {"q": [True, 2.0, 3.0, 4.0]}) is None
+    assert plain_query_vector(plan, {"q": ["1", 2.0, 3.0, 4.0]}) is None
