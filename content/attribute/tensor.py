@@ -77,12 +77,13 @@ class DenseTensorAttribute:
             # copying the whole matrix per query.
             first = int(lids[0])
             return self._matrix[first : first + lids.size]
-        if lids.size == 0 or int(lids.max()) < self._present.size:
-            return self._matrix[lids]
-        out = np.zeros((lids.size, self.cells), dtype=np.float32)
-        inside = lids < self._present.size
-        out[inside] = self._matrix[lids[inside]]
-        return out
+        try:
+            return self._matrix[lids]  # the matrix has a row for every lid below its size
+        except IndexError:
+            out = np.zeros((lids.size, self.cells), dtype=np.float32)
+            inside = lids < self._present.size
+            out[inside] = self._matrix[lids[inside]]
+            return out
 
     def norms_for(self, lids: LidArray) -> npt.NDArray[np.float64]:
         """Return the Euclidean norm of each lid's tensor (0 where missing)."""

@@ -26,7 +26,9 @@ one thread, in queries per CPU-second:
 The engines take turns for ``ROUNDS`` rounds and keep their best round. It prints,
 per case, the lowest ef reaching recall@10 ≥ 0.95 for each side and the rate ratio
 there. Last, recall@10 at Vespa's default settings (``targetHits`` 10, nothing
-else), then again after removing a random 10% of the documents and putting them back.
+else): fresh, after removing a random 10% of the documents and putting them back
+under the same lids, and after removing another 10% and adding their vectors back as
+new documents under new lids (where the graph must link new nodes around deleted ones).
 Not a test: ``.venv/bin/python -m tests.perf.bench_ann [DOCUMENTS [DIMENSIONS]]``.
 """
 
@@ -166,9 +168,7 @@ def build(count: int, dimensions: int) -> tuple[DocumentTypeIndex, Matrix, Matri
     index = DocumentTypeIndex(schema(dimensions))
     start = time.process_time()
     for lid in range(count):
-        index.put(
-            lid, {"embedding": {"values": vectors[lid]}, "group": lid % 100, "fastgroup": lid % 100}
-        )
+        put(index, lid, vectors[lid])
     return index, vectors, queries, time.process_time() - start
 
 
@@ -201,7 +201,7 @@ def main() -> None:
     for label, filtered in cases:
         truth = true_top10(vectors, queries, allowed if filtered else None)
         compare(index, graph, queries, truth, label, filtered, allowed)
-    defaults(index, vectors, queries, allowed, count)
+    defaults(index, vectors, queries, count)
 
 
 def compare(
@@ -239,36 +239,45 @@ def compare(
         )
 
 
-def defaults(
-    index: DocumentTypeIndex, vectors: Matrix, queries: Matrix, allowed: BitMap, count: int
-) -> None:
-    """recall@10 at ``{targetHits:10}`` alone, before and after churning 10%."""
-    truths = {f: true_top10(vectors, queries, allowed if f else None) for f in (None, "group")}
-    engine = engine_search(index)
-    for moment in ("fresh", "after removing and re-adding 10%"):
-        if moment != "fresh":
-            rng = np.random.default_rng(7)
-            churned = rng.choice(count, count // 10, replace=False).tolist()
+def defaults(index: DocumentTypeIndex, vectors: Matrix, queries: Matrix, count: int) -> None:
+    """recall@10 at ``{targetHits:10}`` alone: fresh; after removing a random 10% and
+    putting the same documents back under the same lids; after removing another 10%
+    and putting their vectors back as new documents under new lids."""
+    rows = np.arange(count)  # the row of ``vectors`` each lid holds, -1 for none
+    rng = np.random.default_rng(7)
+    for moment in ("fresh", "same lids re-put", "re-added under new lids"):
+        churned = rng.choice(np.flatnonzero(rows >= 0), count // 10, replace=False).tolist()
+        start = time.process_time()
+        if moment == "same lids re-put":
             for lid in churned:
                 index.remove(lid)
-            start = time.process_time()
             for lid in churned:
-                index.put(
-                    lid,
-                    {
-                        "embedding": {"values": vectors[lid]},
-                        "group": lid % 100,
-                        "fastgroup": lid % 100,
-                    },
-                )
+                put(index, lid, vectors[rows[lid]])
+        elif moment == "re-added under new lids":
+            moved = rows[churned]
+            for lid in churned:
+                index.remove(lid)
+            rows[churned] = -1
+            rows = np.concatenate([rows, moved])
+            for lid in range(rows.size - moved.size, rows.size):
+                put(index, lid, vectors[rows[lid]])
+        if moment != "fresh":
             seconds = time.process_time() - start
-            sys.stdout.write(f"  re-put {len(churned)} documents in {seconds:.1f} CPU-s\n")
-        for filtered, truth in truths.items():
-            requests = engine_requests(queries, 10, filtered)
-            found = [engine(r) for r in requests]
+            sys.stdout.write(f"  {moment}: {len(churned)} documents in {seconds:.1f} CPU-s\n")
+        live = np.flatnonzero(rows >= 0)
+        matrix = np.zeros((rows.size, vectors.shape[1]), dtype=np.float32)
+        matrix[live] = vectors[rows[live]]
+        for filtered in (None, "group"):
+            passing = live if filtered is None else live[live % 100 < 10]
+            truth = true_top10(matrix, queries, BitMap(passing.astype(np.uint32).tolist()))
+            found = [engine_search(index)(r) for r in engine_requests(queries, 10, filtered)]
             recall = np.mean([len(set(h) & t) / 10 for h, t in zip(found, truth, strict=True)])
             name = "no filter" if filtered is None else "10% filter"
             sys.stdout.write(f"  defaults, {moment}, {name}: recall@10 {recall:.3f}\n")
+
+
+def put(index: DocumentTypeIndex, lid: int, vector: npt.NDArray[np.float32]) -> None:
+    index.put(lid, {"embedding": {"values": vector}, "group": lid % 100, "fastgroup": lid % 100})
 
 
 if __name__ == "__main__":
