@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from content.attribute import DenseTensorAttribute
 from content.hnsw import HnswIndex, NearestNeighborThresholds
 from content.index import DocIdSet, lids_of
 from content.matching.catalog import FieldCatalog
@@ -215,6 +216,9 @@ class DocumentTypeIndex:
         """The short path (`content.matching.nearest_search`); None sends the query on
         to the general path (more hits than keep-rank-count keeps)."""
         live = self._live
+        attribute = self._catalog.attributes.get(plan.field)
+        if not isinstance(attribute, DenseTensorAttribute):
+            return None
         query = plain_query_vector(plan, request.inputs)
         allowed = live
         if plan.filters or query is None:
@@ -225,14 +229,14 @@ class DocumentTypeIndex:
                 )
                 allowed = evaluator.filter(plan.filters)
             if query is None:
-                query = inputs.dense_vector(plan.item.query_tensor, plan.attribute.query_type)
+                query = inputs.dense_vector(plan.item.query_tensor, plan.query_type)
         lids, distances = nearest_neighbors(
-            plan.attribute,
+            attribute,
             plan.metric,
             query,
             allowed,
             plan.settings,
-            graph=plan.graph,
+            graph=self._catalog.graphs.get(plan.field),
             documents=len(live),
         )
         if not all(map(live.__contains__, lids.tolist())):

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from content.attribute import METRICS, DenseTensorAttribute, closeness
-from content.hnsw import HnswIndex, NearestNeighborThresholds
+from content.hnsw import NearestNeighborThresholds
 from content.matching.catalog import FieldCatalog
 from content.matching.nearest_neighbor import NearestNeighborQuery
 from content.ranking import RankProgram
@@ -50,9 +50,11 @@ class NearestSearch:
     item: NearestNeighborItem
     filters: tuple[Item, ...]
     """The ``and``'s other children, evaluated as filters before the operator."""
+    field: str
+    """The tensor field searched; its attribute and graph are looked up per query, as
+    a node may put freshly loaded ones in place."""
     metric: str
-    attribute: DenseTensorAttribute
-    graph: HnswIndex | None
+    query_type: TensorType
     settings: NearestNeighborQuery
     program: RankProgram
     plain_cells: int | None
@@ -91,9 +93,9 @@ def plan_nearest_search(
     return NearestSearch(
         item,
         filters,
+        field.name,
         field.distance_metric,
-        attribute,
-        catalog.graphs.get(field.name),
+        attribute.query_type,
         NearestNeighborQuery(
             item.target_hits,
             item.distance_threshold,

@@ -7,13 +7,13 @@ relevance and total count, whatever the metric, filter, thresholds and settings.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from content.hnsw import NearestNeighborThresholds
+from content.hnsw import HnswIndex, NearestNeighborThresholds
 from content.matching import DocumentTypeIndex, MatchResult
 from content.matching.catalog import FieldCatalog
 from content.matching.nearest_search import plain_query_vector, plan_nearest_search
@@ -231,9 +231,7 @@ def test_a_plain_query_vector_reads_as_the_general_reader_reads_it(
     fast = plain_query_vector(plan, given_inputs)
     if fast is None:
         return  # the general reader reads it (or refuses it)
-    general = QueryInputs(program.profile, given_inputs).dense_vector(
-        "q", plan.attribute.query_type
-    )
+    general = QueryInputs(program.profile, given_inputs).dense_vector("q", plan.query_type)
     assert fast.dtype == general.dtype
     assert fast.tobytes() == general.tobytes()
 
@@ -248,3 +246,16 @@ def test_plain_query_vectors_are_read_without_the_general_reader() -> None:
     assert read.tolist() == np.array([0.5, 2, -3.25, 1e-3], dtype=np.float32).tolist()
     assert plain_query_vector(plan, {"q": [True, 2.0, 3.0, 4.0]}) is None
     assert plain_query_vector(plan, {"q": ["1", 2.0, 3.0, 4.0]}) is None
+
+
+def test_a_graph_put_in_place_is_searched_by_repeated_queries() -> None:
+    index = DocumentTypeIndex(schema("euclidean", 0.05))
+    for lid in range(20):
+        index.put(lid, {"embedding": {"values": [float(lid)] * DIMS}, "group": lid})
+    tree = NearestNeighborItem("embedding", "q", target_hits=1)
+    assert [h.lid for h in search(index, tree, "p0", [3.0] * DIMS, 1, 0).hits] == [3]
+    replacement = HnswIndex(DIMS, "euclidean")
+    replacement.set_vector(7, [3.0] * DIMS)
+    graphs = cast(dict[str, HnswIndex], index.hnsw_indexes)
+    graphs["embedding"] = replacement
+    assert [h.lid for h in search(index, tree, "p0", [3.0] * DIMS, 1, 0).hits] == [7]
