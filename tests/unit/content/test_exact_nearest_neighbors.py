@@ -30,15 +30,18 @@ def brute_force(
     metric: str, rows: npt.NDArray[np.float64], query: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]:
     dots = rows @ query
+    found: npt.NDArray[np.float64]
     if metric == "euclidean":
-        return np.sqrt(((rows - query) ** 2).sum(axis=1))
-    if metric == "dotproduct":
-        return -dots
-    if metric == "prenormalized-angular":
-        return 1.0 - np.clip(dots / (float(query @ query) or 1.0), -1.0, 1.0)
-    norms = np.linalg.norm(rows, axis=1) * np.linalg.norm(query)
-    cosines = np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 0.0)
-    return np.arccos(np.clip(cosines, -1.0, 1.0))
+        found = np.sqrt(((rows - query) ** 2).sum(axis=1))
+    elif metric == "dotproduct":
+        found = -dots
+    elif metric == "prenormalized-angular":
+        found = 1.0 - np.clip(dots / (float(query @ query) or 1.0), -1.0, 1.0)
+    else:
+        norms = np.linalg.norm(rows, axis=1) * np.linalg.norm(query)
+        cosines = np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 0.0)
+        found = np.arccos(np.clip(cosines, -1.0, 1.0))
+    return found
 
 
 def apply(
