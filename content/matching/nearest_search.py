@@ -36,6 +36,7 @@ from content.matching.nearest_neighbor import NearestNeighborQuery
 from content.ranking import RankProgram
 from content.ranking.match_data import FloatArray
 from vespid.document.tensor_type import TensorType
+from vespid.expression.ast import Feature, Node
 from vespid.expression.inline import FeatureRef
 from vespid.messages import AndItem, Item, NearestNeighborItem, NotItem
 
@@ -60,6 +61,9 @@ class NearestSearch:
     plain_cells: int | None
     """Cells of a query tensor that may come as a plain list of numbers (a float or
     double vector), None when the query type needs the general reader."""
+    bare: str | None
+    """``closeness`` or ``distance`` when the first phase is that feature alone, which
+    is then computed without the expression evaluator; None otherwise."""
 
 
 def plan_nearest_search(
@@ -105,6 +109,7 @@ def plan_nearest_search(
         ),
         program,
         _plain_cells(attribute.query_type),
+        _bare_feature(program.first_phase.node),
     )
 
 
@@ -141,6 +146,10 @@ def plain_query_vector(
 
 def nearest_scores(plan: NearestSearch, distances: FloatArray) -> FloatArray:
     """Return the first-phase score of each hit, given the operator's distances."""
+    if plan.bare == "closeness":
+        return closeness(plan.metric, distances)
+    if plan.bare == "distance":
+        return distances
     resolver = _Resolver(plan.metric, distances)
     value = plan.program.first_phase.evaluate_value(resolver, distances.size)
     scores = np.asarray(value, dtype=np.float64)
@@ -162,6 +171,12 @@ class _Resolver:
         if ref.name == "distance":
             return self._distances
         return closeness(self._metric, self._distances)
+
+
+def _bare_feature(node: Node) -> str | None:
+    if isinstance(node, Feature) and node.name in _NEAREST_FEATURES and node.output is None:
+        return node.name
+    return None
 
 
 def _plain_cells(query_type: TensorType) -> int | None:
