@@ -23,6 +23,7 @@ bound). ``equiv()`` is kept as an OR of its alternatives.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from container.errors import YqlSyntaxError
@@ -40,11 +41,13 @@ from vespid.messages import (
     OrItem,
     RangeItem,
     RegexItem,
+    SameElementItem,
     TermItem,
     TrueItem,
 )
 
 _COMPARISONS = ("=", "!=", "<", ">", "<=", ">=")
+_ELEMENT_INDEX = re.compile(r"(.+)\[(\d+)\]")
 _MIRRORED = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
 _CLAUSE_WORDS = ("limit", "offset", "timeout")
 
@@ -264,7 +267,20 @@ class YqlParser(CallRules):
         raise self.error("a function call after the annotations")
 
     def relation(self, field: str) -> Item:
-        """What follows a field name: contains, matches, in, or a comparison."""
+        """What follows a field name: contains, matches, in, or a comparison.
+
+        ``f[2] = 42`` is Vespa's shorthand for ``f contains ({elementFilter: [2]}
+        sameElement(f = 42))``: the condition on element 2 of array ``f``.
+        """
+        element = _ELEMENT_INDEX.fullmatch(field)
+        if element is not None:
+            base = element.group(1)
+            item = self.field_relation(base)
+            return SameElementItem(base, (item,), (int(element.group(2)),))
+        return self.field_relation(field)
+
+    def field_relation(self, field: str) -> Item:
+        """:meth:`relation` on a plain field name."""
         if self.accept_keyword("contains"):
             return self.contains(field)
         if self.accept_keyword("matches"):

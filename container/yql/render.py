@@ -21,6 +21,7 @@ from vespid.messages import (
     DotProductItem,
     EqualsItem,
     FalseItem,
+    FuzzyItem,
     InItem,
     Item,
     NearestNeighborItem,
@@ -158,7 +159,23 @@ def _range(item: RangeItem) -> str:
         (True, False): "rightOpen",
     }[(item.include_lower, item.include_upper)]
     body = f"range({item.field}, {low}, {high})"
-    return _annotated({"bounds": bounds} if bounds else {}, body)
+    annotations: dict[str, Any] = {"bounds": bounds} if bounds else {}
+    if item.hit_limit:
+        annotations["hitLimit"] = abs(item.hit_limit)
+        if item.hit_limit < 0:
+            annotations["descending"] = True
+    return _annotated(annotations, body)
+
+
+def _fuzzy_annotations(item: FuzzyItem) -> dict[str, Any]:
+    annotations: dict[str, Any] = {}
+    if item.max_edit_distance != 2:
+        annotations["maxEditDistance"] = item.max_edit_distance
+    if item.prefix_length:
+        annotations["prefixLength"] = item.prefix_length
+    if item.prefix:
+        annotations["prefix"] = True
+    return annotations
 
 
 def _nearest_neighbor(item: NearestNeighborItem) -> str:
@@ -189,7 +206,16 @@ _RENDERERS: dict[type[Item], Callable[[Any], str]] = {
     RangeItem: _range,
     InItem: lambda i: f"{i.field} in (" + ", ".join(map(_literal, i.values)) + ")",
     RegexItem: lambda i: f"{i.field} matches {quote(i.pattern)}",
-    SameElementItem: lambda i: f"{i.field} contains " + _calls("sameElement", i.children),
+    FuzzyItem: lambda i: (
+        f"{i.field} contains " + _annotated(_fuzzy_annotations(i), f"fuzzy({quote(i.term)})")
+    ),
+    SameElementItem: lambda i: (
+        f"{i.field} contains "
+        + _annotated(
+            {"elementFilter": list(i.element_filter)} if i.element_filter else {},
+            _calls("sameElement", i.children),
+        )
+    ),
     WeightedSetItem: lambda i: f"weightedSet({i.field}, {_literal(i.tokens)})",
     DotProductItem: lambda i: f"dotProduct({i.field}, {_literal(i.tokens)})",
     WandItem: lambda i: _annotated(

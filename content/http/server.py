@@ -124,4 +124,4 @@ def run(settings: Settings) -> None:
     setup_logging(f"content-{settings.cluster}-{settings.distribution_key}")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per config poll
     service = NodeService(settings)
-    serve(create_app(service), settings.host, settings.port)
+    serve(create_app(service, settings.max_pending_writes), settings.host, settings.port)

@@ -18,7 +18,7 @@ from content.index.docidset import (
 )
 from content.index.field_index import FieldIndex, TermPostings
 from content.index.linguistics import ELEMENT_GAP, Analyzer, fold_accents, tokenize
-from content.index.proximity import near_lids, phrase_frequencies, phrase_lids
+from content.index.proximity import near_lids, phrase_frequencies, phrase_keys, phrase_lids
 
 __all__ = [
     "ELEMENT_GAP",
@@ -33,6 +33,7 @@ __all__ = [
     "lids_of",
     "near_lids",
     "phrase_frequencies",
+    "phrase_keys",
     "phrase_lids",
     "tokenize",
 ]

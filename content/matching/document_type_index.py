@@ -49,7 +49,7 @@ from content.matching.nearest_search import (
     plan_nearest_search,
 )
 from content.matching.ordering import best_by_attributes, sort_values
-from content.ranking import QueryInputs, RankContext, Ranking, RankProgram
+from content.ranking import QueryInputs, RankContext, Ranking, RankProgram, dump_features
 from content.ranking.selection import IndexArray, best_positions
 from vespid.config import RankProfileConfig, SchemaConfig
 from vespid.errors import InvalidQueryError
@@ -79,6 +79,8 @@ class RankedHit:
     match_features: dict[str, Any] = field(default_factory=dict)
     """Feature name → float, or canonical tensor JSON for tensor features."""
     summary_features: dict[str, Any] = field(default_factory=dict)
+    rank_features: dict[str, Any] | None = None
+    """With ``list_features``: every dumped feature (`content.ranking.dump`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +263,12 @@ class DocumentTypeIndex:
         chosen: IndexArray,
     ) -> list[RankedHit]:
         lids = ranking.lids[chosen]
-        match_rows, summary_rows = program.hit_features(context, lids, ranking.first_phase[chosen])
+        first_phase = ranking.first_phase[chosen]
+        match_rows, summary_rows = program.hit_features(context, lids, first_phase)
+        listed: list[dict[str, Any] | None] = [None] * lids.size
+        if request.list_features:
+            names = dump_features(self.schema, program.profile)
+            listed = list(program.listed_features(context, lids, first_phase, names))
         scores = ranking.scores[chosen]
         attributes = self._catalog.attributes
         order_by = request.order_by
@@ -272,9 +279,10 @@ class DocumentTypeIndex:
                 sort_values(lid, order_by, attributes) if order_by else (),
                 match_row,
                 summary_row,
+                listed_row,
             )
-            for lid, score, match_row, summary_row in zip(
-                lids.tolist(), scores.tolist(), match_rows, summary_rows, strict=True
+            for lid, score, match_row, summary_row, listed_row in zip(
+                lids.tolist(), scores.tolist(), match_rows, summary_rows, listed, strict=True
             )
         ]
 

@@ -22,7 +22,6 @@ dot-product scores.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -55,11 +54,16 @@ from content.matching.nearest_neighbor import (
     NearestNeighborQuery,
     nearest_neighbors,
 )
+from content.matching.same_element import same_element_lids
 from content.matching.term_matching import (
+    capped_lids,
+    equals_test,
+    fuzzy_test,
+    in_test,
     match_attribute_term,
     match_index_term,
     range_test,
-    string_test,
+    regex_test,
 )
 from content.ranking.match_data import MatchData, MatchedTerm, NearestMatch
 from vespid.config import FieldConfig
@@ -70,6 +74,7 @@ from vespid.messages import (
     DotProductItem,
     EqualsItem,
     FalseItem,
+    FuzzyItem,
     InItem,
     Item,
     NearestNeighborItem,
@@ -80,6 +85,7 @@ from vespid.messages import (
     RangeItem,
     RankItem,
     RegexItem,
+    SameElementItem,
     TermItem,
     TrueItem,
     WandItem,
@@ -155,21 +161,31 @@ class QueryEvaluator:
                     name, terms, ranked, lambda p: near_lids(p, distance, ordered=ordered)
                 )
             case EqualsItem(field=name, value=value):
-                return self._attribute_filter(name, _equals_test(value), ranked)
+                return self._attribute_filter(name, equals_test(value), ranked)
             case RangeItem():
                 return self._attribute_filter(
                     item.field,
                     range_test(item.lower, item.upper, item.include_lower, item.include_upper),
                     ranked,
+                    item.hit_limit,
                 )
             case InItem(field=name, values=values) if name in self.catalog.attributes:
-                return self._attribute_filter(name, _in_test(values), ranked)
+                return self._attribute_filter(name, in_test(values), ranked)
             case InItem(field=name, values=values):
                 # On an indexed field `in` is an OR of its words (Vespa allows both).
                 words = (TermItem(name, str(v)) for v in values)
                 return _union(self._term(w, ranked) for w in words)
             case RegexItem(field=name, pattern=pattern):
-                return self._attribute_filter(name, _regex_test(name, pattern), ranked)
+                return self._attribute_filter(name, regex_test(name, pattern), ranked)
+            case FuzzyItem(field=name, term=term):
+                test = fuzzy_test(
+                    name, term, item.max_edit_distance, item.prefix_length, item.prefix
+                )
+                return self._attribute_filter(name, test, ranked)
+            case SameElementItem(field=name, children=children, element_filter=only):
+                lids = same_element_lids(self.catalog, name, children, only)
+                self._record(ranked, MatchedTerm(self._next_term_index(ranked), name, lids))
+                return docids_from_lids(lids)
             case WeightedSetItem(field=name, tokens=tokens):
                 return self._token_set(name, {k: float(w) for k, w in tokens.items()}, None)
             case DotProductItem(field=name, tokens=tokens):
@@ -294,7 +310,9 @@ class QueryEvaluator:
             result |= docids_from_lids(lids)
         return result
 
-    def _attribute_filter(self, name: str, test: ValueTest, ranked: bool) -> DocIdSet:
+    def _attribute_filter(
+        self, name: str, test: ValueTest, ranked: bool, hit_limit: int = 0
+    ) -> DocIdSet:
         field = self.catalog.field(name)
         attribute = self.catalog.attributes.get(field.name)
         if not isinstance(attribute, NumericAttribute | StringAttribute | MultiValueAttribute):
@@ -302,8 +320,10 @@ class QueryEvaluator:
                 f"Field '{name}' must be a numeric or string attribute to filter on it"
             )
         term_index = self._next_term_index(ranked)
-        if isinstance(attribute, MultiValueAttribute):
+        if hit_limit or isinstance(attribute, MultiValueAttribute):
             lids = attribute.lids_where(test)
+            if hit_limit:
+                lids = capped_lids(attribute, lids, hit_limit)
             self._record(ranked, MatchedTerm(term_index, field.name, lids))
             return docids_from_lids(lids)
         # Fast-search posting lists when there are, else a scan's mask: straight into
@@ -440,41 +460,6 @@ def _kth_by_combination(
     reached = np.cumsum(counts[best_first])
     threshold = float(combination_scores[best_first[np.searchsorted(reached, target_hits)]])
     return combination_scores[masks], threshold
-
-
-def _equals_test(value: bool | int | float | str) -> ValueTest:
-    if isinstance(value, str):
-        return string_test("word", value.lower())
-    number = float(value)
-    return lambda values: np.asarray(values == number, dtype=bool)
-
-
-def _in_test(values: tuple[int | float | str, ...]) -> ValueTest:
-    strings = {v.lower() for v in values if isinstance(v, str)}
-    numbers = np.array([float(v) for v in values if not isinstance(v, str)])
-
-    def test(candidates: npt.NDArray[np.generic]) -> npt.NDArray[np.bool_]:
-        if candidates.dtype == object:
-            return np.fromiter((v in strings for v in candidates), bool, candidates.size)
-        return np.isin(candidates, numbers)
-
-    return test
-
-
-def _regex_test(field: str, pattern: str) -> ValueTest:
-    try:
-        compiled = re.compile(pattern, re.IGNORECASE)
-    except re.error as e:
-        raise InvalidQueryError(f"Field '{field}': invalid regular expression: {e}") from e
-
-    def test(candidates: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
-        if candidates.dtype != object:
-            raise InvalidQueryError(f"Field '{field}' is not a string attribute")
-        return np.fromiter(
-            (compiled.search(v) is not None for v in candidates), bool, candidates.size
-        )
-
-    return test
 
 
 def _token_test(value_kind: str, token: str) -> ValueTest:

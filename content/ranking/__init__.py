@@ -7,6 +7,7 @@ match- and summary-features, reading rank features from :class:`RankFeatures`.
 
 from __future__ import annotations
 
+from content.ranking.dump import dump_features
 from content.ranking.features import RankContext, RankFeatures
 from content.ranking.inputs import QueryInputs
 from content.ranking.match_data import MatchData, MatchedTerm, NearestMatch
@@ -21,4 +22,5 @@ __all__ = [
     "RankFeatures",
     "RankProgram",
     "Ranking",
+    "dump_features",
 ]
