@@ -185,7 +185,11 @@ class DocumentTypeIndex:
         )
 
     def _tree(self, query: Any) -> tuple[bytes | None, Item]:
-        """The decoded query tree, with its JSON text as the cache key (None: uncached)."""
+        """The decoded query tree, with its JSON text as the cache key (None: uncached).
+
+        The query came as JSON, which holds no NaN or infinity (orjson would write
+        them as null, so trees differing only there would share a key).
+        """
         try:
             key: bytes | None = orjson.dumps(query)
         except TypeError:
