@@ -39,7 +39,15 @@ from content.attribute import (
 )
 from content.attribute.single import NumericAttribute, StringAttribute
 from content.hnsw import NearestNeighborThresholds
-from content.index import DocIdSet, TermPostings, docids_from_lids, lids_of, near_lids, phrase_lids
+from content.index import (
+    DocIdSet,
+    TermPostings,
+    docids_from_lids,
+    docids_from_mask,
+    lids_of,
+    near_lids,
+    phrase_lids,
+)
 from content.matching.catalog import FieldCatalog
 from content.matching.nearest_neighbor import (
     DEFAULT_THRESHOLDS,
@@ -116,6 +124,15 @@ class QueryEvaluator:
     def evaluate(self, item: Item) -> DocIdSet:
         """Return the live lids matching ``item``; ranking data accumulates in ``data``."""
         return self._eval(item, self.live, ranked=True) & self.live
+
+    def filter(self, items: tuple[Item, ...]) -> DocIdSet:
+        """Return the live lids matching every one of ``items``, evaluated as an ``and``
+        evaluates its children before a nearestNeighbor sibling, recording nothing
+        for ranking."""
+        result = self.live.copy()
+        for item in items:
+            result &= self._eval(item, result, ranked=False)
+        return result
 
     def _eval(self, item: Item, allowed: DocIdSet, ranked: bool) -> DocIdSet:
         match item:
@@ -302,11 +319,21 @@ class QueryEvaluator:
             raise InvalidQueryError(
                 f"Field '{name}' must be a numeric or string attribute to filter on it"
             )
-        lids = attribute.lids_where(test)
-        if hit_limit:
-            lids = capped_lids(attribute, lids, hit_limit)
-        self._record(ranked, MatchedTerm(self._next_term_index(ranked), field.name, lids))
-        return docids_from_lids(lids)
+        term_index = self._next_term_index(ranked)
+        if hit_limit or isinstance(attribute, MultiValueAttribute):
+            lids = attribute.lids_where(test)
+            if hit_limit:
+                lids = capped_lids(attribute, lids, hit_limit)
+            self._record(ranked, MatchedTerm(term_index, field.name, lids))
+            return docids_from_lids(lids)
+        # Fast-search posting lists when there are, else a scan's mask: straight into
+        # a bitmap either way; the sorted lids only when ranking needs them.
+        found = attribute.postings_where(test)
+        if found is None:
+            found = docids_from_mask(attribute.mask_where(test))
+        if ranked:
+            self.data.terms.append(MatchedTerm(term_index, field.name, lids_of(found)))
+        return found
 
     def _token_set(
         self,
