@@ -104,6 +104,7 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     ('weightedSet(tags, {"rock": 1, "jazz": 1})', {}, ["a", "c", "d"]),
     ('dotProduct(tags, {"pop": 2})', {}, ["a", "b"]),
     ('({targetHits: 10}wand(tags, {"rock": 1, "pop": 1}))', {}, ["a", "b", "d"]),
+    ('({scoreThreshold: 1.5}wand(tags, {"rock": 1, "pop": 1}))', {}, ["a", "b"]),
 ]
 
 
