@@ -111,7 +111,7 @@ class SearchIndexes:
         self._snapshots = snapshots
         self._recovered: Recovered | None = recovered
         """Set until the first config: which snapshot serial the store loaded, and the
-        lids its log replay changed since."""
+        changes its log replay made since."""
         self.loaded: dict[str, bool] = {}
         """Per document type: whether its index was loaded from a snapshot (else built)."""
 
