@@ -6,7 +6,7 @@ local container) `KeepAliveSender` writes each request as one block of bytes on 
 its keep-alive connections and parses the answer with httptools (llhttp, the parser
 uvicorn uses): about a third of aiohttp's client CPU per request, and the feeder's CPU
 is a third of what a feed costs on one machine (docs/performance.md). ``https://``
-targets go through aiohttp (`AiohttpSender`), which does TLS. Both beat httpx's async
+targets go through aiohttp (`vespid.cli.aiohttp_sender`), which does TLS. Both beat httpx's async
 client by far (about 170 requests/s where aiohttp managed 1,200, on loopback with 16
 in flight).
 """
@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol, cast
 from urllib.parse import urlencode, urlsplit
 
-import aiohttp
 import httptools
-from yarl import URL
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,46 +46,6 @@ class FeedSender(Protocol):
     async def aclose(self) -> None:
         """Close every connection."""
         ...
-
-
-class AiohttpSender:
-    """A pool of ``connections`` keep-alive connections to ``target``."""
-
-    def __init__(self, target: str, connections: int, timeout: float) -> None:
-        self._target = target.rstrip("/")
-        self._connections = connections
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
-
-    def _open(self) -> aiohttp.ClientSession:
-        # Created on first use: an aiohttp session belongs to the running event loop.
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
-                timeout=self._timeout,
-                headers={"Content-Type": "application/json"},
-            )
-        return self._session
-
-    async def send(
-        self, method: str, path: str, params: Mapping[str, str], body: bytes | None
-    ) -> Answer:
-        """Send the request; raises `SendError` when no answer came."""
-        try:
-            # The feed's paths are already percent-encoded: send them as they are.
-            url = URL(self._target + path, encoded=True)
-            async with self._open().request(
-                method, url, params=dict(params), data=body
-            ) as response:
-                return Answer(response.status, await response.read())
-        except (aiohttp.ClientError, TimeoutError) as e:
-            raise SendError(f"{type(e).__name__}: {e}") from None
-
-    async def aclose(self) -> None:
-        """Close every connection."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
 
 
 class _Connection(asyncio.Protocol):
@@ -211,4 +169,7 @@ def sender_for(target: str, connections: int, timeout: float) -> FeedSender:
     """`KeepAliveSender` for an ``http://`` target, `AiohttpSender` (TLS) for others."""
     if target.startswith("http://"):
         return KeepAliveSender(target, connections, timeout)
+    # Imported only here: aiohttp takes about 0.4 s to import, a feed's whole start-up.
+    from vespid.cli.aiohttp_sender import AiohttpSender
+
     return AiohttpSender(target, connections, timeout)
