@@ -42,6 +42,13 @@ class ArrayAttribute(MultiValueAttribute):
 
     def put(self, lid: int, value: Any) -> None:
         """Set ``lid``'s elements from the document field's value (a list or a map)."""
+        if not self.path:
+            # A plain array: every element has a value, so rows are elements in order.
+            super().put(lid, value)
+            where = self._slices.get(lid)
+            if where is not None:
+                self._elements[where[0] : where[1]] = np.arange(where[1] - where[0])
+            return
         found = element_values(value, self.path)
         super().put(lid, [v for _, v in found])
         if found:

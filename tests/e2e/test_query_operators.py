@@ -104,6 +104,7 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     ('weightedSet(tags, {"rock": 1, "jazz": 1})', {}, ["a", "c", "d"]),
     ('dotProduct(tags, {"pop": 2})', {}, ["a", "b"]),
     ('({targetHits: 10}wand(tags, {"rock": 1, "pop": 1}))', {}, ["a", "b", "d"]),
+    ('({scoreThreshold: 1.5}wand(tags, {"rock": 1, "pop": 1}))', {}, ["a", "b"]),
 ]
 
 
@@ -180,6 +181,19 @@ def test_list_features_puts_the_rank_features_in_each_hit(operators: Instance, m
         assert features["queryTermCount"] == 1.0
         assert features["fieldMatch(title).matches"] == 1.0
         assert features["term(0).weight"] == 100.0
+
+
+def test_a_profiles_rank_features_replace_the_defaults_when_it_ignores_them(
+    operators: Instance,
+) -> None:
+    result = operators.query(
+        'select * from item where title contains "jet"', ranking="listed", rankfeatures="true"
+    )
+    (hit,) = result["root"]["children"]
+    assert hit["fields"]["rankfeatures"] == {
+        "attribute(year)": 1999.0,
+        "attribute(persons.age).count": 1.0,
+    }
 
 
 def test_struct_field_attributes_follow_updates_and_removes(operators: Instance) -> None:

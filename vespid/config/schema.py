@@ -138,6 +138,10 @@ class RankProfileConfig:
     global_rerank_count: int = 100
     match_features: tuple[str, ...] = ()
     summary_features: tuple[str, ...] = ()
+    rank_features: tuple[str, ...] = ()
+    """`rank-features`: listed by `ranking.listFeatures` after the default set."""
+    ignore_default_rank_features: bool = False
+    """`ignore-default-rank-features`: `ranking.listFeatures` lists only `rank_features`."""
     rank_properties: tuple[tuple[str, str], ...] = ()
     approximate_threshold: float = 0.05
     post_filter_threshold: float = 1.0

@@ -39,7 +39,7 @@ def _search(index: DocumentTypeIndex, profile: str, list_features: bool) -> list
 
 def test_listed_features_are_vespas_dump_set_with_the_values_ranking_computes() -> None:
     hits = _search(_index(), "listed", list_features=True)
-    names = dump_features(SCHEMA, {})
+    names = dump_features(SCHEMA, LISTED)
     assert "fieldMatch(title)" in names
     assert "fieldMatch(tags)" not in names
     as_summary = RankProfileConfig("check", first_phase=LISTED.first_phase, summary_features=names)
@@ -62,10 +62,39 @@ def test_features_are_listed_only_when_asked_for() -> None:
 
 
 def test_the_term_count_follows_the_term_num_terms_rank_property() -> None:
-    names = dump_features(SCHEMA, {"term.numTerms": "2"})
+    names = dump_features(SCHEMA, RankProfileConfig("p", rank_properties=(("term.numTerms", "2"),)))
     assert [n for n in names if n.startswith("term(")] == [
         "term(0).significance",
         "term(0).weight",
         "term(1).significance",
         "term(1).weight",
     ]
+
+
+def test_rank_features_add_to_the_defaults_or_replace_them() -> None:
+    extra = RankProfileConfig("extra", rank_features=("attribute(year)", "nativeRank"))
+    only = RankProfileConfig(
+        "only", rank_features=("attribute(year)",), ignore_default_rank_features=True
+    )
+    names = dump_features(SCHEMA, extra)
+    assert names[-1] == "attribute(year)"
+    assert names.count("nativeRank") == 1
+    assert dump_features(SCHEMA, only) == ("attribute(year)",)
+    index = DocumentTypeIndex(SchemaConfig("music", SCHEMA.fields, rank_profiles=(only,)))
+    index.put(1, {"title": "love song", "year": 1990})
+    (hit,) = _search(index, "only", list_features=True)
+    assert hit.rank_features == {"attribute(year)": 1990.0}
+
+
+def test_filter_comparisons_match_but_are_no_query_terms() -> None:
+    ranked = OrItem((TermItem("title", "love"), RangeItem("year", 1990.0)))
+    filtered = OrItem((TermItem("title", "love"), RangeItem("year", 1990.0, filter=True)))
+    counts = []
+    for tree in (ranked, filtered):
+        request = SearchRequest(
+            ("music",), item_to_json(tree), ranking="listed", list_features=True
+        )
+        hits = _index().search(request).hits
+        assert [h.lid for h in hits] == [1, 2]
+        counts.append({(h.rank_features or {})["queryTermCount"] for h in hits})
+    assert counts == [{2.0}, {1.0}]
