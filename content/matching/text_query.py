@@ -1,0 +1,229 @@
+"""A lean path from a text query's JSON tree to the best hits, for bm25-sum profiles.
+
+Most text queries are a word, or an ``or`` / ``and`` of words, ranked by
+``bm25(f)`` or a positive-weighted sum of bm25 features (`content.ranking.bm25_sum`).
+For those, :class:`TextSearch` reads the JSON tree directly, takes each word's posting
+list and its cached bm25 contributions (`content.ranking.bm25_terms`), and finds the
+best hits without building the generic machinery (query items, match data, feature
+resolver, expression evaluation), with the same answer bit for bit: the same hits in
+the same order (descending score, ties by ascending lid), the same relevance and the
+same totalCount. Anything else returns None and takes the generic path.
+
+``and``: the posting bitmaps are intersected (pyroaring) and only the survivors are
+scored. ``or`` (and a lone word): totalCount is the union's cardinality, and the top
+k are found with MaxScore-style pruning, exact because every contribution is >= 0
+and the score only grows with each: a document holding a term with contribution x
+scores at least weight * x, so the best k-th contribution of any single term is a
+lower bound ``theta`` of the k-th best score. Terms whose maxima together stay below
+``theta`` cannot lift a document to the top on their own, and a document holding an
+essential term is a candidate only if its contribution there plus every other term's
+maximum reaches ``theta``. The few candidates are then scored exactly, as the generic
+path scores every match. Bounds carry a small slack so rounding can only add
+candidates, never lose one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from content.index import DocIdSet, LidArray, TermPostings, lids_of
+from content.matching.catalog import FieldCatalog
+from content.ranking.bm25_sum import Bm25Sum
+from content.ranking.bm25_terms import Bm25Terms, TermScores
+from content.ranking.match_data import FloatArray
+from content.ranking.selection import best_positions
+from content.ranking.text_features import CandidatePositions
+
+SLACK = 1e-9
+"""Relative to the largest possible score: room for rounding in the pruning bounds."""
+
+_TERM_KEYS = frozenset(
+    {"type", "field", "term", "kind", "stem", "normalize", "weight", "filter", "ranked", "label"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """One query term as matched in one field."""
+
+    term: int
+    """Position of the term in the query."""
+    field: str
+    postings: TermPostings
+    scores: TermScores | None
+    """None when the profile's score does not read this field's bm25."""
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class TextHits:
+    """The best hits of a text query, best first, and how many documents matched."""
+
+    lids: LidArray
+    scores: FloatArray
+    total_count: int
+
+
+class TextSearch:
+    """The lean path over one document type's catalog; keeps the bm25 contribution cache."""
+
+    def __init__(self, catalog: FieldCatalog) -> None:
+        self._catalog = catalog
+        self._terms = Bm25Terms()
+
+    def search(
+        self, tree: Any, shape: Bm25Sum, document_count: int, wanted: int
+    ) -> TextHits | None:
+        """Answer ``tree`` (query JSON) when it is a word or an or/and of words, else None.
+
+        Raises:
+            InvalidQueryError: for a field or fieldset the schema does not have.
+        """
+        parsed = _parse(tree)
+        if parsed is None:
+            return None
+        operator, words = parsed
+        sources: list[_Source] = []
+        for position, word in enumerate(words):
+            found = self._sources(position, word, shape, document_count)
+            if found is None:
+                return None
+            sources.extend(found)
+        if operator == "and":
+            return _conjunction(sources, len(words), shape, wanted)
+        return _disjunction(sources, shape, wanted)
+
+    def _sources(
+        self, position: int, word: dict[str, Any], shape: Bm25Sum, document_count: int
+    ) -> list[_Source] | None:
+        found = []
+        for field in self._catalog.resolve(word["field"]):
+            index = self._catalog.indexes.get(field.name)
+            if index is None or field.match == "prefix":
+                return None
+            terms = index.analyzer.query_terms(
+                word["term"], stem=word.get("stem", True), normalize=word.get("normalize", True)
+            )
+            if len(terms) != 1:
+                return None  # a phrase, or nothing to search for
+            postings = index.postings(terms[0])
+            settings = shape.fields.get(field.name)
+            if settings is None:
+                found.append(_Source(position, field.name, postings, None, 0.0))
+                continue
+            average = settings.average or index.average_field_length
+            scores = self._terms.scores(
+                field.name, terms[0], postings, document_count, average, settings.k1, settings.b
+            )
+            found.append(_Source(position, field.name, postings, scores, settings.weight))
+        return found
+
+
+def _parse(tree: Any) -> tuple[str, list[dict[str, Any]]] | None:
+    """``("or" | "and", words)`` for a plain word or an or/and of plain words, else None."""
+    if not isinstance(tree, dict):
+        return None
+    kind = tree.get("type")
+    if kind == "term":
+        return ("or", [tree]) if _plain_word(tree) else None
+    if kind not in ("or", "and") or tree.keys() != {"type", "children"}:
+        return None
+    children = tree["children"]
+    if not isinstance(children, list) or not children:
+        return None
+    if not all(
+        isinstance(c, dict) and c.get("type") == "term" and _plain_word(c) for c in children
+    ):
+        return None
+    return kind, children
+
+
+def _plain_word(term: dict[str, Any]) -> bool:
+    """A ranked word with the generic path's defaults where it matters for matching."""
+    return (
+        term.keys() <= _TERM_KEYS
+        and isinstance(term.get("field"), str)
+        and isinstance(term.get("term"), str)
+        and term.get("kind", "word") == "word"
+        and term.get("filter", False) is False
+        and term.get("ranked", True) is True
+        and isinstance(term.get("stem", True), bool)
+        and isinstance(term.get("normalize", True), bool)
+        and isinstance(term.get("weight", 100), int)
+        and isinstance(term.get("label"), str | None)
+    )
+
+
+def _conjunction(sources: list[_Source], terms: int, shape: Bm25Sum, wanted: int) -> TextHits:
+    per_term: list[DocIdSet] = []
+    for position in range(terms):
+        maps = [s.postings.docids for s in sources if s.term == position]
+        per_term.append(maps[0] if len(maps) == 1 else DocIdSet.union(*maps))
+    matched = per_term[0] if terms == 1 else DocIdSet.intersection(*per_term)
+    return _best(lids_of(matched), sources, shape, wanted, len(matched))
+
+
+def _disjunction(sources: list[_Source], shape: Bm25Sum, wanted: int) -> TextHits:
+    maps = [s.postings.docids for s in sources]
+    if len(maps) == 1:
+        total = len(maps[0])
+    elif len(maps) == 2:
+        total = maps[0].union_cardinality(maps[1])
+    else:
+        total = len(DocIdSet.union(*maps))
+    if wanted <= 0 or total == 0:
+        return TextHits(np.zeros(0, dtype=np.uint32), np.zeros(0), total)
+    candidates = _candidates(sources, wanted)
+    if candidates is None:
+        union = maps[0] if len(maps) == 1 else DocIdSet.union(*maps)
+        candidates = lids_of(union)
+    return _best(candidates, sources, shape, wanted, total)
+
+
+def _candidates(sources: list[_Source], wanted: int) -> LidArray | None:
+    """The sorted lids that may be among the best ``wanted``, or None to take all."""
+    scored = [s for s in sources if s.scores is not None]
+    if not scored:
+        return None
+    bounds = [s.weight * s.scores.maximum for s in scored if s.scores is not None]
+    ceiling = sum(bounds)
+    theta = max(s.weight * s.scores.kth_best(wanted) for s in scored if s.scores is not None)
+    slack = SLACK * ceiling
+    if not theta > slack:
+        return None  # no lower bound (or not a number): score every match
+    order = np.argsort(bounds, kind="stable")
+    below = 0.0
+    kept: list[LidArray] = []
+    for i in order.tolist():
+        source = scored[i]
+        if below + bounds[i] + slack < theta:
+            below += bounds[i]  # on its own this term cannot reach theta
+            continue
+        assert source.scores is not None
+        cut = (theta - slack - (ceiling - bounds[i])) / source.weight
+        lids = source.postings.lids
+        kept.append(lids if cut <= 0 else lids[source.scores.contributions >= cut])
+    if len(kept) == 1:
+        return kept[0]
+    return np.unique(np.concatenate(kept))
+
+
+def _best(
+    lids: LidArray, sources: Sequence[_Source], shape: Bm25Sum, wanted: int, total: int
+) -> TextHits:
+    per_field = {name: np.zeros(lids.size) for name in shape.fields}
+    positions = CandidatePositions(lids)
+    for source in sources:
+        if source.scores is None:
+            continue
+        in_lids, in_postings = positions.pair(source.postings)
+        per_field[source.field][in_lids] += source.scores.contributions[in_postings]
+    scores = np.asarray(shape.combine(per_field), dtype=np.float64)
+    if scores.ndim == 0:
+        scores = np.full(lids.size, float(scores))
+    chosen = best_positions(lids, scores, wanted)
+    return TextHits(lids[chosen], scores[chosen], total)
