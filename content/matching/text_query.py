@@ -24,26 +24,37 @@ candidates, never lose one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from content.index import DocIdSet, LidArray, TermPostings, lids_of
+from content.index import Analyzer, DocIdSet, LidArray, TermPostings, docids_from_lids, lids_of
+from content.index.field_index import Positions
 from content.matching.catalog import FieldCatalog
 from content.ranking.bm25_sum import Bm25Sum
 from content.ranking.bm25_terms import Bm25Terms, TermScores
 from content.ranking.match_data import FloatArray
 from content.ranking.selection import best_positions
 from content.ranking.text_features import CandidatePositions
+from vespid.config import FieldConfig
 
 SLACK = 1e-9
 """Relative to the largest possible score: room for rounding in the pruning bounds."""
+_MAX_WORDS = 65536
+"""Analysed query words remembered at most (then forgotten all at once)."""
+_SEED_FROM = 4096
+"""Postings from which an or also scores its terms' best documents for a tighter bound."""
 
 _TERM_KEYS = frozenset(
     {"type", "field", "term", "kind", "stem", "normalize", "weight", "filter", "ranked", "label"}
 )
+
+
+_NO_LIDS: LidArray = np.zeros(0, dtype=np.uint32)
+_NO_SCORES: FloatArray = np.zeros(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +85,10 @@ class TextSearch:
     def __init__(self, catalog: FieldCatalog) -> None:
         self._catalog = catalog
         self._terms = Bm25Terms()
+        self._fields: dict[str, tuple[FieldConfig, ...]] = {}
+        """Query field name → the fields it searches (the schema does not change)."""
+        self._words: dict[tuple[str, str, bool, bool], tuple[Analyzer, list[str]]] = {}
+        """(field, word, stem, normalize) → the analyzer used and the terms it gave."""
 
     def search(
         self, tree: Any, shape: Bm25Sum, document_count: int, wanted: int
@@ -100,14 +115,16 @@ class TextSearch:
     def _sources(
         self, position: int, word: dict[str, Any], shape: Bm25Sum, document_count: int
     ) -> list[_Source] | None:
+        name = word["field"]
+        fields = self._fields.get(name)
+        if fields is None:
+            fields = self._fields[name] = self._catalog.resolve(name)
         found = []
-        for field in self._catalog.resolve(word["field"]):
+        for field in fields:
             index = self._catalog.indexes.get(field.name)
             if index is None or field.match == "prefix":
                 return None
-            terms = index.analyzer.query_terms(
-                word["term"], stem=word.get("stem", True), normalize=word.get("normalize", True)
-            )
+            terms = self._terms_of(field.name, index.analyzer, word)
             if len(terms) != 1:
                 return None  # a phrase, or nothing to search for
             postings = index.postings(terms[0])
@@ -121,6 +138,18 @@ class TextSearch:
             )
             found.append(_Source(position, field.name, postings, scores, settings.weight))
         return found
+
+    def _terms_of(self, field: str, analyzer: Analyzer, word: dict[str, Any]) -> list[str]:
+        stem, normalize = word.get("stem", True), word.get("normalize", True)
+        key = (field, word["term"], stem, normalize)
+        cached = self._words.get(key)
+        if cached is not None and cached[0] is analyzer:
+            return cached[1]
+        terms = analyzer.query_terms(word["term"], stem=stem, normalize=normalize)
+        if len(self._words) >= _MAX_WORDS:
+            self._words.clear()
+        self._words[key] = (analyzer, terms)
+        return terms
 
 
 def _parse(tree: Any) -> tuple[str, list[dict[str, Any]]] | None:
@@ -164,7 +193,9 @@ def _conjunction(sources: list[_Source], terms: int, shape: Bm25Sum, wanted: int
         maps = [s.postings.docids for s in sources if s.term == position]
         per_term.append(maps[0] if len(maps) == 1 else DocIdSet.union(*maps))
     matched = per_term[0] if terms == 1 else DocIdSet.intersection(*per_term)
-    return _best(lids_of(matched), sources, shape, wanted, len(matched))
+    if not matched or wanted <= 0:
+        return TextHits(_NO_LIDS, _NO_SCORES, len(matched))
+    return _best(lids_of(matched), sources, shape, wanted, len(matched), -math.inf)
 
 
 def _disjunction(sources: list[_Source], shape: Bm25Sum, wanted: int) -> TextHits:
@@ -176,45 +207,79 @@ def _disjunction(sources: list[_Source], shape: Bm25Sum, wanted: int) -> TextHit
     else:
         total = len(DocIdSet.union(*maps))
     if wanted <= 0 or total == 0:
-        return TextHits(np.zeros(0, dtype=np.uint32), np.zeros(0), total)
-    candidates = _candidates(sources, wanted)
-    if candidates is None:
-        union = maps[0] if len(maps) == 1 else DocIdSet.union(*maps)
-        candidates = lids_of(union)
-    return _best(candidates, sources, shape, wanted, total)
-
-
-def _candidates(sources: list[_Source], wanted: int) -> LidArray | None:
-    """The sorted lids that may be among the best ``wanted``, or None to take all."""
+        return TextHits(_NO_LIDS, _NO_SCORES, total)
+    if len(sources) == 1 and sources[0].scores is not None:
+        return _one_term(sources[0], sources[0].scores, shape, wanted)
     scored = [s for s in sources if s.scores is not None]
-    if not scored:
-        return None
-    bounds = [s.weight * s.scores.maximum for s in scored if s.scores is not None]
-    ceiling = sum(bounds)
-    theta = max(s.weight * s.scores.kth_best(wanted) for s in scored if s.scores is not None)
+    theta = _lower_bound(scored, sources, shape, wanted)
+    ceiling = sum(s.weight * s.scores.maximum for s in scored if s.scores is not None)
     slack = SLACK * ceiling
-    if not theta > slack:
-        return None  # no lower bound (or not a number): score every match
-    order = np.argsort(bounds, kind="stable")
+    if not theta > slack:  # no bound (or not a number): score every match
+        union = maps[0] if len(maps) == 1 else DocIdSet.union(*maps)
+        return _best(lids_of(union), sources, shape, wanted, total, -math.inf)
+    candidates = _candidates(scored, theta - slack, ceiling)
+    return _best(candidates, sources, shape, wanted, total, theta - slack)
+
+
+def _one_term(source: _Source, scores: TermScores, shape: Bm25Sum, wanted: int) -> TextHits:
+    """A lone word: its own best contributions, with no lookups in other lists."""
+    contributions = scores.contributions
+    size = contributions.size
+    if size <= wanted:
+        positions: Positions = slice(None)
+    else:
+        # Every document of the list is a match, so the k-th best contribution is a floor.
+        floor = scores.kth_best(wanted) * (1 - SLACK)
+        positions = np.flatnonzero(contributions >= floor)
+    lids = source.postings.lids[positions]
+    per_field = {name: np.zeros(lids.size) for name in shape.fields}
+    per_field[source.field] = contributions[positions]  # 0.0 + c is c for every c >= 0
+    ranked = np.asarray(shape.combine(per_field), dtype=np.float64)
+    chosen = best_positions(lids, ranked, wanted)
+    return TextHits(lids[chosen], ranked[chosen], size)
+
+
+def _lower_bound(
+    scored: list[_Source], sources: list[_Source], shape: Bm25Sum, wanted: int
+) -> float:
+    """A score the ``wanted``-th best match reaches for sure (0 when unknown).
+
+    The k-th best contribution of each term, and, when the lists are long enough for
+    pruning to pay, the k-th best exact score among the documents holding each
+    term's k best contributions.
+    """
+    bound = max((s.weight * s.scores.kth_best(wanted) for s in scored if s.scores), default=0.0)
+    if sum(s.postings.lids.size for s in scored) < _SEED_FROM or len(scored) < 2:
+        return bound
+    seeds = [s.scores.best_lids(wanted) for s in scored if s.scores is not None]
+    lids = np.unique(np.concatenate(seeds))
+    if lids.size < wanted:
+        return bound
+    scores = _scores(lids, sources, shape)
+    return max(bound, float(np.partition(scores, lids.size - wanted)[lids.size - wanted]))
+
+
+def _candidates(scored: list[_Source], floor: float, ceiling: float) -> LidArray:
+    """The sorted lids that may score ``floor`` or more; see the module docstring."""
+    bounds = [s.weight * s.scores.maximum for s in scored if s.scores is not None]
     below = 0.0
-    kept: list[LidArray] = []
-    for i in order.tolist():
+    kept: list[DocIdSet] = []
+    for i in np.argsort(bounds, kind="stable").tolist():
         source = scored[i]
-        if below + bounds[i] + slack < theta:
-            below += bounds[i]  # on its own this term cannot reach theta
+        if below + bounds[i] < floor:
+            below += bounds[i]  # on its own this term cannot reach the floor
             continue
         assert source.scores is not None
-        cut = (theta - slack - (ceiling - bounds[i])) / source.weight
-        lids = source.postings.lids
-        kept.append(lids if cut <= 0 else lids[source.scores.contributions >= cut])
-    if len(kept) == 1:
-        return kept[0]
-    return np.unique(np.concatenate(kept))
+        cut = (floor - (ceiling - bounds[i])) / source.weight
+        if cut <= 0:
+            kept.append(source.postings.docids)
+        else:
+            kept.append(docids_from_lids(source.postings.lids[source.scores.contributions >= cut]))
+    return lids_of(kept[0] if len(kept) == 1 else DocIdSet.union(*kept))
 
 
-def _best(
-    lids: LidArray, sources: Sequence[_Source], shape: Bm25Sum, wanted: int, total: int
-) -> TextHits:
+def _scores(lids: LidArray, sources: Sequence[_Source], shape: Bm25Sum) -> FloatArray:
+    """The first-phase score of each of the sorted ``lids``, as the generic path computes it."""
     per_field = {name: np.zeros(lids.size) for name in shape.fields}
     positions = CandidatePositions(lids)
     for source in sources:
@@ -223,7 +288,21 @@ def _best(
         in_lids, in_postings = positions.pair(source.postings)
         per_field[source.field][in_lids] += source.scores.contributions[in_postings]
     scores = np.asarray(shape.combine(per_field), dtype=np.float64)
-    if scores.ndim == 0:
-        scores = np.full(lids.size, float(scores))
+    return np.full(lids.size, float(scores)) if scores.ndim == 0 else scores
+
+
+def _best(
+    lids: LidArray,
+    sources: Sequence[_Source],
+    shape: Bm25Sum,
+    wanted: int,
+    total: int,
+    floor: float,
+) -> TextHits:
+    """The best ``wanted`` of ``lids``; none scoring below ``floor`` can be among them."""
+    scores = _scores(lids, sources, shape)
+    if floor > -math.inf and lids.size > wanted:
+        above = np.flatnonzero(scores >= floor)
+        lids, scores = lids[above], scores[above]
     chosen = best_positions(lids, scores, wanted)
     return TextHits(lids[chosen], scores[chosen], total)

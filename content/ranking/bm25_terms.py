@@ -10,8 +10,9 @@ index builds a new one whenever a write touches the term) and N and the average
 field length are equal (any write to the field may move them). So a cached value is
 always the one the formula gives now, bit for bit.
 
-Top-k search needs two more facts per term, kept with it and computed on first use:
-the largest contribution, and the k-th largest for the k queries ask for.
+Top-k search needs more facts per term, kept with it and computed on first use: the
+largest contribution, and the k-th largest and the documents holding the k largest
+for the k queries ask for.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from content.index import TermPostings
+from content.index import LidArray, TermPostings
 from content.ranking.match_data import FloatArray
 from content.ranking.text_features import idf
 
@@ -39,6 +40,7 @@ class TermScores:
     document_count: int
     average: float
     _kth: dict[int, float] = field(default_factory=dict)
+    _best: dict[int, LidArray] = field(default_factory=dict)
     _max: float | None = None
 
     @property
@@ -60,6 +62,20 @@ class TermScores:
                 else float(np.partition(self.contributions, size - k)[size - k])
             )
             self._kth[k] = found
+        return found
+
+    def best_lids(self, k: int) -> LidArray:
+        """Lids of ``k`` documents with the largest contributions (ties broken arbitrarily)."""
+        found = self._best.get(k)
+        if found is None:
+            size = self.contributions.size
+            if size <= k:
+                found = self.postings.lids
+            else:
+                found = self.postings.lids[
+                    np.argpartition(self.contributions, size - k)[size - k :]
+                ]
+            self._best[k] = found
         return found
 
 
