@@ -45,6 +45,8 @@ SLACK = 1e-9
 """Relative to the largest possible score: room for rounding in the pruning bounds."""
 _MAX_WORDS = 65536
 """Analysed query words remembered at most (then forgotten all at once)."""
+_PRUNE_FROM = 4096
+"""Postings from which an or prunes before scoring, instead of scoring every match."""
 _SEED_FROM = 4096
 """Postings from which an or also scores its terms' best documents for a tighter bound."""
 
@@ -89,6 +91,7 @@ class TextSearch:
         """Query field name → the fields it searches (the schema does not change)."""
         self._words: dict[tuple[str, str, bool, bool], tuple[Analyzer, list[str]]] = {}
         """(field, word, stem, normalize) → the analyzer used and the terms it gave."""
+        self._scratch = _Scratch()
 
     def search(
         self, tree: Any, shape: Bm25Sum, document_count: int, wanted: int
@@ -110,7 +113,44 @@ class TextSearch:
             sources.extend(found)
         if operator == "and":
             return _conjunction(sources, len(words), shape, wanted)
-        return _disjunction(sources, shape, wanted)
+        return self._disjunction(sources, shape, wanted)
+
+    def _disjunction(self, sources: list[_Source], shape: Bm25Sum, wanted: int) -> TextHits:
+        maps = [s.postings.docids for s in sources]
+        if len(maps) == 1:
+            total = len(maps[0])
+        elif len(maps) == 2:
+            total = maps[0].union_cardinality(maps[1])
+        else:
+            total = len(DocIdSet.union(*maps))
+        if wanted <= 0 or total == 0:
+            return TextHits(_NO_LIDS, _NO_SCORES, total)
+        if len(sources) == 1 and sources[0].scores is not None:
+            return _one_term(sources[0], sources[0].scores, shape, wanted)
+        if sum(s.postings.lids.size for s in sources) < _PRUNE_FROM:
+            lids = lids_of(DocIdSet.union(*maps))
+            return _top(lids, self._dense_scores(lids, sources, shape), wanted, total, -math.inf)
+        return _pruned(sources, shape, wanted, total)
+
+    def _dense_scores(self, lids: LidArray, sources: list[_Source], shape: Bm25Sum) -> FloatArray:
+        """Scores of the sorted ``lids`` (every match): each field's bm25 summed in a
+        lid-indexed array, term by term in query order, as the generic path sums."""
+        per_field = {}
+        for name in shape.fields:
+            summed = [s for s in sources if s.field == name and s.scores is not None]
+            if not summed:
+                per_field[name] = np.zeros(lids.size)
+                continue
+            buffer = self._scratch.take(int(lids[-1]) + 1)
+            try:
+                for source in summed:
+                    assert source.scores is not None
+                    buffer[source.postings.lids] += source.scores.contributions
+                per_field[name] = buffer[lids]
+            finally:
+                buffer[lids] = 0.0
+                self._scratch.give(buffer)
+        return np.asarray(shape.combine(per_field), dtype=np.float64)
 
     def _sources(
         self, position: int, word: dict[str, Any], shape: Bm25Sum, document_count: int
@@ -195,30 +235,21 @@ def _conjunction(sources: list[_Source], terms: int, shape: Bm25Sum, wanted: int
     matched = per_term[0] if terms == 1 else DocIdSet.intersection(*per_term)
     if not matched or wanted <= 0:
         return TextHits(_NO_LIDS, _NO_SCORES, len(matched))
-    return _best(lids_of(matched), sources, shape, wanted, len(matched), -math.inf)
+    lids = lids_of(matched)
+    return _top(lids, _scores(lids, sources, shape), wanted, len(matched), -math.inf)
 
 
-def _disjunction(sources: list[_Source], shape: Bm25Sum, wanted: int) -> TextHits:
-    maps = [s.postings.docids for s in sources]
-    if len(maps) == 1:
-        total = len(maps[0])
-    elif len(maps) == 2:
-        total = maps[0].union_cardinality(maps[1])
-    else:
-        total = len(DocIdSet.union(*maps))
-    if wanted <= 0 or total == 0:
-        return TextHits(_NO_LIDS, _NO_SCORES, total)
-    if len(sources) == 1 and sources[0].scores is not None:
-        return _one_term(sources[0], sources[0].scores, shape, wanted)
+def _pruned(sources: list[_Source], shape: Bm25Sum, wanted: int, total: int) -> TextHits:
+    """Long lists: score only the documents that may reach the top (module docstring)."""
     scored = [s for s in sources if s.scores is not None]
     theta = _lower_bound(scored, sources, shape, wanted)
     ceiling = sum(s.weight * s.scores.maximum for s in scored if s.scores is not None)
     slack = SLACK * ceiling
     if not theta > slack:  # no bound (or not a number): score every match
-        union = maps[0] if len(maps) == 1 else DocIdSet.union(*maps)
-        return _best(lids_of(union), sources, shape, wanted, total, -math.inf)
-    candidates = _candidates(scored, theta - slack, ceiling)
-    return _best(candidates, sources, shape, wanted, total, theta - slack)
+        lids = lids_of(DocIdSet.union(*[s.postings.docids for s in sources]))
+        return _top(lids, _scores(lids, sources, shape), wanted, total, -math.inf)
+    lids = _candidates(scored, theta - slack, ceiling)
+    return _top(lids, _scores(lids, sources, shape), wanted, total, theta - slack)
 
 
 def _one_term(source: _Source, scores: TermScores, shape: Bm25Sum, wanted: int) -> TextHits:
@@ -291,18 +322,32 @@ def _scores(lids: LidArray, sources: Sequence[_Source], shape: Bm25Sum) -> Float
     return np.full(lids.size, float(scores)) if scores.ndim == 0 else scores
 
 
-def _best(
-    lids: LidArray,
-    sources: Sequence[_Source],
-    shape: Bm25Sum,
-    wanted: int,
-    total: int,
-    floor: float,
-) -> TextHits:
+def _top(lids: LidArray, scores: FloatArray, wanted: int, total: int, floor: float) -> TextHits:
     """The best ``wanted`` of ``lids``; none scoring below ``floor`` can be among them."""
-    scores = _scores(lids, sources, shape)
     if floor > -math.inf and lids.size > wanted:
         above = np.flatnonzero(scores >= floor)
         lids, scores = lids[above], scores[above]
     chosen = best_positions(lids, scores, wanted)
     return TextHits(lids[chosen], scores[chosen], total)
+
+
+class _Scratch:
+    """Zeroed lid-indexed float arrays to lend out; each is zeroed again before it returns.
+
+    A search that finds none free (another thread holds it) gets a new one.
+    """
+
+    def __init__(self) -> None:
+        self._free: list[FloatArray] = []
+
+    def take(self, size: int) -> FloatArray:
+        try:
+            buffer = self._free.pop()
+        except IndexError:
+            return np.zeros(size)
+        if buffer.size < size:
+            return np.zeros(max(size, 2 * buffer.size))
+        return buffer
+
+    def give(self, buffer: FloatArray) -> None:
+        self._free.append(buffer)
