@@ -127,10 +127,11 @@ class TextSearch:
             return TextHits(_NO_LIDS, _NO_SCORES, total)
         if len(sources) == 1 and sources[0].scores is not None:
             return _one_term(sources[0], sources[0].scores, shape, wanted)
-        if sum(s.postings.lids.size for s in sources) < _PRUNE_FROM:
-            lids = lids_of(DocIdSet.union(*maps))
-            return _top(lids, self._dense_scores(lids, sources, shape), wanted, total, -math.inf)
-        return _pruned(sources, shape, wanted, total)
+        if sum(s.postings.lids.size for s in sources) >= _PRUNE_FROM:
+            return _pruned(sources, shape, wanted, total)
+        lids = lids_of(DocIdSet.union(*maps))
+        scores = self._dense_scores(lids, sources, shape)
+        return _top(lids, scores, wanted, total, _floor(sources, wanted))
 
     def _dense_scores(self, lids: LidArray, sources: list[_Source], shape: Bm25Sum) -> FloatArray:
         """Scores of the sorted ``lids`` (every match): each field's bm25 summed in a
@@ -268,6 +269,15 @@ def _one_term(source: _Source, scores: TermScores, shape: Bm25Sum, wanted: int) 
     ranked = np.asarray(shape.combine(per_field), dtype=np.float64)
     chosen = best_positions(lids, ranked, wanted)
     return TextHits(lids[chosen], ranked[chosen], size)
+
+
+def _floor(sources: list[_Source], wanted: int) -> float:
+    """A score below the ``wanted``-th best: the best k-th contribution of any one term."""
+    best = 0.0
+    for source in sources:
+        if source.scores is not None:
+            best = max(best, source.weight * source.scores.kth_best(wanted))
+    return best * (1 - SLACK) if best > 0 else -math.inf
 
 
 def _lower_bound(
