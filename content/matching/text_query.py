@@ -34,6 +34,7 @@ import numpy as np
 from content.index import Analyzer, DocIdSet, LidArray, TermPostings, docids_from_lids, lids_of
 from content.index.field_index import Positions
 from content.matching.catalog import FieldCatalog
+from content.matching.weak_and import combination_scores, cut
 from content.ranking.bm25_sum import Bm25Sum
 from content.ranking.bm25_terms import Bm25Terms, TermScores
 from content.ranking.match_data import FloatArray
@@ -45,6 +46,10 @@ SLACK = 1e-9
 """Relative to the largest possible score: room for rounding in the pruning bounds."""
 _MAX_WORDS = 65536
 """Analysed query words remembered at most (then forgotten all at once)."""
+_TARGET_HITS = 100
+"""weakAnd's default targetHits (`vespid.messages.WeakAndItem`)."""
+_WEAK_AND_CHILDREN = 6
+"""weakAnd with more children than this takes the generic path."""
 _PRUNE_FROM = 4096
 """Postings from which an or prunes before scoring, instead of scoring every match."""
 _SEED_FROM = 4096
@@ -104,7 +109,7 @@ class TextSearch:
         parsed = _parse(tree)
         if parsed is None:
             return None
-        operator, words = parsed
+        operator, words, target_hits = parsed
         sources: list[_Source] = []
         for position, word in enumerate(words):
             found = self._sources(position, word, shape, document_count)
@@ -113,6 +118,15 @@ class TextSearch:
             sources.extend(found)
         if operator == "and":
             return _conjunction(sources, len(words), shape, wanted)
+        if operator == "weakand":
+            weights = [word.get("weight", 100) / 100 for word in words]
+            if len(words) > _WEAK_AND_CHILDREN or min(weights) <= 0:
+                return None
+            survivors = _weak_and_survivors(sources, weights, target_hits, document_count)
+            if survivors is not None:
+                lids = lids_of(survivors)
+                scores = _scores(lids, sources, shape)
+                return _top(lids, scores, wanted, len(survivors), -math.inf)
         return self._disjunction(sources, shape, wanted)
 
     def _disjunction(self, sources: list[_Source], shape: Bm25Sum, wanted: int) -> TextHits:
@@ -193,14 +207,20 @@ class TextSearch:
         return terms
 
 
-def _parse(tree: Any) -> tuple[str, list[dict[str, Any]]] | None:
-    """``("or" | "and", words)`` for a plain word or an or/and of plain words, else None."""
+def _parse(tree: Any) -> tuple[str, list[dict[str, Any]], int] | None:
+    """``(operator, words, target hits)`` for a plain word or an or/and/weakAnd of plain
+    words (a lone word is an or), else None."""
     if not isinstance(tree, dict):
         return None
     kind = tree.get("type")
     if kind == "term":
-        return ("or", [tree]) if _plain_word(tree) else None
-    if kind not in ("or", "and") or tree.keys() != {"type", "children"}:
+        return ("or", [tree], 0) if _plain_word(tree) else None
+    target_hits = 0
+    if kind == "weakand":
+        target_hits = tree.get("target_hits", _TARGET_HITS)
+        if not tree.keys() <= {"type", "children", "target_hits"} or type(target_hits) is not int:
+            return None
+    elif kind not in ("or", "and") or tree.keys() != {"type", "children"}:
         return None
     children = tree["children"]
     if not isinstance(children, list) or not children:
@@ -209,7 +229,7 @@ def _parse(tree: Any) -> tuple[str, list[dict[str, Any]]] | None:
         isinstance(c, dict) and c.get("type") == "term" and _plain_word(c) for c in children
     ):
         return None
-    return kind, children
+    return kind, children, target_hits
 
 
 def _plain_word(term: dict[str, Any]) -> bool:
@@ -226,6 +246,48 @@ def _plain_word(term: dict[str, Any]) -> bool:
         and isinstance(term.get("weight", 100), int)
         and isinstance(term.get("label"), str | None)
     )
+
+
+def _weak_and_survivors(
+    sources: list[_Source], weights: list[float], target_hits: int, document_count: int
+) -> DocIdSet | None:
+    """The documents weakAnd keeps, as the generic evaluator keeps them, from bitmaps.
+
+    None when every match survives (then weakAnd is an or). Weights must be positive.
+    Documents are counted per combination
+    of children by inclusion-exclusion over the children's intersections; with
+    positive weights a superset of a surviving combination survives too, so the
+    survivors are the union of the surviving combinations' intersections.
+    """
+    terms = len(weights)
+    per_term = [
+        DocIdSet.union(*[s.postings.docids for s in sources if s.term == position])
+        for position in range(terms)
+    ]
+    union = DocIdSet.union(*per_term)
+    if target_hits <= 0 or len(union) <= target_hits:
+        return None
+    total = max(document_count, 1)
+    idf_weights = [
+        weight * math.log(1 + (total - len(d) + 0.5) / (len(d) + 0.5))
+        for weight, d in zip(weights, per_term, strict=True)
+    ]
+    within: list[DocIdSet] = [union]  # within[mask]: documents holding every child of mask
+    counts = np.zeros(1 << terms, dtype=np.int64)
+    for mask in range(1, 1 << terms):
+        low = (mask & -mask).bit_length() - 1
+        rest = mask & (mask - 1)
+        within.append(per_term[low] if rest == 0 else within[rest] & per_term[low])
+        counts[mask] = len(within[mask])
+    masks = np.arange(1 << terms)
+    for bit in range(terms):  # from "holding all of mask" to "holding exactly mask"
+        without = masks[(masks >> bit) & 1 == 0]
+        counts[without] -= counts[without | (1 << bit)]
+    counts[0] = 0
+    scores = combination_scores(idf_weights)
+    threshold = cut(scores, counts, target_hits)
+    kept = [within[mask] for mask in range(1, 1 << terms) if scores[mask] >= threshold]
+    return DocIdSet.union(*kept)
 
 
 def _conjunction(sources: list[_Source], terms: int, shape: Bm25Sum, wanted: int) -> TextHits:

@@ -10,6 +10,7 @@ the cached contributions).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,15 @@ from vespid.config import (
     RankProfileConfig,
     SchemaConfig,
 )
-from vespid.messages import AndItem, Item, OrItem, SearchRequest, TermItem, item_to_json
+from vespid.messages import (
+    AndItem,
+    Item,
+    OrItem,
+    SearchRequest,
+    TermItem,
+    WeakAndItem,
+    item_to_json,
+)
 
 WORDS = ["ant", "bee", "cat", "dog", "eel", "fox"]
 PROFILES = {
@@ -58,12 +67,14 @@ removes: st.SearchStrategy[tuple[str, int, list[str], list[str]]] = st.tuples(
     st.just("remove"), st.integers(0, 30), st.just([]), st.just([])
 )
 queries = st.tuples(
-    st.sampled_from(["or", "and"]),
+    st.sampled_from(["or", "and", "weakand"]),
     st.sampled_from(["text", "title", "default"]),
     st.lists(st.sampled_from([*WORDS, "gnu"]), min_size=1, max_size=3, unique=True),
     st.sampled_from(sorted(PROFILES)),
     st.integers(0, 4) | st.integers(5, 12),
     st.integers(0, 2),
+    st.integers(1, 8),
+    st.lists(st.sampled_from([50, 100, 200]), min_size=3, max_size=3),
 )
 
 
@@ -93,6 +104,26 @@ class Reference:
         combine = all if operator == "and" else any
         return [lid for lid in self.docs if combine(has(lid, t) for t in terms)]
 
+    def weak_and(
+        self, fields: list[str], terms: list[str], weights: list[int], target_hits: int
+    ) -> list[int]:
+        """Vespid's weakAnd: the OR matches whose IDF sum reaches the target_hits-th best."""
+        union = self.matches("or", fields, terms)
+        if len(union) <= target_hits:
+            return union
+        total = max(len(self.docs), 1)
+        holding = [self.matches("or", fields, [t]) for t in terms]
+        idf = [
+            w / 100 * math.log(1 + (total - len(h) + 0.5) / (len(h) + 0.5))
+            for w, h in zip(weights, holding, strict=True)
+        ]
+        scores = dict.fromkeys(union, 0.0)
+        for weight, having in zip(idf, holding, strict=True):
+            for lid in having:
+                scores[lid] += weight
+        threshold = sorted(scores.values(), reverse=True)[target_hits - 1]
+        return [lid for lid in union if scores[lid] >= threshold]
+
 
 def ask(
     index: DocumentTypeIndex, tree: dict[str, Any], profile: str, hits: int, offset: int
@@ -105,19 +136,25 @@ def as_tuple(result: MatchResult) -> tuple[Any, ...]:
 
 
 def check_query(index: DocumentTypeIndex, reference: Reference, query: tuple[Any, ...]) -> None:
-    operator, field, terms, profile, hits, offset = query
-    items: list[Item] = [TermItem(field, t) for t in terms]
-    tree = item_to_json(
-        items[0] if len(items) == 1 else (OrItem if operator == "or" else AndItem)(tuple(items))
-    )
-    if len(items) == 1:
-        operator = "or"
+    operator, field, terms, profile, hits, offset, target_hits, term_weights = query
+    items: list[Item] = [
+        TermItem(field, t, weight=w) for t, w in zip(terms, term_weights[: len(terms)], strict=True)
+    ]
+    if operator == "weakand":
+        tree = item_to_json(WeakAndItem(tuple(items), target_hits))
+    elif len(items) == 1:
+        tree, operator = item_to_json(items[0]), "or"
+    else:
+        tree = item_to_json((OrItem if operator == "or" else AndItem)(tuple(items)))
     lean = ask(index, tree, profile, hits, offset)
     generic = ask(index, {"type": "rank", "children": [tree]}, profile, hits, offset)
     assert as_tuple(lean) == as_tuple(generic)
 
     fields = ["title", "text"] if field == "default" else [field]
-    matched = reference.matches(operator, fields, terms)
+    if operator == "weakand":
+        matched = reference.weak_and(fields, terms, term_weights[: len(terms)], target_hits)
+    else:
+        matched = reference.matches(operator, fields, terms)
     assert lean.total_count == len(matched)
     weights = PROFILES[profile][1]
     settings = {"title": (0.9, 0.3) if profile == "weighted" else (1.2, 0.75), "text": (1.2, 0.75)}
@@ -172,8 +209,8 @@ def test_many_documents_prune_to_the_same_top_hits() -> None:
         index.put(lid, {"title": "", "text": " ".join(text)})
         reference.docs[lid] = {"title": [], "text": text}
     for terms in (["w0"], ["w0", "w1"], ["w0", "w3", "w30"], ["w2", "w5", "w9"], ["w39", "w0"]):
-        for operator in ("or", "and"):
-            check_query(index, reference, (operator, "text", terms, "plain", 10, 0))
+        for operator in ("or", "and", "weakand"):
+            check_query(index, reference, (operator, "text", terms, "plain", 10, 0, 100, [100] * 3))
 
 
 def test_the_lean_path_answers_words_and_or_and_of_words_only() -> None:
