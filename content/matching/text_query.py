@@ -1,25 +1,31 @@
 """A lean path from a text query's JSON tree to the best hits, for bm25-sum profiles.
 
-Most text queries are a word, or an ``or`` / ``and`` of words, ranked by
-``bm25(f)`` or a positive-weighted sum of bm25 features (`content.ranking.bm25_sum`).
-For those, :class:`TextSearch` reads the JSON tree directly, takes each word's posting
-list and its cached bm25 contributions (`content.ranking.bm25_terms`), and finds the
-best hits without building the generic machinery (query items, match data, feature
-resolver, expression evaluation), with the same answer bit for bit: the same hits in
-the same order (descending score, ties by ascending lid), the same relevance and the
-same totalCount. Anything else returns None and takes the generic path.
+Most text queries are a word, or an ``or`` / ``and`` / ``weakAnd`` of words, ranked
+by ``bm25(f)`` or a positive-weighted sum of bm25 features
+(`content.ranking.bm25_sum`). For those, :class:`TextSearch` reads the JSON tree
+directly, takes each word's posting list and its cached bm25 contributions
+(`content.ranking.bm25_terms`), and finds the best hits without the generic
+machinery (query items, match data, feature resolver, expression evaluation), with
+the same answer bit for bit: the same hits in the same order (descending score, ties
+by ascending lid), the same relevance and the same totalCount. Anything else
+returns None and takes the generic path.
 
 ``and``: the posting bitmaps are intersected (pyroaring) and only the survivors are
-scored. ``or`` (and a lone word): totalCount is the union's cardinality, and the top
-k are found with MaxScore-style pruning, exact because every contribution is >= 0
-and the score only grows with each: a document holding a term with contribution x
-scores at least weight * x, so the best k-th contribution of any single term is a
-lower bound ``theta`` of the k-th best score. Terms whose maxima together stay below
-``theta`` cannot lift a document to the top on their own, and a document holding an
-essential term is a candidate only if its contribution there plus every other term's
-maximum reaches ``theta``. The few candidates are then scored exactly, as the generic
-path scores every match. Bounds carry a small slack so rounding can only add
-candidates, never lose one.
+scored. ``weakAnd``: the documents it keeps (`content.matching.weak_and`) are found
+from bitmap intersections, then scored. ``or``: totalCount is the union's
+cardinality. A lone word ranks straight from its own contributions. Short lists are
+summed per field in a lid-indexed array, term by term in query order (so the sums
+are the generic path's, bit for bit). Long lists are pruned MaxScore-style, exact
+because every contribution is >= 0 and the score only grows with each: a document
+holding a term with contribution x scores at least weight * x, so the best k-th
+contribution of any one term, or the k-th best exact score among the documents
+holding each term's k best contributions, is a lower bound ``theta`` of the k-th
+best score. Terms whose maxima together stay below ``theta`` cannot lift a document
+to the top on their own, and a document holding one of the other terms is a
+candidate only if its contribution there plus every other term's maximum reaches
+``theta``. The candidates are scored exactly, as the generic path scores every
+match, and those below ``theta`` dropped before selection. Bounds carry a small
+slack so rounding can only add candidates, never lose one.
 """
 
 from __future__ import annotations
@@ -52,8 +58,6 @@ _WEAK_AND_CHILDREN = 6
 """weakAnd with more children than this takes the generic path."""
 _PRUNE_FROM = 4096
 """Postings from which an or prunes before scoring, instead of scoring every match."""
-_SEED_FROM = 4096
-"""Postings from which an or also scores its terms' best documents for a tighter bound."""
 
 _TERM_KEYS = frozenset(
     {"type", "field", "term", "kind", "stem", "normalize", "weight", "filter", "ranked", "label"}
@@ -347,12 +351,11 @@ def _lower_bound(
 ) -> float:
     """A score the ``wanted``-th best match reaches for sure (0 when unknown).
 
-    The k-th best contribution of each term, and, when the lists are long enough for
-    pruning to pay, the k-th best exact score among the documents holding each
-    term's k best contributions.
+    The best k-th contribution of any one term, or the k-th best exact score among
+    the documents holding each term's k best contributions, whichever is higher.
     """
     bound = max((s.weight * s.scores.kth_best(wanted) for s in scored if s.scores), default=0.0)
-    if sum(s.postings.lids.size for s in scored) < _SEED_FROM or len(scored) < 2:
+    if len(scored) < 2:
         return bound
     seeds = [s.scores.best_lids(wanted) for s in scored if s.scores is not None]
     lids = np.unique(np.concatenate(seeds))

@@ -115,7 +115,7 @@ def yql(kind: str, terms: list[str]) -> str:
 class HttpRow:
     """Runs one row's queries over one keep-alive connection and checks the answers."""
 
-    def __init__(self, connection: Connection, pids: list[int]) -> None:
+    def __init__(self, connection: Connection, pids: dict[str, int]) -> None:
         self.connection = connection
         self.pids = pids
 
@@ -130,15 +130,18 @@ class HttpRow:
             found.append((lids, int(root["fields"]["totalCount"])))
         return found
 
-    async def timed(self, paths: list[str]) -> tuple[float, float]:
-        """Queries per wall-clock second, and server CPU milliseconds per query."""
-        cpu = sum(cpu_seconds(p) for p in self.pids)
+    async def timed(self, paths: list[str]) -> tuple[float, dict[str, float]]:
+        """Queries per wall-clock second, and each service's CPU milliseconds per query."""
+        cpu = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
         start = time.perf_counter()
         for path in paths:
             await self.connection.get(path)
         wall = time.perf_counter() - start
-        used = sum(cpu_seconds(p) for p in self.pids) - cpu
-        return len(paths) / wall, used / len(paths) * 1000
+        used = {
+            name: (cpu_seconds(pid) - cpu[name]) / len(paths) * 1000
+            for name, pid in self.pids.items()
+        }
+        return len(paths) / wall, used
 
 
 def fts5_rate(engine: Engine, prepared: list[object]) -> float:
@@ -151,12 +154,12 @@ def fts5_rate(engine: Engine, prepared: list[object]) -> float:
 async def run_rows(inst: Instance, texts: list[str], per_length: int) -> None:
     brute = BruteForce(texts)
     fts5 = build_fts5(texts)
-    pids = list(service_pids(inst).values())
+    pids = service_pids(inst)
     connection = await Connection.open("127.0.0.1", inst.container_port)
     row = HttpRow(connection, pids)
     sys.stdout.write(
-        f"  {'query':<28}{'median df':>10}{'vespid q/s':>12}{'server ms/q':>13}"
-        f"{'fts5 q/s':>10}{'vs fts5':>9}   overlap  totalCount\n"
+        f"  {'query':<20}{'median df':>10}{'vespid q/s':>11}{'container ms':>13}"
+        f"{'content ms':>11}{'fts5 q/s':>9}{'vs fts5':>8}   overlap  totalCount\n"
     )
     for frequent in (False, True):
         mix = "common" if frequent else "rare"
@@ -175,20 +178,31 @@ async def run_rows(inst: Instance, texts: list[str], per_length: int) -> None:
                     totals_ok = f"{exact}/{len(queries)}"
                 engine = fts5_search(fts5, "AND" if kind == "and" else "OR")
                 prepared = [engine.prepare(q) for q in queries]
-                http_rates, server_ms, fts5_rates = [], [], []
+                http_rates, fts5_rates = [], []
+                server_ms: dict[str, list[float]] = {name: [] for name in pids}
                 for _ in range(ROUNDS):
-                    rate, ms = await row.timed(paths)
+                    rate, used = await row.timed(paths)
                     http_rates.append(rate)
-                    server_ms.append(ms)
+                    for name, spent in used.items():
+                        server_ms[name].append(spent)
                     fts5_rates.append(fts5_rate(engine, prepared))
                 rate, fts = statistics.median(http_rates), statistics.median(fts5_rates)
+                ms = {
+                    kind: statistics.median(
+                        m
+                        for name, values in server_ms.items()
+                        if name.startswith(kind)
+                        for m in values
+                    )
+                    for kind in ("container", "content")
+                }
                 df = statistics.median(
                     int(brute.df[brute.vocabulary[t]]) for q in queries for t in q
                 )
                 label = f"{kind.upper() if kind != 'weakand' else 'weakAnd'} {length} {mix}"
                 sys.stdout.write(
-                    f"  {label:<28}{df:>10.0f}{rate:>12.0f}{statistics.median(server_ms):>13.2f}"
-                    f"{fts:>10.0f}{rate / fts:>9.2f}   "
+                    f"  {label:<20}{df:>10.0f}{rate:>11.0f}{ms['container']:>13.2f}"
+                    f"{ms['content']:>11.2f}{fts:>9.0f}{rate / fts:>8.2f}   "
                     f"{overlap([a[0] for a in answers], truth):.3f}    {totals_ok}\n"
                 )
                 sys.stdout.flush()
