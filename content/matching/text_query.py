@@ -121,7 +121,7 @@ class TextSearch:
                 return None
             sources.extend(found)
         if operator == "and":
-            return _conjunction(sources, len(words), shape, wanted)
+            return self._conjunction(sources, len(words), shape, wanted)
         if operator == "weakand":
             weights = [word.get("weight", 100) / 100 for word in words]
             if len(words) > _WEAK_AND_CHILDREN or min(weights) <= 0:
@@ -129,7 +129,7 @@ class TextSearch:
             survivors = _weak_and_survivors(sources, weights, target_hits, document_count)
             if survivors is not None:
                 lids = lids_of(survivors)
-                scores = _scores(lids, sources, shape)
+                scores = self._exact_scores(lids, sources, shape)
                 return _top(lids, scores, wanted, len(survivors), -math.inf)
         return self._disjunction(sources, shape, wanted)
 
@@ -148,26 +148,48 @@ class TextSearch:
         if sum(s.postings.lids.size for s in sources) >= _PRUNE_FROM:
             return _pruned(sources, shape, wanted, total)
         lids = lids_of(DocIdSet.union(*maps))
-        scores = self._dense_scores(lids, sources, shape)
+        scores = self._exact_scores(lids, sources, shape)
         return _top(lids, scores, wanted, total, _floor(sources, wanted))
 
-    def _dense_scores(self, lids: LidArray, sources: list[_Source], shape: Bm25Sum) -> FloatArray:
-        """Scores of the sorted ``lids`` (every match): each field's bm25 summed in a
-        lid-indexed array, term by term in query order, as the generic path sums."""
+    def _conjunction(
+        self, sources: list[_Source], terms: int, shape: Bm25Sum, wanted: int
+    ) -> TextHits:
+        per_term: list[DocIdSet] = []
+        for position in range(terms):
+            maps = [s.postings.docids for s in sources if s.term == position]
+            per_term.append(maps[0] if len(maps) == 1 else DocIdSet.union(*maps))
+        matched = per_term[0] if terms == 1 else DocIdSet.intersection(*per_term)
+        if not matched or wanted <= 0:
+            return TextHits(_NO_LIDS, _NO_SCORES, len(matched))
+        lids = lids_of(matched)
+        return _top(lids, self._exact_scores(lids, sources, shape), wanted, len(matched), -math.inf)
+
+    def _exact_scores(self, lids: LidArray, sources: list[_Source], shape: Bm25Sum) -> FloatArray:
+        """The score of each of the sorted ``lids``, as the generic path computes it.
+
+        Short lists are summed per field in a lid-indexed array, term by term in query
+        order; long ones are looked up at the candidates only (`_scores`).
+        """
+        if sum(s.postings.lids.size for s in sources) >= _PRUNE_FROM:
+            return _scores(lids, sources, shape)
         per_field = {}
         for name in shape.fields:
             summed = [s for s in sources if s.field == name and s.scores is not None]
             if not summed:
                 per_field[name] = np.zeros(lids.size)
                 continue
-            buffer = self._scratch.take(int(lids[-1]) + 1)
+            size = max(
+                (int(s.postings.lids[-1]) + 1 for s in summed if s.postings.lids.size), default=0
+            )
+            buffer = self._scratch.take(max(size, int(lids[-1]) + 1))
             try:
                 for source in summed:
                     assert source.scores is not None
                     buffer[source.postings.lids] += source.scores.contributions
                 per_field[name] = buffer[lids]
             finally:
-                buffer[lids] = 0.0
+                for source in summed:
+                    buffer[source.postings.lids] = 0.0
                 self._scratch.give(buffer)
         return np.asarray(shape.combine(per_field), dtype=np.float64)
 
@@ -292,18 +314,6 @@ def _weak_and_survivors(
     threshold = cut(scores, counts, target_hits)
     kept = [within[mask] for mask in range(1, 1 << terms) if scores[mask] >= threshold]
     return DocIdSet.union(*kept)
-
-
-def _conjunction(sources: list[_Source], terms: int, shape: Bm25Sum, wanted: int) -> TextHits:
-    per_term: list[DocIdSet] = []
-    for position in range(terms):
-        maps = [s.postings.docids for s in sources if s.term == position]
-        per_term.append(maps[0] if len(maps) == 1 else DocIdSet.union(*maps))
-    matched = per_term[0] if terms == 1 else DocIdSet.intersection(*per_term)
-    if not matched or wanted <= 0:
-        return TextHits(_NO_LIDS, _NO_SCORES, len(matched))
-    lids = lids_of(matched)
-    return _top(lids, _scores(lids, sources, shape), wanted, len(matched), -math.inf)
 
 
 def _pruned(sources: list[_Source], shape: Bm25Sum, wanted: int, total: int) -> TextHits:
