@@ -34,6 +34,8 @@ class Settings:
     """Transaction log bytes since the last snapshot that trigger a flush."""
     tombstone_ttl: float = 14 * 24 * 3600.0
     """Seconds removes are remembered for replicas that missed them."""
+    max_pending_writes: int = 4096
+    """Writes accepted but not yet durable beyond which more are refused (429)."""
 
 
 _FLAGS: dict[str, tuple[str, Callable[[str], Any], bool]] = {
@@ -47,6 +49,7 @@ _FLAGS: dict[str, tuple[str, Callable[[str], Any], bool]] = {
     "host": ("VESPID_HOST", str, False),
     "flush_bytes": ("VESPID_FLUSH_BYTES", int, False),
     "tombstone_ttl": ("VESPID_TOMBSTONE_TTL", float, False),
+    "max_pending_writes": ("VESPID_MAX_PENDING_WRITES", int, False),
 }
 
 

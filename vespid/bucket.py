@@ -48,8 +48,14 @@ def _used_mask(used_bits: int) -> int:
     return (1 << used_bits) - 1
 
 
+_REVERSED_BYTES = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
+"""Each byte value with its 8 bits in reverse order."""
+
+
 def _reverse64(value: int) -> int:
-    return int(f"{value:064b}"[::-1], 2)
+    """``value``'s 64 bits in reverse order: the bytes swapped end for end, and the bits
+    of each byte reversed by table."""
+    return int.from_bytes(value.to_bytes(8, "little").translate(_REVERSED_BYTES), "big")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +152,21 @@ class BucketId:
         return f"BucketId(0x{self.raw:016x})"
 
 
+def full_bucket_bits(doc_id: DocumentId) -> int:
+    """The id bits of the document's 58-bit bucket, from one gid computation.
+
+    The gid's first 4 bytes are the location's low 32 bits, so the location is not
+    hashed a second time: two MD5s for an id without ``n=`` (location and gid), one
+    with it. This is what a content node stores with every document.
+    """
+    gid = doc_id.global_id
+    gid_bits = int.from_bytes(gid[4:12], "little") & _GID_MASK
+    return gid_bits | int.from_bytes(gid[:4], "little")
+
+
 def full_bucket_of(doc_id: DocumentId) -> BucketId:
     """The document's 58-bit bucket (Vespa's ``BucketIdFactory::getBucketId``)."""
-    location = doc_id.location & _LOCATION_MASK
-    gid_bits = int.from_bytes(doc_id.global_id[4:12], "little")
-    return BucketId(MAX_USED_BITS, (gid_bits & _GID_MASK) | location)
+    return BucketId(MAX_USED_BITS, full_bucket_bits(doc_id))
 
 
 def bucket_of(doc_id: DocumentId, distribution_bits: int = 16) -> BucketId:
@@ -159,4 +175,4 @@ def bucket_of(doc_id: DocumentId, distribution_bits: int = 16) -> BucketId:
     Raises:
         ValueError: when ``distribution_bits`` is outside 1..58.
     """
-    return full_bucket_of(doc_id).with_used_bits(distribution_bits)
+    return BucketId(distribution_bits, full_bucket_bits(doc_id))

@@ -72,6 +72,7 @@ def check_rank_expressions(schema: ResolvedSchema, config: SchemaConfig) -> list
         for kind, listed in (
             ("match-features", declared.match_features),
             ("summary-features", declared.summary_features),
+            ("rank-features", declared.rank_features),
         ):
             for feature in listed.features if listed is not None else ():
                 problems += [

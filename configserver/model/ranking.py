@@ -4,9 +4,9 @@ Every schema has a `default` profile (first phase `nativeRank`) and an `unranked
 profile (first phase `0`), unless it declares its own. A profile without `inherits`
 inherits `default`. With several parents, the first gives the phases and settings;
 inputs, constants, functions and rank properties of all parents are merged, then the
-profile's own declarations replace same-named ones. `match-features` and
-`summary-features` are inherited unless redeclared; a redeclaration keeps the lists of
-the profiles it names after `inherits`.
+profile's own declarations replace same-named ones. `match-features`,
+`summary-features` and `rank-features` are inherited unless redeclared; a
+redeclaration keeps the lists of the profiles it names after `inherits`.
 """
 
 from __future__ import annotations
@@ -99,6 +99,11 @@ def _apply(
     if p.summary_features is not None:
         summary = _features(p.summary_features, "summary_features", p, done, schema, errors)
         config = replace(config, summary_features=summary)
+    if p.rank_features is not None:
+        listed = _features(p.rank_features, "rank_features", p, done, schema, errors)
+        config = replace(config, rank_features=listed)
+    if p.ignore_default_rank_features:
+        config = replace(config, ignore_default_rank_features=True)
     if p.approximate_threshold is not None:
         config = replace(config, approximate_threshold=p.approximate_threshold)
     if p.post_filter_threshold is not None:

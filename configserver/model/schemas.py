@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from configserver.model.ranking import flatten_profiles
-from configserver.schema.analysis import IndexingAnalysis, analyses
+from configserver.schema.analysis import IndexingAnalysis, analyse, analyses
 from configserver.schema.model import DocumentSummary, Field, Struct
 from configserver.schema.resolve import ResolvedSchema
+from configserver.schema.struct_fields import struct_field_declarations
 from vespid.config import (
     DocumentSummaryConfig,
     FieldConfig,
@@ -37,7 +38,7 @@ def derive_schema(schema: ResolvedSchema, is_global: bool, errors: list[str]) ->
     fields = tuple(
         _field(f, flags.get(f.name, set()), plans.get(f.name), f.name in document, schema)
         for f in schema.all_fields()
-    )
+    ) + _struct_field_attributes(schema)
     return SchemaConfig(
         name=schema.name,
         fields=fields,
@@ -64,6 +65,38 @@ def _structs(structs: Sequence[Struct]) -> tuple[StructConfig, ...]:
         StructConfig(s.name, tuple(FieldConfig(f.name, f.type) for f in fields_of(s, ())))
         for s in structs
     )
+
+
+def _struct_field_attributes(schema: ResolvedSchema) -> tuple[FieldConfig, ...]:
+    """Vespa's array attribute per `struct-field x { indexing: attribute }`: `persons.x`.
+
+    Each holds the struct field of every element, in element order, so that
+    `sameElement` can line the elements of sibling struct fields up.
+    """
+    out: list[FieldConfig] = []
+    for d in struct_field_declarations(schema):
+        script = d.declaration.indexing
+        if script is None or d.type is None:
+            continue
+        flags = set().union(*analyse(script, d.declaration.name).outputs.values())
+        if "attribute" not in flags:
+            continue
+        out.append(
+            FieldConfig(
+                name=d.name,
+                type=f"array<{d.type}>",
+                attribute=True,
+                in_document=False,
+                source=d.parent.name,
+                struct_field=d.path,
+                fast_search="fast-search" in d.declaration.attribute,
+                fast_access="fast-access" in d.declaration.attribute,
+                paged="paged" in d.declaration.attribute,
+                match=d.declaration.match or "text",
+                stemming="none",
+            )
+        )
+    return tuple(out)
 
 
 def _field(

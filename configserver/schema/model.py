@@ -148,7 +148,8 @@ class Phase:
 
 @dataclass(frozen=True, slots=True)
 class Features:
-    """`match-features` / `summary-features`, optionally inheriting other profiles' lists."""
+    """`match-features` / `summary-features` / `rank-features`, optionally inheriting
+    other profiles' lists."""
 
     features: tuple[str, ...] = ()
     inherits: tuple[str, ...] = ()
@@ -168,6 +169,9 @@ class RankProfile:
     global_phase: Phase | None = None
     match_features: Features | None = None
     summary_features: Features | None = None
+    rank_features: Features | None = None
+    """Features `ranking.listFeatures` returns besides (or instead of) the default set."""
+    ignore_default_rank_features: bool = False
     rank_properties: tuple[tuple[str, str], ...] = ()
     approximate_threshold: float | None = None
     post_filter_threshold: float | None = None

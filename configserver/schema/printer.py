@@ -161,9 +161,12 @@ def _profile(p: RankProfile) -> list[str]:
     for kw, features in (
         ("match-features", p.match_features),
         ("summary-features", p.summary_features),
+        ("rank-features", p.rank_features),
     ):
         if features is not None:
             out.append(_features(kw, features))
+    if p.ignore_default_rank_features:
+        out.append(f"{i2}ignore-default-rank-features")
     if p.rank_properties:
         out.append(f"{i2}rank-properties {{")
         out.extend(f"{i3}{k}: {json.dumps(v)}" for k, v in p.rank_properties)

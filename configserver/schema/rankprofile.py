@@ -21,8 +21,8 @@ from configserver.schema.model import (
 )
 
 IGNORED_PROFILE_SETTINGS = frozenset(
-    {"rank", "rank-type", "ignore-default-rank-features", "min-hits-per-thread",
-     "num-search-partitions", "termwise-limit", "weight", "rank-features", "strict",
+    {"rank", "rank-type", "min-hits-per-thread",
+     "num-search-partitions", "termwise-limit", "weight", "strict",
      "second-phase-rank-score-drop-limit", "significance", "match-phase", "weakand",
      "diversity", "mutate", "filter-threshold", "first-phase-rank-score-drop-limit"}
 )  # fmt: skip
@@ -80,6 +80,10 @@ class RankProfileParser:
             return replace(p, match_features=self._features())
         if kw == "summary-features":
             return replace(p, summary_features=self._features())
+        if kw == "rank-features":
+            return replace(p, rank_features=self._features())
+        if kw == "ignore-default-rank-features":
+            return replace(p, ignore_default_rank_features=True)
         if kw == "rank-properties":
             return replace(p, rank_properties=(*p.rank_properties, *self._properties()))
         if kw == "approximate-threshold":

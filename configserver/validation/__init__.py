@@ -19,6 +19,7 @@ from configserver.validation.schema_rules import (
     indexing_executable,
     schema_file_names,
     schema_names_unique,
+    struct_fields_supported,
     struct_parents_exist,
     summary_fields_exist,
 )
@@ -42,6 +43,7 @@ RULES: tuple[Validator, ...] = (
     schema_names_unique,
     field_types_supported,
     struct_parents_exist,
+    struct_fields_supported,
     fieldset_fields_exist,
     summary_fields_exist,
     indexing_executable,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from configserver.schema.analysis import analyses
+from configserver.schema.analysis import analyse, analyses
+from configserver.schema.struct_fields import struct_field_declarations
 from configserver.validation.context import ValidationContext
 from vespid.tensor_type import TensorTypeError, parse_tensor_type
 
@@ -184,3 +185,49 @@ def imports_unsupported(ctx: ValidationContext) -> None:
             ctx.report(
                 f"{s.at(imp.pos)}: unsupported: import field '{imp.name}' (parent/child documents)"
             )
+
+
+ATTRIBUTE_ELEMENT_TYPES = frozenset({"string", "int", "long", "byte", "bool", "float", "double"})
+"""Types a struct-field attribute can hold (Vespa: primitive types only)."""
+
+
+def struct_fields_supported(ctx: ValidationContext) -> None:
+    """A `struct-field` names a field of the elements, and is at most an attribute.
+
+    Vespa's indexed mode keeps struct fields only as attributes of arrays of structs
+    and maps; `index` on a struct field is for streaming search, which Vespid does not
+    have.
+    """
+    for s in ctx.schemas:
+        own = {f.name for f in s.own_fields()}
+        for d in struct_field_declarations(s):
+            if d.parent.name not in own:
+                continue
+            where = s.at(d.declaration.pos)
+            if d.type is None:
+                ctx.report(
+                    f"{where}: field '{d.parent.name}' of type {d.parent.type} has no "
+                    f"struct field '{d.path}'"
+                )
+                continue
+            if d.declaration.indexing is None:
+                continue
+            plan = analyse(d.declaration.indexing, d.declaration.name)
+            for pos, what in plan.unsupported:
+                ctx.report(
+                    f"{s.at(pos) if pos else where}: unsupported indexing expression "
+                    f"{what} in struct-field '{d.name}'"
+                )
+            kinds = set().union(*plan.outputs.values()) if plan.outputs else set()
+            if "index" in kinds or set(plan.outputs) - {d.declaration.name} or plan.sources:
+                ctx.report(
+                    f"{where}: unsupported indexing of struct-field '{d.name}': struct "
+                    "fields can only be 'attribute' and 'summary'"
+                )
+            elif "attribute" in kinds and (
+                d.element_container == "" or d.type not in ATTRIBUTE_ELEMENT_TYPES
+            ):
+                ctx.report(
+                    f"{where}: struct-field '{d.name}' cannot be an attribute: only primitive "
+                    "fields of array<struct> and map fields can"
+                )

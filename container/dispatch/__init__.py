@@ -1,11 +1,13 @@
 """Dispatch: the container's only network client, to content nodes (aiohttp lives here).
 
-`ContentClient` sends `vespid.messages` requests; `SearchDispatcher` scatters queries,
+`ContentClient` sends `vespid.messages` requests; `WriteBatcher` coalesces concurrent
+writes into batch requests; `SearchDispatcher` scatters queries,
 merges hits and fetches summaries; `result` holds what the renderer needs.
 """
 
 from __future__ import annotations
 
+from container.dispatch.batcher import WriteBatcher
 from container.dispatch.client import AiohttpTransport, ContentClient, ContentTransport
 from container.dispatch.merge import merge_hits
 from container.dispatch.result import (
@@ -41,5 +43,6 @@ __all__ = [
     "SearchDispatcher",
     "SearchError",
     "SearchResult",
+    "WriteBatcher",
     "merge_hits",
 ]

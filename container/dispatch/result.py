@@ -87,6 +87,7 @@ class ResultHit:
     fields: dict[str, Any] = field(default_factory=dict)
     match_features: dict[str, Any] | None = None
     summary_features: dict[str, Any] | None = None
+    rank_features: dict[str, Any] | None = None
     sort_values: tuple[Any, ...] = ()
     node: int = 0
     """Distribution key of the node holding the hit, for the docsum fetch."""

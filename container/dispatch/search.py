@@ -148,6 +148,7 @@ class SearchDispatcher:
             order_by=query.order_by,
             timeout=max(remaining, 0.0),
             trace_level=query.trace_level,
+            list_features=query.list_features,
         )
         try:
             return await self.client.call(node, "search", request, SearchReply, remaining)
@@ -201,6 +202,8 @@ class SearchDispatcher:
                 hit.fields["matchfeatures"] = hit.match_features
             if hit.summary_features is not None:
                 hit.fields["summaryfeatures"] = hit.summary_features
+            if hit.rank_features is not None:
+                hit.fields["rankfeatures"] = hit.rank_features
         return None
 
 
@@ -223,6 +226,7 @@ def _result_hit(target: _Target, node: ContentNodeConfig, hit: SearchHit) -> Res
         schema=hit.schema,
         match_features=hit.match_features,
         summary_features=hit.summary_features,
+        rank_features=hit.rank_features,
         sort_values=hit.sort_values,
         node=node.distribution_key,
     )

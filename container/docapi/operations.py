@@ -16,10 +16,11 @@ Failures raise, and `container.http.errors` renders them.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from container.dispatch import ContentClient
+from container.dispatch import ContentClient, WriteBatcher
 from container.docapi.body import DocumentBody
 from container.errors import BackendCommunicationError, ContainerError, UnknownClusterError
 from container.render import reformat_tensors
@@ -33,14 +34,7 @@ from vespid.errors import (
     VespidError,
     WrongDistributionError,
 )
-from vespid.messages import (
-    GetReply,
-    GetRequest,
-    PutRequest,
-    RemoveRequest,
-    UpdateRequest,
-    WriteReply,
-)
+from vespid.messages import GetReply, GetRequest, WriteOperation
 
 R = TypeVar("R")
 
@@ -154,6 +148,7 @@ class DocumentApi:
 
     def __init__(self, client: ContentClient) -> None:
         self.client = client
+        self.batcher = WriteBatcher(client)
 
     async def put(
         self,
@@ -166,10 +161,10 @@ class DocumentApi:
         """Store the whole document."""
         target = locate(config, doc_id, params.cluster)
         fields = validate_fields(target.schema, body.fields)
-        request = PutRequest(
-            str(doc_id), fields, params.condition or body.condition, _create(params, body)
+        operation = WriteOperation(
+            "put", str(doc_id), fields, params.condition or body.condition, _create(params, body)
         )
-        return await self._write(target, "put", request, path_id, doc_id, params)
+        return await self._write(target, operation, path_id, doc_id, params)
 
     async def update(
         self,
@@ -182,18 +177,18 @@ class DocumentApi:
         """Apply partial updates; ``create=true`` makes a missing document first."""
         target = locate(config, doc_id, params.cluster)
         update = validate_update(target.schema, body.fields)
-        request = UpdateRequest(
-            str(doc_id), update, params.condition or body.condition, _create(params, body)
+        operation = WriteOperation(
+            "update", str(doc_id), update, params.condition or body.condition, _create(params, body)
         )
-        return await self._write(target, "update", request, path_id, doc_id, params)
+        return await self._write(target, operation, path_id, doc_id, params)
 
     async def remove(
         self, config: ContainerConfig, path_id: str, doc_id: DocumentId, params: DocumentParams
     ) -> DocumentAnswer:
         """Remove the document; removing a missing document is not an error."""
         target = locate(config, doc_id, params.cluster)
-        request = RemoveRequest(str(doc_id), params.condition)
-        return await self._write(target, "remove", request, path_id, doc_id, params)
+        operation = WriteOperation("remove", str(doc_id), condition=params.condition)
+        return await self._write(target, operation, path_id, doc_id, params)
 
     async def get(
         self, config: ContainerConfig, path_id: str, doc_id: DocumentId, params: DocumentParams
@@ -214,27 +209,43 @@ class DocumentApi:
     async def _write(
         self,
         target: Target,
-        op: str,
-        request: PutRequest | UpdateRequest | RemoveRequest,
+        operation: WriteOperation,
         path_id: str,
         doc_id: DocumentId,
         params: DocumentParams,
     ) -> DocumentAnswer:
+        """Send the write in the node's next batch, to the first Up node in ideal order."""
         node = target.primary
         if not params.dry_run:
-            _, node = await self._send(target, op, request, WriteReply, params)
-        return _ok(path_id, doc_id, _trace(target, node, op, params))
+            node = await self._first_up(
+                target, lambda n: self.batcher.write(n, operation, params.timeout)
+            )
+        return _ok(path_id, doc_id, _trace(target, node, operation.op, params))
 
     async def _send(
         self, target: Target, op: str, request: Any, reply_type: type[R], params: DocumentParams
     ) -> tuple[R, ContentNodeConfig]:
-        """Send to the first node in ideal order that is Up; see the module docstring."""
+        """Send ``request`` to the first node in ideal order that is Up."""
+        replies: list[R] = []
+
+        async def call(node: ContentNodeConfig) -> None:
+            replies.append(await self.client.call(node, op, request, reply_type, params.timeout))
+
+        node = await self._first_up(target, call)
+        return replies[0], node
+
+    async def _first_up(
+        self, target: Target, call: Callable[[ContentNodeConfig], Awaitable[object]]
+    ) -> ContentNodeConfig:
+        """Run ``call`` on the first node in ideal order that is Up; see the module docstring."""
         failure: VespidError | ContainerError | None = None
         for node in target.nodes:
             try:
-                return await self.client.call(node, op, request, reply_type, params.timeout), node
+                await call(node)
             except _NOT_UP as e:
                 failure = e
+            else:
+                return node
         assert failure is not None, "ideal_order returns at least one node"
         raise failure
 

@@ -32,6 +32,7 @@ _ALIASES = {
     "default-index": "model.defaultIndex",
     "summary": "presentation.summary",
     "sorting": "ranking.sorting",
+    "rankfeatures": "ranking.listFeatures",
 }
 """Short names Vespa accepts for a parameter, mapped to the full name. Full names are
 case-sensitive; the short names are not (Vespa's query API reference)."""

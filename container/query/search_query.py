@@ -7,8 +7,9 @@ given), resolves the schemas to search, fits the tree to their field kinds
 limits: `hits` 0..400 (default 10), `offset` 0..1000. YQL's ``limit``/``offset``
 take precedence over the `hits`/`offset` parameters, with hits = limit - offset.
 
-Not supported yet: ``ranking.listFeatures`` (content nodes do not return all rank
-features), grouping (kept as text in `YqlQuery.grouping`, not executed).
+``ranking.listFeatures`` (alias ``rankfeatures``) asks content nodes for the rank
+features Vespa dumps; hits carry them in ``rankfeatures``. Not supported yet: grouping
+(kept as text in `YqlQuery.grouping`, not executed).
 
 Deviation: the default timeout is 5 s, not Vespa's 500 ms, because a Python content
 node needs more time for a first query against a new generation.
@@ -56,6 +57,8 @@ class SearchQuery:
     trace_level: int = 0
     tensor_format: str = "short"
     """`presentation.format.tensors`: how tensor fields of hits are rendered."""
+    list_features: bool = False
+    """`ranking.listFeatures`: hits carry every dumped rank feature in ``rankfeatures``."""
     yql: YqlQuery | None = None
 
 
@@ -93,6 +96,7 @@ def build_search_query(flat: dict[str, Any], config: ContainerConfig) -> SearchQ
         timing=params.boolean("presentation.timing"),
         trace_level=params.integer("tracelevel", 0, 0, 10),
         tensor_format=_tensor_format(params),
+        list_features=params.boolean("ranking.listFeatures"),
         yql=yql,
     )
 

@@ -64,6 +64,25 @@ class AnnotationReader:
             raise self._fail(key, "one of " + ", ".join(options))
         return value
 
+    def element_ids(self, key: str) -> tuple[int, ...]:
+        """One element index or a list of them (``elementFilter``); () when absent.
+
+        >>> AnnotationReader({"elementFilter": [2, 0]}, "", 0).element_ids("elementFilter")
+        (2, 0)
+        """
+        value = self.annotations.get(key)
+        if value is None:
+            return ()
+        ids = value if isinstance(value, list) else [value]
+        for element in ids:
+            if isinstance(element, float):
+                raise self._fail(key, "an integer element id, not floating point number")
+            if isinstance(element, bool) or not isinstance(element, int):
+                raise self._fail(key, "integer element ids")
+            if element < 0:
+                raise self._fail(key, f"non-negative element ids, got: {element}")
+        return tuple(ids)
+
     def match_kind(self) -> str:
         """`word`, or `prefix`/`substring`/`suffix` when exactly one of them is true."""
         kinds = [k for k in ("prefix", "substring", "suffix") if self.boolean(k, False)]

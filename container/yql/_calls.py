@@ -17,6 +17,7 @@ from container.yql._cursor import Annotations, TokenCursor
 from container.yql.simple import QueryModel, parse_simple
 from vespid.messages import (
     DotProductItem,
+    FuzzyItem,
     Item,
     NearestNeighborItem,
     NearItem,
@@ -72,6 +73,7 @@ class CallRules(TokenCursor, abc.ABC):
             "dotproduct": self.dot_product,
             "nearestneighbor": self.nearest_neighbor,
             "range": self.range,
+            "nonempty": self.non_empty,
         }
         rule = rules.get(name.lower())
         if rule is None:
@@ -91,8 +93,14 @@ class CallRules(TokenCursor, abc.ABC):
         if lowered == "equiv":
             return self.equiv(field, position)
         if lowered == "sameelement":
-            return self.same_element(field)
-        raise self.error("phrase, near, onear, equiv or sameElement", self.tokens[self.index - 1])
+            return self.same_element(field, reader)
+        if lowered == "fuzzy":
+            return self.fuzzy(field, reader)
+        if lowered == "text":
+            return self.text_call(field, reader)
+        raise self.error(
+            "phrase, near, onear, equiv, fuzzy, text or sameElement", self.tokens[self.index - 1]
+        )
 
     def user_query(self, reader: AnnotationReader) -> Item | None:
         """``userQuery()``: the `query` parameter in the simple query language."""
@@ -106,13 +114,46 @@ class CallRules(TokenCursor, abc.ABC):
         args = self.arguments(self.string)
         if len(args) != 1:
             raise self.error("exactly one argument to userInput", self.tokens[self.index - 1])
-        index = reader.text("defaultIndex") or self.model.default_index
+        return self.user_text(
+            args[0], reader.text("defaultIndex") or self.model.default_index, reader
+        )
+
+    def text_call(self, field: str, reader: AnnotationReader) -> Item:
+        """``field contains ({grammar: ...}text("some text"))``: the text searched in
+        ``field`` as userInput would (weakAnd of its words by default).
+
+        Deviation: the text is read in the simple query language, as userInput's is,
+        so ``-word`` and quotes keep that meaning.
+        """
+        start = self.token
+        args = self.arguments(self.string)
+        if len(args) != 1:
+            raise self.error("exactly one argument to text", self.tokens[self.index - 1])
+        item = self.user_text(args[0], field, reader)
+        if item is None:
+            raise self.error("a text with a searchable word", start)
+        return item
+
+    def user_text(self, text: str, index: str, reader: AnnotationReader) -> Item | None:
+        """User text searched in ``index`` by the `grammar` annotation (weakAnd default)."""
         grammar = reader.choice("grammar", "weakAnd", _GRAMMARS)
         if grammar == "raw":
-            return TermItem(index, args[0])
-        item = parse_simple(args[0], index, grammar)
+            return TermItem(index, text)
+        item = parse_simple(text, index, grammar)
         if isinstance(item, WeakAndItem):
             return WeakAndItem(item.children, reader.integer("targetHits", item.target_hits))
+        return item
+
+    def non_empty(self, reader: AnnotationReader) -> Item:
+        """``nonEmpty(expr)``: ``expr``, unless it has an empty term or operator, or is
+        empty itself (say an empty userInput), which fails the query as in Vespa."""
+        start = self.token
+        args = self.arguments(self.expression)
+        if len(args) != 1:
+            raise self.error("exactly one argument to nonEmpty", self.tokens[self.index - 1])
+        item: Item | None = args[0]
+        if item is None or _has_empty(item):
+            raise self.error("an expression without empty terms in nonEmpty", start)
         return item
 
     def weak_and(self, reader: AnnotationReader) -> Item:
@@ -126,10 +167,15 @@ class CallRules(TokenCursor, abc.ABC):
         return RankItem(tuple(children)) if children else None
 
     def wand(self, reader: AnnotationReader) -> Item:
-        """``{targetHits: n}wand(field, {token: weight})``."""
+        """``{targetHits: n, scoreThreshold: s, thresholdBoostFactor: f}wand(field,
+        {token: weight})``."""
         field, tokens = self.field_and_tokens()
         return WandItem(
-            field, {k: float(v) for k, v in tokens.items()}, reader.integer("targetHits", 10)
+            field,
+            {k: float(v) for k, v in tokens.items()},
+            reader.integer("targetHits", 10),
+            reader.number("scoreThreshold") or 0.0,
+            _default(reader.number("thresholdBoostFactor"), 1.0),
         )
 
     def weighted_set(self, reader: AnnotationReader) -> Item:
@@ -160,7 +206,8 @@ class CallRules(TokenCursor, abc.ABC):
         )
 
     def range(self, reader: AnnotationReader) -> Item:
-        """``{bounds: "open"|"leftOpen"|"rightOpen"}range(field, low, high)``."""
+        """``{bounds: "open"|"leftOpen"|"rightOpen"}range(field, low, high)``, capped with
+        ``{hitLimit: n, descending: true}`` (or ``ascending: false``) as in Vespa."""
         self.expect_op("(")
         field = self.expect_ident()
         self.expect_op(",")
@@ -169,12 +216,17 @@ class CallRules(TokenCursor, abc.ABC):
         high = self.number("a number or Infinity")
         self.expect_op(")")
         bounds = reader.choice("bounds", "closed", ("closed", "open", "leftOpen", "rightOpen"))
+        hit_limit = reader.integer("hitLimit", 0)
+        if reader.boolean("descending", False) or not reader.boolean("ascending", True):
+            hit_limit = -abs(hit_limit)
         return RangeItem(
             field,
             None if low == float("-inf") else float(low),
             None if high == float("inf") else float(high),
             include_lower=bounds in ("closed", "rightOpen"),
             include_upper=bounds in ("closed", "leftOpen"),
+            filter=reader.boolean("filter", False),
+            hit_limit=hit_limit,
         )
 
     def field_and_tokens(self) -> tuple[str, dict[str, int | float]]:
@@ -236,17 +288,48 @@ class CallRules(TokenCursor, abc.ABC):
             return PhraseItem(field, tuple(self.phrase_terms()))
         return TermItem(field, self.string("a string or phrase()"))
 
-    def same_element(self, field: str) -> Item:
-        """``field contains sameElement(expr, ...)``: children relative to ``field``."""
+    def fuzzy(self, field: str, reader: AnnotationReader) -> Item:
+        """``field contains ({maxEditDistance: n, prefixLength: n, prefix: b}fuzzy("text"))``."""
+        args = self.arguments(self.string)
+        if len(args) != 1:
+            raise self.error("exactly one argument to fuzzy", self.tokens[self.index - 1])
+        distance = reader.integer("maxEditDistance", 2)
+        prefix_length = reader.integer("prefixLength", 0)
+        if distance < 0 or prefix_length < 0:
+            raise self.error("non-negative maxEditDistance and prefixLength", self.token)
+        return FuzzyItem(field, args[0], distance, prefix_length, reader.boolean("prefix", False))
+
+    def same_element(self, field: str, reader: AnnotationReader) -> Item:
+        """``field contains ({elementFilter: [i, ...]}sameElement(expr, ...))``: children
+        relative to ``field``."""
+        element_filter = reader.element_ids("elementFilter")
         outer, self.element_field = self.element_field, field
         try:
             children = [c for c in self.arguments(self.expression) if c is not None]
         finally:
             self.element_field = outer
-        return SameElementItem(field, tuple(children))
+        return SameElementItem(field, tuple(children), element_filter)
 
 
-_CONTAINS_CALLS = frozenset({"phrase", "near", "onear", "equiv"})
+_CONTAINS_CALLS = frozenset({"phrase", "near", "onear", "equiv", "fuzzy"})
+
+
+def _default(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+def _has_empty(item: Item) -> bool:
+    """Whether ``item`` holds an empty term, or an operator with nothing inside."""
+    if isinstance(item, TermItem):
+        return not item.term.strip()
+    if isinstance(item, PhraseItem | NearItem):
+        return not item.terms or any(not t.strip() for t in item.terms)
+    children: tuple[Item, ...] = getattr(item, "children", ())
+    if hasattr(item, "children") and not children:
+        return True
+    positive = getattr(item, "positive", None)
+    parts = [*children, *getattr(item, "negatives", ()), *([positive] if positive else [])]
+    return any(_has_empty(part) for part in parts)
 
 
 def _weights(value: Any, fail: Callable[[], Exception]) -> dict[str, int | float]:

@@ -7,6 +7,12 @@ picks the implementation for a field's type.
 
 from __future__ import annotations
 
+from content.attribute.array import (
+    ArrayAttribute,
+    ElementKeys,
+    element_keys,
+    lids_of_keys,
+)
 from content.attribute.base import LidArray, ValueTest, element_type
 from content.attribute.distance import METRICS, closeness, closest_distances, distances
 from content.attribute.factory import AnyAttribute, create_attribute
@@ -19,7 +25,9 @@ from content.attribute.tensor import DenseTensorAttribute, MappedTensorAttribute
 __all__ = [
     "METRICS",
     "AnyAttribute",
+    "ArrayAttribute",
     "DenseTensorAttribute",
+    "ElementKeys",
     "LidArray",
     "MappedTensorAttribute",
     "MixedTensorAttribute",
@@ -32,6 +40,8 @@ __all__ = [
     "closest_distances",
     "create_attribute",
     "distances",
+    "element_keys",
     "element_type",
+    "lids_of_keys",
     "token_test",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from content.attribute.array import ArrayAttribute
 from content.attribute.base import FLOAT_TYPES, INTEGER_TYPES, element_type
 from content.attribute.mixed_tensor import MixedTensorAttribute
 from content.attribute.multi import MultiValueAttribute
@@ -17,6 +18,7 @@ AnyAttribute = (
     | DenseTensorAttribute
     | MappedTensorAttribute
     | MixedTensorAttribute
+    | ArrayAttribute
 )
 
 _SCALARS = {"string", *INTEGER_TYPES, *FLOAT_TYPES}
@@ -25,7 +27,9 @@ _SCALARS = {"string", *INTEGER_TYPES, *FLOAT_TYPES}
 def create_attribute(field: FieldConfig) -> AnyAttribute | None:
     """Return an empty attribute for ``field``, or None for types kept elsewhere.
 
-    Positions, maps, structs and references have no attribute here (their matching
+    Arrays and struct-field attributes (``persons.name``) are `ArrayAttribute`s, which
+    know each value's element (see `content.attribute.array`). Positions,
+    whole maps and structs, and references have no attribute here (their matching
     is not supported yet); the caller treats them as unsearchable.
     """
     if field.type.startswith("tensor"):
@@ -38,6 +42,8 @@ def create_attribute(field: FieldConfig) -> AnyAttribute | None:
     collection, element = element_type(field.type)
     if element not in _SCALARS:
         return None
+    if field.struct_field or collection == "array":
+        return ArrayAttribute(field.name, field.struct_field, element)
     if collection != "single":
         return MultiValueAttribute(field.name, collection, element)
     if element == "string":

@@ -8,8 +8,9 @@ dictionary-encodes its values: an int32 code per lid (-1 when missing) into a
 
 Complexity: put and remove O(1); a filter is one vectorised pass over the value
 array (numbers) or the dictionary plus one gather (strings). With ``fast_search`` a
-:class:`PostingDictionary` also maps each distinct value to its lids, so selective
-filters touch only the matching documents.
+:class:`PostingDictionary` also maps each distinct value to its lids, so equality,
+prefix and range filters touch only the matching documents (pyroaring posting lists, handed to
+matching as they are).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from pyroaring import BitMap
 
 from content.attribute.base import (
     FLOAT_TYPES,
@@ -72,8 +74,17 @@ class NumericAttribute:
             found = self.dictionary.lids_where(test)
             if found is not None:
                 return found
-        mask = self._present & test(self._values[: self._present.size])
-        return np.flatnonzero(mask).astype(np.uint32)
+        return np.flatnonzero(self.mask_where(test)).astype(np.uint32)
+
+    def postings_where(self, test: ValueTest) -> BitMap | None:
+        """With fast-search, the lids whose number passes ``test`` from the posting
+        lists (a new set); None without fast-search or when a scan is cheaper."""
+        return None if self.dictionary is None else self.dictionary.docids_where(test)
+
+    def mask_where(self, test: ValueTest) -> npt.NDArray[np.bool_]:
+        """Scan: whether each lid (over the attribute's capacity) holds a passing number."""
+        mask: npt.NDArray[np.bool_] = self._present & test(self._values[: self._present.size])
+        return mask
 
     def values_for(self, lids: LidArray) -> npt.NDArray[np.float64]:
         """Return each lid's number as float64, the undefined value where missing."""
@@ -178,8 +189,23 @@ class StringAttribute:
             found = self.postings.lids_where(lambda codes: by_code[codes])
             if found is not None:
                 return found
-        passing = np.append(by_code, False)
-        return np.flatnonzero(passing[self._codes]).astype(np.uint32)
+        return np.flatnonzero(self._mask_of(by_code)).astype(np.uint32)
+
+    def postings_where(self, test: ValueTest) -> BitMap | None:
+        """With fast-search, the lids whose string passes ``test`` from the posting
+        lists (a new set); None without fast-search or when a scan is cheaper."""
+        if self.postings is None:
+            return None
+        by_code = self.dictionary.code_mask(test)
+        return self.postings.docids_where(lambda codes: by_code[codes])
+
+    def mask_where(self, test: ValueTest) -> npt.NDArray[np.bool_]:
+        """Scan: whether each lid (over the attribute's capacity) holds a passing string."""
+        return self._mask_of(self.dictionary.code_mask(test))
+
+    def _mask_of(self, by_code: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        passing: npt.NDArray[np.bool_] = np.append(by_code, False)[self._codes]
+        return passing
 
     def codes_for(self, lids: LidArray) -> npt.NDArray[np.int32]:
         """Return each lid's code, -1 where missing."""

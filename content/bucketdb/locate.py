@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vespid.bucket import BucketId, full_bucket_of
+from vespid.bucket import BucketId, full_bucket_bits
 from vespid.document import DocumentId
 
 
@@ -14,7 +14,7 @@ def full_bucket(doc_id: str | DocumentId) -> int:
         InvalidDocumentIdError: when ``doc_id`` is text that is not a valid document id.
     """
     parsed = DocumentId.parse(doc_id) if isinstance(doc_id, str) else doc_id
-    return full_bucket_of(parsed).id
+    return full_bucket_bits(parsed)
 
 
 def bucket_at(full: int, distribution_bits: int) -> BucketId:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from content.errors import ContentError
 from content.http.app import create_app
-from content.node import ContentNode, DocumentDatabase, StorageOptions
+from content.node import ContentNode, DocumentDatabase, StorageOptions, settle_long_lived_objects
 from content.settings import Settings
 from content.storage import Directory, FileDirectory
 from vespid.config import ContentConfig
@@ -44,12 +44,19 @@ class NodeService:
     """Owns the node's lifetime inside the server process."""
 
     def __init__(
-        self, settings: Settings, subscribe: Subscribe = _subscribe, storage: Storage = _files
+        self,
+        settings: Settings,
+        subscribe: Subscribe = _subscribe,
+        storage: Storage = _files,
+        settle: Callable[[], None] = lambda: None,
     ) -> None:
         self.settings = settings
         self.state = ServiceState()
         self._subscribe = subscribe
         self._storage = storage
+        self._settle = settle
+        """Called after each applied config; `run` passes `settle_long_lived_objects`
+        (process-wide, so tests leave it out)."""
         self._node: ContentNode | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -109,6 +116,7 @@ class NodeService:
             await asyncio.to_thread(node.apply_config, config)
         else:
             node.apply_config(config)
+        self._settle()
 
     def _open(self) -> ContentNode:
         options = StorageOptions(
@@ -123,5 +131,5 @@ def run(settings: Settings) -> None:
     """Serve a content node until SIGTERM/SIGINT."""
     setup_logging(f"content-{settings.cluster}-{settings.distribution_key}")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per config poll
-    service = NodeService(settings)
-    serve(create_app(service), settings.host, settings.port)
+    service = NodeService(settings, settle=settle_long_lived_objects)
+    serve(create_app(service, settings.max_pending_writes), settings.host, settings.port)

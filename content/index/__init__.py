@@ -13,11 +13,12 @@ from content.index.docidset import (
     DocIdSet,
     LidArray,
     docids_from_lids,
+    docids_from_mask,
     lids_of,
 )
 from content.index.field_index import FieldIndex, TermPostings
 from content.index.linguistics import ELEMENT_GAP, Analyzer, fold_accents, tokenize
-from content.index.proximity import near_lids, phrase_frequencies, phrase_lids
+from content.index.proximity import near_lids, phrase_frequencies, phrase_keys, phrase_lids
 
 __all__ = [
     "ELEMENT_GAP",
@@ -27,10 +28,12 @@ __all__ = [
     "LidArray",
     "TermPostings",
     "docids_from_lids",
+    "docids_from_mask",
     "fold_accents",
     "lids_of",
     "near_lids",
     "phrase_frequencies",
+    "phrase_keys",
     "phrase_lids",
     "tokenize",
 ]

@@ -16,6 +16,7 @@ the same instance must be used for both so that they always meet in the same for
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from dataclasses import dataclass, field as dataclass_field
 from functools import lru_cache
@@ -25,6 +26,14 @@ import Stemmer
 from vespid.config import FieldConfig
 
 _TOKEN = re.compile(r"[^\W_]+")
+_ASCII_SEPARATORS = str.maketrans(
+    {chr(c): " " for c in range(128) if chr(c) not in string.ascii_letters + string.digits}
+)
+"""Every ASCII character that is not a letter or digit, as a space: for ASCII text,
+``text.translate(_ASCII_SEPARATORS).split()`` is ``_TOKEN.findall(text)``, about twice as
+fast (no regex engine per match)."""
+TERM_CACHE_SIZE = 1 << 16
+"""Tokens an analyzer remembers the term of, per mode; the memo is cleared when full."""
 _TRANSLITERATIONS = str.maketrans(
     {
         "ß": "ss",
@@ -54,6 +63,8 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("Hello, wörld_2 x-ray!")
     ['Hello', 'wörld', '2', 'x', 'ray']
     """
+    if text.isascii():
+        return text.translate(_ASCII_SEPARATORS).split()
     return _TOKEN.findall(text)
 
 
@@ -85,6 +96,12 @@ class Analyzer:
     _stemmer: Stemmer.Stemmer = dataclass_field(
         default_factory=lambda: Stemmer.Stemmer("english"), compare=False, repr=False
     )
+    _memos: dict[tuple[bool, bool], dict[str, str]] = dataclass_field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Per (fold, stem) mode, token as written → its term: a document repeats few
+    distinct words, so each is lower-cased, folded and stemmed once, not at every
+    occurrence (the memo is a cache of a pure function: the terms are the same)."""
 
     @classmethod
     def for_field(cls, field: FieldConfig) -> Analyzer:
@@ -109,17 +126,44 @@ class Analyzer:
         return self._process(text, stem=stem, normalize=normalize)
 
     def _process(self, text: str, *, stem: bool, normalize: bool) -> list[str]:
+        fold = self.normalizing and normalize
         if self.match in ("word", "exact"):
             whole = text.strip().lower()
-            return [fold_accents(whole) if self.normalizing and normalize else whole]
-        tokens = [t.lower() for t in tokenize(text)]
-        if self.normalizing and normalize:
-            tokens = [fold_accents(t) for t in tokens]
+            return [fold_accents(whole) if fold else whole]
         if self.match == "gram":
-            return [g for t in tokens for g in _grams(t, self.gram_size)]
-        if stem and self.stems:
-            return list(self._stemmer.stemWords(tokens))
-        return tokens
+            return [g for t in self._terms_of(text, fold, False) for g in _grams(t, self.gram_size)]
+        return self._terms_of(text, fold, stem and self.stems)
+
+    def _terms_of(self, text: str, fold: bool, stem: bool) -> list[str]:
+        """Each token of ``text`` lower-cased, then folded and stemmed as asked."""
+        tokens = tokenize(text)
+        memo = self._memos.get((fold, stem))
+        if memo is None:
+            memo = self._memos.setdefault((fold, stem), {})
+        try:
+            return list(map(memo.__getitem__, tokens))
+        except KeyError:
+            pass
+        # Some token is new. Collect the terms of this text apart from the memo, so
+        # that clearing it (here, or from a query thread) cannot lose one.
+        terms: dict[str, str] = {}
+        new: list[str] = []
+        for token in dict.fromkeys(tokens):
+            term = memo.get(token)
+            if term is None:
+                new.append(token)
+            else:
+                terms[token] = term
+        made = [t.lower() for t in new]
+        if fold:
+            made = [fold_accents(t) for t in made]
+        if stem:
+            made = self._stemmer.stemWords(made)
+        terms.update(zip(new, made, strict=True))
+        if len(memo) + len(new) > TERM_CACHE_SIZE:
+            memo.clear()
+        memo.update(terms)
+        return [terms[t] for t in tokens]
 
 
 def _grams(token: str, size: int) -> list[str]:

@@ -13,7 +13,8 @@ whose attribute has a vector. Mixed (multi-vector) tensors are searched exactly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from vespid.config import FieldConfig, SchemaConfig
 from vespid.errors import InvalidQueryError
 
 _TEXT_TYPES = {"string"}
+_Writer = Callable[[int, Any], None]
 
 
 class FieldCatalog:
@@ -52,20 +54,14 @@ class FieldCatalog:
                 graph = _graph_for(field, attribute)
                 if graph is not None:
                     self.graphs[field.name] = graph
+        self._writers = tuple(self._writers_of(schema))
+        """(document field to read, what takes its value) in schema order: `put` runs
+        these without looking up each field's structures again."""
 
     def put(self, lid: int, fields: Mapping[str, Any]) -> None:
         """Index and store every searchable field of a document (replacing ``lid``'s)."""
-        for field in self.schema.fields:
-            value = fields.get(field.name if field.in_document else field.source)
-            index = self.indexes.get(field.name)
-            if index is not None:
-                index.put(lid, value)
-            attribute = self.attributes.get(field.name)
-            if attribute is not None:
-                attribute.put(lid, value)
-            graph = self.graphs.get(field.name)
-            if graph is not None and isinstance(attribute, DenseTensorAttribute):
-                _update_graph(graph, attribute, lid)
+        for source, write in self._writers:
+            write(lid, fields.get(source))
 
     def remove(self, lid: int) -> None:
         """Drop ``lid`` from every index, attribute and HNSW graph."""
@@ -104,6 +100,20 @@ class FieldCatalog:
             )
         return (self._searchable(self.field(name)),)
 
+    def _writers_of(self, schema: SchemaConfig) -> Iterator[tuple[str, _Writer]]:
+        """Per field: its text index, then its attribute, then the attribute's graph."""
+        for field in schema.fields:
+            source = field.name if field.in_document else field.source
+            index = self.indexes.get(field.name)
+            if index is not None:
+                yield source, index.put
+            attribute = self.attributes.get(field.name)
+            if attribute is not None:
+                yield source, attribute.put
+            graph = self.graphs.get(field.name)
+            if graph is not None and isinstance(attribute, DenseTensorAttribute):
+                yield source, functools.partial(_update_graph, graph, attribute)
+
     def _searchable(self, field: FieldConfig) -> FieldConfig:
         if field.name in self.indexes or field.name in self.attributes:
             return field
@@ -126,8 +136,11 @@ def _graph_for(field: FieldConfig, attribute: AnyAttribute | None) -> HnswIndex 
     )
 
 
-def _update_graph(graph: HnswIndex, attribute: DenseTensorAttribute, lid: int) -> None:
-    """Give ``graph`` the attribute's vector of ``lid``, or take it out when there is none."""
+def _update_graph(
+    graph: HnswIndex, attribute: DenseTensorAttribute, lid: int, _value: object
+) -> None:
+    """Give ``graph`` the attribute's vector of ``lid``, or take it out when there is none
+    (the attribute has just taken the field's value)."""
     lids = np.array([lid], dtype=np.uint32)
     if attribute.presence_for(lids)[0]:
         graph.set_vector(lid, attribute.vectors_for(lids)[0])

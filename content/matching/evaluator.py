@@ -22,7 +22,6 @@ dot-product scores.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -40,18 +39,31 @@ from content.attribute import (
 )
 from content.attribute.single import NumericAttribute, StringAttribute
 from content.hnsw import NearestNeighborThresholds
-from content.index import DocIdSet, TermPostings, docids_from_lids, lids_of, near_lids, phrase_lids
+from content.index import (
+    DocIdSet,
+    TermPostings,
+    docids_from_lids,
+    docids_from_mask,
+    lids_of,
+    near_lids,
+    phrase_lids,
+)
 from content.matching.catalog import FieldCatalog
 from content.matching.nearest_neighbor import (
     DEFAULT_THRESHOLDS,
     NearestNeighborQuery,
     nearest_neighbors,
 )
+from content.matching.same_element import same_element_lids
 from content.matching.term_matching import (
+    capped_lids,
+    equals_test,
+    fuzzy_test,
+    in_test,
     match_attribute_term,
     match_index_term,
     range_test,
-    string_test,
+    regex_test,
 )
 from content.matching.weak_and import combination_scores, cut
 from content.ranking.match_data import MatchData, MatchedTerm, NearestMatch
@@ -63,6 +75,7 @@ from vespid.messages import (
     DotProductItem,
     EqualsItem,
     FalseItem,
+    FuzzyItem,
     InItem,
     Item,
     NearestNeighborItem,
@@ -73,6 +86,7 @@ from vespid.messages import (
     RangeItem,
     RankItem,
     RegexItem,
+    SameElementItem,
     TermItem,
     TrueItem,
     WandItem,
@@ -112,6 +126,15 @@ class QueryEvaluator:
         """Return the live lids matching ``item``; ranking data accumulates in ``data``."""
         return self._eval(item, self.live, ranked=True) & self.live
 
+    def filter(self, items: tuple[Item, ...]) -> DocIdSet:
+        """Return the live lids matching every one of ``items``, evaluated as an ``and``
+        evaluates its children before a nearestNeighbor sibling, recording nothing
+        for ranking."""
+        result = self.live.copy()
+        for item in items:
+            result &= self._eval(item, result, ranked=False)
+        return result
+
     def _eval(self, item: Item, allowed: DocIdSet, ranked: bool) -> DocIdSet:
         match item:
             case TrueItem():
@@ -139,27 +162,37 @@ class QueryEvaluator:
                     name, terms, ranked, lambda p: near_lids(p, distance, ordered=ordered)
                 )
             case EqualsItem(field=name, value=value):
-                return self._attribute_filter(name, _equals_test(value), ranked)
+                return self._attribute_filter(name, equals_test(value), ranked and not item.filter)
             case RangeItem():
                 return self._attribute_filter(
                     item.field,
                     range_test(item.lower, item.upper, item.include_lower, item.include_upper),
-                    ranked,
+                    ranked and not item.filter,
+                    item.hit_limit,
                 )
             case InItem(field=name, values=values) if name in self.catalog.attributes:
-                return self._attribute_filter(name, _in_test(values), ranked)
+                return self._attribute_filter(name, in_test(values), ranked)
             case InItem(field=name, values=values):
                 # On an indexed field `in` is an OR of its words (Vespa allows both).
                 words = (TermItem(name, str(v)) for v in values)
                 return _union(self._term(w, ranked) for w in words)
             case RegexItem(field=name, pattern=pattern):
-                return self._attribute_filter(name, _regex_test(name, pattern), ranked)
+                return self._attribute_filter(name, regex_test(name, pattern), ranked)
+            case FuzzyItem(field=name, term=term):
+                test = fuzzy_test(
+                    name, term, item.max_edit_distance, item.prefix_length, item.prefix
+                )
+                return self._attribute_filter(name, test, ranked)
+            case SameElementItem(field=name, children=children, element_filter=only):
+                lids = same_element_lids(self.catalog, name, children, only)
+                self._record(ranked, MatchedTerm(self._next_term_index(ranked), name, lids))
+                return docids_from_lids(lids)
             case WeightedSetItem(field=name, tokens=tokens):
                 return self._token_set(name, {k: float(w) for k, w in tokens.items()}, None)
             case DotProductItem(field=name, tokens=tokens):
                 return self._token_set(name, tokens, None)
             case WandItem(field=name, tokens=tokens, target_hits=target_hits):
-                return self._token_set(name, tokens, target_hits)
+                return self._token_set(name, tokens, target_hits, item.score_threshold)
             case NearestNeighborItem():
                 return self._nearest(item, allowed)
         raise InvalidQueryError(f"Query item '{item.type_name}' is not supported here")
@@ -278,22 +311,42 @@ class QueryEvaluator:
             result |= docids_from_lids(lids)
         return result
 
-    def _attribute_filter(self, name: str, test: ValueTest, ranked: bool) -> DocIdSet:
+    def _attribute_filter(
+        self, name: str, test: ValueTest, ranked: bool, hit_limit: int = 0
+    ) -> DocIdSet:
         field = self.catalog.field(name)
         attribute = self.catalog.attributes.get(field.name)
         if not isinstance(attribute, NumericAttribute | StringAttribute | MultiValueAttribute):
             raise InvalidQueryError(
                 f"Field '{name}' must be a numeric or string attribute to filter on it"
             )
-        lids = attribute.lids_where(test)
-        self._record(ranked, MatchedTerm(self._next_term_index(ranked), field.name, lids))
-        return docids_from_lids(lids)
+        term_index = self._next_term_index(ranked)
+        if hit_limit or isinstance(attribute, MultiValueAttribute):
+            lids = attribute.lids_where(test)
+            if hit_limit:
+                lids = capped_lids(attribute, lids, hit_limit)
+            self._record(ranked, MatchedTerm(term_index, field.name, lids))
+            return docids_from_lids(lids)
+        # Fast-search posting lists when there are, else a scan's mask: straight into
+        # a bitmap either way; the sorted lids only when ranking needs them.
+        found = attribute.postings_where(test)
+        if found is None:
+            found = docids_from_mask(attribute.mask_where(test))
+        if ranked:
+            self.data.terms.append(MatchedTerm(term_index, field.name, lids_of(found)))
+        return found
 
-    def _token_set(self, name: str, tokens: dict[str, float], target_hits: int | None) -> DocIdSet:
+    def _token_set(
+        self,
+        name: str,
+        tokens: dict[str, float],
+        target_hits: int | None,
+        score_threshold: float = 0.0,
+    ) -> DocIdSet:
         field = self.catalog.field(name)
         attribute = self.catalog.attributes.get(field.name)
         if isinstance(attribute, MultiValueAttribute | StringAttribute | NumericAttribute):
-            return self._attribute_tokens(field, attribute, tokens, target_hits)
+            return self._attribute_tokens(field, attribute, tokens, target_hits, score_threshold)
         if field.name in self.catalog.indexes:
             items = [TermItem(field.name, token) for token in tokens]
             return _union(self._term(t, ranked=False) for t in items)
@@ -305,6 +358,7 @@ class QueryEvaluator:
         attribute: MultiValueAttribute | StringAttribute | NumericAttribute,
         tokens: dict[str, float],
         target_hits: int | None,
+        score_threshold: float = 0.0,
     ) -> DocIdSet:
         per_token = [
             (weight, _token_test(attribute.value_kind, token)) for token, weight in tokens.items()
@@ -316,6 +370,10 @@ class QueryEvaluator:
                 scores += weight * attribute.weight_sums(test, lids)
             else:
                 scores += weight * np.isin(lids, attribute.lids_where(test))
+        if score_threshold:
+            # Vespa's wand: a document must score above the threshold to be a hit.
+            above = scores > score_threshold
+            lids, scores = lids[above], scores[above]
         if target_hits is not None and lids.size > target_hits:
             keep = scores >= np.sort(scores)[-target_hits]
             lids, scores = lids[keep], scores[keep]
@@ -406,41 +464,6 @@ def _kth_by_combination(
     counts = np.bincount(masks, minlength=scores.size)
     counts[0] = 0  # places no child matched (gaps of the dense array)
     return scores[masks], cut(scores, counts, target_hits)
-
-
-def _equals_test(value: bool | int | float | str) -> ValueTest:
-    if isinstance(value, str):
-        return string_test("word", value.lower())
-    number = float(value)
-    return lambda values: np.asarray(values == number, dtype=bool)
-
-
-def _in_test(values: tuple[int | float | str, ...]) -> ValueTest:
-    strings = {v.lower() for v in values if isinstance(v, str)}
-    numbers = np.array([float(v) for v in values if not isinstance(v, str)])
-
-    def test(candidates: npt.NDArray[np.generic]) -> npt.NDArray[np.bool_]:
-        if candidates.dtype == object:
-            return np.fromiter((v in strings for v in candidates), bool, candidates.size)
-        return np.isin(candidates, numbers)
-
-    return test
-
-
-def _regex_test(field: str, pattern: str) -> ValueTest:
-    try:
-        compiled = re.compile(pattern, re.IGNORECASE)
-    except re.error as e:
-        raise InvalidQueryError(f"Field '{field}': invalid regular expression: {e}") from e
-
-    def test(candidates: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
-        if candidates.dtype != object:
-            raise InvalidQueryError(f"Field '{field}' is not a string attribute")
-        return np.fromiter(
-            (compiled.search(v) is not None for v in candidates), bool, candidates.size
-        )
-
-    return test
 
 
 def _token_test(value_kind: str, token: str) -> ValueTest:

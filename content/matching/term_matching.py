@@ -101,15 +101,23 @@ def match_attribute_term(
     """
     if not isinstance(attribute, NumericAttribute | StringAttribute | MultiValueAttribute):
         raise InvalidQueryError(f"Field '{field.name}' of type {field.type} cannot be searched")
-    if attribute.value_kind == "string":
-        kind = "prefix" if field.match == "prefix" and item.kind == "word" else item.kind
-        test = string_test(kind, item.term.lower())
-    else:
-        test = numeric_term_test(field.name, item.term)
+    test = attribute_term_test(attribute.value_kind, field, item)
     lids = attribute.lids_where(test)
     if isinstance(attribute, MultiValueAttribute):
         return AttributeTermMatch(lids, attribute.weight_sums(test, lids))
     return AttributeTermMatch(lids, None)
+
+
+def attribute_term_test(value_kind: str, field: FieldConfig, item: TermItem) -> ValueTest:
+    """Return the test for ``item``'s word on attribute values of ``value_kind``.
+
+    Raises:
+        InvalidQueryError: a word that is not a number on a numeric field.
+    """
+    if value_kind == "string":
+        kind = "prefix" if field.match == "prefix" and item.kind == "word" else item.kind
+        return string_test(kind, item.term.lower())
+    return numeric_term_test(field.name, item.term)
 
 
 def string_test(kind: str, needle: str) -> ValueTest:
@@ -223,3 +231,117 @@ def _integer_range(
     if high is not None and high < _INT64.min:
         return 1, 0
     return low, high
+
+
+def fuzzy_test(
+    field: str, term: str, max_distance: int, prefix_length: int, prefix: bool
+) -> ValueTest:
+    """Return the test for Vespa's ``fuzzy``: lower-cased strings within a Levenshtein
+    distance of ``max_distance`` from ``term``, their first ``prefix_length``
+    characters equal to the term's; with ``prefix``, some prefix of the string suffices.
+
+    Raises:
+        InvalidQueryError: when run over numbers (fuzzy needs a string attribute).
+    """
+    needle = term.lower()
+    frozen, rest = needle[:prefix_length], needle[prefix_length:]
+
+    def close(value: str) -> bool:
+        if value[:prefix_length] != frozen:
+            return False
+        return edit_distance(rest, value[prefix_length:], max_distance, prefix) <= max_distance
+
+    def test(candidates: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+        if candidates.dtype != object:
+            raise InvalidQueryError(f"fuzzy needs a string attribute; '{field}' is not")
+        return np.fromiter((close(v) for v in candidates), bool, candidates.size)
+
+    return test
+
+
+def edit_distance(query: str, text: str, limit: int, prefix: bool = False) -> int:
+    """Levenshtein distance from ``query`` to ``text`` (to its closest prefix when
+    ``prefix``), or ``limit + 1`` as soon as it must exceed ``limit``.
+
+    >>> edit_distance("parantesis", "parenthesis", 2), edit_distance("abc", "abcdef", 0, True)
+    (2, 0)
+    """
+    previous = list(range(len(text) + 1))
+    for i, q in enumerate(query, start=1):
+        current = [i]
+        for j, t in enumerate(text, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (q != t)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return min(previous) if prefix else previous[-1]
+
+
+def capped_lids(attribute: AnyAttribute, lids: LidArray, hit_limit: int) -> LidArray:
+    """Vespa's capped range: of ``lids`` (sorted), those holding the ``hit_limit`` lowest
+    values (the ``-hit_limit`` highest when negative), with every lid tied at the cut.
+
+    Vespa walks the attribute's dictionary from one end and takes whole values until
+    it has enough documents, so ties at the last value come along.
+
+    Raises:
+        InvalidQueryError: on an attribute that is not single-value numeric.
+    """
+    if not isinstance(attribute, NumericAttribute):
+        raise InvalidQueryError(
+            f"hitLimit needs a single-value numeric attribute; '{attribute.name}' is not"
+        )
+    count = abs(hit_limit)
+    if lids.size <= count:
+        return lids
+    values = attribute.values_for(lids)
+    if hit_limit > 0:
+        cut = np.partition(values, count - 1)[count - 1]
+        keep = values <= cut
+    else:
+        cut = np.partition(values, values.size - count)[values.size - count]
+        keep = values >= cut
+    kept: LidArray = lids[keep]
+    return kept
+
+
+def equals_test(value: bool | int | float | str) -> ValueTest:
+    """Return the test for ``field = value``: a lower-cased string or a number."""
+    if isinstance(value, str):
+        return string_test("word", value.lower())
+    number = float(value)
+    return lambda values: np.asarray(values == number, dtype=bool)
+
+
+def in_test(values: tuple[int | float | str, ...]) -> ValueTest:
+    """Return the test for ``field in (...)``: strings compare lower-cased."""
+    strings = {v.lower() for v in values if isinstance(v, str)}
+    numbers = np.array([float(v) for v in values if not isinstance(v, str)])
+
+    def test(candidates: npt.NDArray[np.generic]) -> npt.NDArray[np.bool_]:
+        if candidates.dtype == object:
+            return np.fromiter((v in strings for v in candidates), bool, candidates.size)
+        return np.isin(candidates, numbers)
+
+    return test
+
+
+def regex_test(field: str, pattern: str) -> ValueTest:
+    """Return the test for ``field matches pattern`` (case-insensitive, unanchored).
+
+    Raises:
+        InvalidQueryError: for an invalid pattern, or when run over numbers.
+    """
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as e:
+        raise InvalidQueryError(f"Field '{field}': invalid regular expression: {e}") from e
+
+    def test(candidates: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+        if candidates.dtype != object:
+            raise InvalidQueryError(f"Field '{field}' is not a string attribute")
+        return np.fromiter(
+            (compiled.search(v) is not None for v in candidates), bool, candidates.size
+        )
+
+    return test

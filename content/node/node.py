@@ -8,9 +8,10 @@ acknowledged (the coroutine returns) only once their log record is synced.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import orjson
@@ -26,7 +27,7 @@ from content.node.views import FieldSet, summary
 from content.node.visit import page
 from vespid.config import ContentConfig, SchemaConfig
 from vespid.document import DocumentId
-from vespid.errors import NodeNotReadyError, UnknownDocumentTypeError
+from vespid.errors import NodeNotReadyError, UnknownDocumentTypeError, VespidError
 from vespid.messages import (
     DocsumReply,
     DocsumRequest,
@@ -108,6 +109,34 @@ class ContentNode:
         serial, change = self.database.remove(doc_id, timestamp)
         await self.database.durable(serial)
         return WriteReply(found=_was_live(change), timestamp=timestamp)
+
+    async def write_batch(
+        self, requests: Sequence[PutRequest | UpdateRequest | RemoveRequest]
+    ) -> list[WriteReply | VespidError]:
+        """Apply writes in order; answer them all once one group commit covers them.
+
+        Each write runs as it would alone, as a task started in batch order: it is
+        applied before its first await (the wait for durability), so the writes apply
+        in order and share the log's next sync. A write refused with a `VespidError`
+        (condition not met, unknown type) gets that error in its place; a storage
+        failure fails the whole batch.
+        """
+        outcomes = await asyncio.gather(*map(self._write_one, requests), return_exceptions=True)
+        replies: list[WriteReply | VespidError] = []
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, VespidError):
+                raise outcome
+            replies.append(outcome)
+        return replies
+
+    def _write_one(
+        self, request: PutRequest | UpdateRequest | RemoveRequest
+    ) -> Coroutine[Any, Any, WriteReply]:
+        if isinstance(request, PutRequest):
+            return self.put(request)
+        if isinstance(request, UpdateRequest):
+            return self.update(request)
+        return self.remove(request)
 
     def get(self, request: GetRequest) -> GetReply:
         """The document's fields in ``field_set``."""

@@ -38,6 +38,8 @@ class MatchHit(Protocol):
     def match_features(self) -> dict[str, Any] | None: ...
     @property
     def summary_features(self) -> dict[str, Any] | None: ...
+    @property
+    def rank_features(self) -> dict[str, Any] | None: ...
 
 
 class MatchResult(Protocol):
@@ -138,6 +140,7 @@ class SearchIndexes:
                 sort_values=tuple(hit.sort_values),
                 match_features=hit.match_features or None,
                 summary_features=hit.summary_features or None,
+                rank_features=hit.rank_features,
             )
 
     def _build(self, doctypes: set[str], schemas: Mapping[str, SchemaConfig]) -> None:

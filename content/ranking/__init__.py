@@ -10,6 +10,7 @@ contributions from a cache kept with its postings (`content.ranking.bm25_terms`)
 
 from __future__ import annotations
 
+from content.ranking.dump import dump_features
 from content.ranking.features import RankContext, RankFeatures
 from content.ranking.inputs import QueryInputs
 from content.ranking.match_data import MatchData, MatchedTerm, NearestMatch
@@ -24,4 +25,5 @@ __all__ = [
     "RankFeatures",
     "RankProgram",
     "Ranking",
+    "dump_features",
 ]

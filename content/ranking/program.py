@@ -120,14 +120,36 @@ class RankProgram:
         """
         if not self._match_features and not self._summary_features:
             return [{} for _ in range(lids.size)], [{} for _ in range(lids.size)]
+        match_rows, summary_rows = self._rows(
+            context, lids, first_phase, self._match_features, self._summary_features
+        )
+        return match_rows, summary_rows
+
+    def listed_features(
+        self, context: RankContext, lids: LidArray, first_phase: FloatArray, names: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """Return the features ``names`` of each hit in ``lids`` (`ranking.listFeatures`)."""
+        (rows,) = self._rows(context, lids, first_phase, self._compile_list(names))
+        return rows
+
+    def _rows(
+        self,
+        context: RankContext,
+        lids: LidArray,
+        first_phase: FloatArray,
+        *lists: list[tuple[str, CompiledExpression]],
+    ) -> list[list[dict[str, Any]]]:
+        """Each feature list's values per hit of ``lids``, computed over the hits sorted."""
         order = np.argsort(lids)
         features = RankFeatures(context, lids[order])
         features.first_phase = first_phase[order]
         resolver = _Resolver(self, features)
-        match_rows = _feature_rows(self._match_features, resolver, lids[order])
-        summary_rows = _feature_rows(self._summary_features, resolver, lids[order])
         back = np.argsort(order)
-        return [match_rows[i] for i in back], [summary_rows[i] for i in back]
+        out = []
+        for compiled in lists:
+            rows = _feature_rows(compiled, resolver, lids[order])
+            out.append([rows[i] for i in back])
+        return out
 
     def _compile(self, where: str, text: str) -> CompiledExpression:
         node = _parse(self.profile, where, text)

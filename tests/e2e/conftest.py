@@ -9,7 +9,9 @@ is usually in a service's log, not in the test's traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,10 +21,12 @@ from tests.e2e.harness import Instance, copy_sample, free_port, run_vespid
 _INSTANCES: list[Instance] = []
 
 
-@pytest.fixture(scope="module")
-def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
-    """A Vespid with the sample package deployed, stopped after the module's tests."""
-    root = tmp_path_factory.mktemp("vespid")
+@contextmanager
+def started_instance(root: Path, env: Mapping[str, str] | None = None) -> Iterator[Instance]:
+    """A Vespid with the sample package deployed under ``root``, stopped on exit.
+
+    ``env`` adds variables to the environment of ``vespid up`` and so of every service.
+    """
     container_port = free_port()
     inst = Instance(
         home=root / "home",
@@ -33,7 +37,7 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
     )
     _INSTANCES.append(inst)
     try:
-        up = run_vespid("up", str(inst.app_dir), *inst.up_args())
+        up = run_vespid("up", str(inst.app_dir), *inst.up_args(), env=env)
         if up.returncode != 0:
             pytest.fail(f"vespid up failed:\n{up.stdout}\n{up.stderr}\n{inst.logs()}")
         yield inst
@@ -41,6 +45,13 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
         down = run_vespid("down", "--home", str(inst.home), timeout=120)
         _INSTANCES.remove(inst)
         assert down.returncode == 0, down.stderr
+
+
+@pytest.fixture(scope="module")
+def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
+    """A Vespid with the sample package deployed, stopped after the module's tests."""
+    with started_instance(tmp_path_factory.mktemp("vespid")) as inst:
+        yield inst
 
 
 @pytest.hookimpl(wrapper=True)

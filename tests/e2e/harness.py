@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,14 +27,21 @@ def free_port() -> int:
         return port
 
 
-def run_vespid(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the ``vespid`` command as a user would, capturing its output."""
+def run_vespid(
+    *args: str, timeout: float = 300, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``vespid`` command as a user would, capturing its output.
+
+    ``env`` adds variables to this process's environment, and so to every process
+    the command starts (``vespid up``'s services read their ``VESPID_*`` settings).
+    """
     return subprocess.run(
         [sys.executable, "-m", "vespid.cli", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
+        env=None if env is None else {**os.environ, **env},
     )
 
 
@@ -81,9 +90,10 @@ class Instance:
         return "\n".join(blocks) or f"(no logs under {self.home})"
 
 
-def copy_sample(target: Path, container_port: int) -> Path:
-    """Copy the sample package to ``target``, its container moved to ``container_port``."""
-    shutil.copytree(SAMPLE, target)
+def copy_sample(target: Path, container_port: int, source: Path = SAMPLE) -> Path:
+    """Copy a package (the sample by default) to ``target``, its container moved to
+    ``container_port``."""
+    shutil.copytree(source, target)
     services = target / "services.xml"
     text = services.read_text()
     assert 'port="8080"' in text

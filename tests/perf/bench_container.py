@@ -7,12 +7,14 @@ merge, summary fetch, render) where the two content nodes are an in-process
 container alone, without its HTTP server and sockets. Median and p90 over many queries.
 
 Part 2, serving: the same app (same instant nodes) served in a child process by uvicorn
-(HTTP/1.1; once as `vespid.runtime.serve` runs it, which lets uvicorn pick httptools and
-uvloop when installed, once on h11 and the standard event loop) or by Hypercorn (HTTP/1.1
-and h2c), loaded over loopback by httpx with a bounded number of requests in flight,
-with ``http1`` and with h2c prior knowledge (``http1=False, http2=True``). For a small
-``/search/`` and a small document put: requests/s, and the server process's CPU time
-per request (user + system, from ``/proc``), the figure that survives a busy machine.
+as `vespid.runtime.serve` runs an internal port (HTTP/1.1, httptools and uvloop), as it
+runs the container's public port ("public": the same, with connections that open with
+the HTTP/2 preface handed to Hypercorn), or by Hypercorn alone (HTTP/1.1 and h2c, what
+the public port ran before), loaded over loopback by httpx with a bounded number of
+requests in flight, with ``http1`` and with h2c prior knowledge (``http1=False,
+http2=True``). For a small ``/search/`` and a small document put: requests/s, and the
+server process's CPU time per request (user + system, from ``/proc``), the figure that
+survives a busy machine.
 The load generator shares the cores with the server, so requests/s compare servers;
 they are not the container's ceiling.
 
@@ -37,14 +39,22 @@ from typing import Any
 
 import httpx
 import orjson
-import uvicorn
+from hypercorn.asyncio import serve as hypercorn_serve
 
 from container.dispatch import ContentClient
 from container.http import ContainerRuntime, create_app
 from tests.e2e.harness import free_port
 from tests.unit.container.harness import config
-from vespid.messages import DocsumReply, SearchHit, SearchReply, WriteReply
+from vespid.messages import (
+    DocsumReply,
+    SearchHit,
+    SearchReply,
+    WriteBatchReply,
+    WriteOutcome,
+    WriteReply,
+)
 from vespid.runtime import serve
+from vespid.runtime.server import hypercorn_config
 
 HITS = 10
 QUERIES = 3000
@@ -81,12 +91,15 @@ class InstantNodes:
         if op == "docsum":
             ids = orjson.loads(body)["ids"]
             return orjson.dumps(DocsumReply({i: _summary(i) for i in ids}).to_json())
+        if op == "batch":
+            outcomes = (WriteOutcome(found=False),) * len(orjson.loads(body)["operations"])
+            return orjson.dumps(WriteBatchReply(outcomes).to_json())
         return orjson.dumps(WriteReply(found=False).to_json())
 
     async def post(self, url: str, body: bytes) -> tuple[int, bytes]:
         """Answer at once (`container.dispatch.ContentTransport.post`)."""
         address, op = url.removeprefix("http://").split("/", 1)[0], url.rsplit("/", 1)[1]
-        key = (int(address.rsplit(":", 1)[1]), op, body if op == "docsum" else b"")
+        key = (int(address.rsplit(":", 1)[1]), op, body if op in ("docsum", "batch") else b"")
         answer = self._answers.get(key)
         if answer is None:
             answer = self._answers[key] = self._answer(key[0], op, body)
@@ -161,13 +174,13 @@ async def _overhead(profile: bool) -> list[float]:
 
 def _serve(server: str, port: int) -> None:
     app, _ = _app()
-    if server == "uvicorn-h11":
-        # uvicorn on what Vespid declares: h11 and the standard event loop (``serve``
-        # lets uvicorn pick httptools and uvloop when they happen to be installed).
-        config = uvicorn.Config(app, port=port, http="h11", loop="asyncio", log_level="warning")
-        uvicorn.Server(config).run()
+    if server == "hypercorn":
+        # Hypercorn alone, for both protocols: what the public port ran before.
+        hypercorn = hypercorn_config()
+        hypercorn.bind = [f"127.0.0.1:{port}"]
+        asyncio.run(hypercorn_serve(app, hypercorn))  # type: ignore[arg-type]
         return
-    serve(app, "127.0.0.1", port, h2c=server == "hypercorn")
+    serve(app, "127.0.0.1", port, h2c=server == "public")
 
 
 async def _load(url: str, http2: bool, put: bool) -> tuple[int, float]:
@@ -223,7 +236,7 @@ def _serving() -> list[tuple[str, str, str, float, float]]:
     rows = []
     servers = (
         ("uvicorn", ("http1",)),
-        ("uvicorn-h11", ("http1",)),
+        ("public", ("http1", "h2c")),
         ("hypercorn", ("http1", "h2c")),
     )
     for server, protocols in servers:

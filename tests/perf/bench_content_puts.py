@@ -3,9 +3,12 @@
 ~1 KB documents with four attributes and one text field.
 
 Engine level: `ContentNode.put` on real files (`FileDirectory`), 512 writes in flight
-so group commit can share syncs. Measured twice: with the real search index
+so group commit can share syncs, after `settle_long_lived_objects` as the content node
+process does once it has its config. Measured twice: with the real search index
 (`content.matching.DocumentTypeIndex`) and with storage alone (log, document store,
-bucket database), with no flush during the feed. Then the time to flush (a full
+bucket database), with no flush during the feed; each prints puts/s, the process's CPU
+time per put and the load average (other work on the machine moves puts/s much more
+than the CPU per put). Then the time to flush (a full
 snapshot), to flush again after 5% of the documents are written again (a delta), and to
 reopen storage (snapshot and delta load and bucket database rebuild; the search index
 rebuild is not included).
@@ -18,12 +21,16 @@ documents, and httpx (what Vespid's own Python clients use) with at most HTTPX_P
 Each prints puts/s and the CPU per put of the server process and of the client. Client
 and server share the machine's cores.
 
-Not a test: run ``.venv/bin/python -m tests.perf.bench_content_puts [DOCUMENTS]``.
+Not a test: run ``.venv/bin/python -m tests.perf.bench_content_puts [DOCUMENTS
+[VOCABULARY]]``. Titles are 150 words drawn from 9 (WORDS), or with VOCABULARY from that
+many made-up words with Zipf frequencies, which gives the text index prose-like work
+(about 100 distinct words per title instead of 9).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import subprocess
 import sys
@@ -36,7 +43,7 @@ from typing import Any
 import httpx
 import orjson
 
-from content.node import ContentNode, DocumentDatabase, StorageOptions
+from content.node import ContentNode, DocumentDatabase, StorageOptions, settle_long_lived_objects
 from content.storage import FileDirectory
 from tests.e2e.harness import free_port
 from tests.integration.content.node_process import ConfigStub, start_node, wait_up
@@ -89,11 +96,20 @@ class NoIndex:
         raise NotImplementedError("storage-only benchmark")
 
 
-def documents(count: int) -> list[dict[str, Any]]:
+def documents(count: int, vocabulary: int = 0) -> list[dict[str, Any]]:
+    """``count`` documents; the title draws on WORDS, or with ``vocabulary`` on that many
+    made-up words with Zipf frequencies (most of a title's words then differ, as in prose).
+    """
     rng = random.Random(1)
+    words: list[str] = list(WORDS)
+    weights: list[float] | None = None
+    if vocabulary:
+        letters = "etaoinshrdlucmfwypvbgk"
+        words = ["".join(rng.choices(letters, k=rng.randint(2, 10))) for _ in range(vocabulary)]
+        weights = [1 / rank for rank in range(1, vocabulary + 1)]
     return [
         {
-            "title": " ".join(rng.choice(WORDS) for _ in range(150)),
+            "title": " ".join(rng.choices(words, weights, k=150)),
             "a": i,
             "b": i * 7,
             "c": i / 3,
@@ -111,13 +127,17 @@ async def feed(directory: Path, docs: list[dict[str, Any]], with_index: bool) ->
     database.start()
     node = ContentNode(database, "c", 0, None if with_index else NoIndex)
     node.apply_config(CONFIG)
-    started = time.perf_counter()
+    settle_long_lived_objects()
+    started, cpu = time.perf_counter(), time.process_time()
     for first in range(0, len(docs), IN_FLIGHT):
         batch = range(first, min(len(docs), first + IN_FLIGHT))
         await asyncio.gather(*(node.put(PutRequest(f"id:ns:doc::{i}", docs[i])) for i in batch))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     label = "with index" if with_index else "storage only"
-    print(f"{label}: {len(docs) / elapsed:,.0f} puts/s ({len(docs)} documents)")
+    print(
+        f"{label}: {len(docs) / elapsed:,.0f} puts/s, CPU per put {cpu / len(docs) * 1e6:.0f} us"
+        f" ({len(docs)} documents, load average {os.getloadavg()[0]:.1f})"
+    )
     started = time.perf_counter()
     await node.flush()
     print(f"{label}: flush {time.perf_counter() - started:.2f} s (full snapshot)")
@@ -206,7 +226,8 @@ async def feed_http(directory: Path, docs: list[dict[str, Any]]) -> None:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 20_000
-    docs = documents(count)
+    vocabulary = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 0
+    docs = documents(count, vocabulary)
     for with_index in (False, True):
         with tempfile.TemporaryDirectory() as directory:
             asyncio.run(feed(Path(directory), docs, with_index))

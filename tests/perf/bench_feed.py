@@ -10,12 +10,14 @@ container and the content node spent per document (from ``/proc``, pids from the
 agent's pid files), which says where the time goes on a busy machine. Each run feeds
 new document ids, so every operation is an insert.
 
-Not a test: ``.venv/bin/python -m tests.perf.bench_feed [DOCUMENTS]``.
+Not a test: ``.venv/bin/python -m tests.perf.bench_feed [DOCUMENTS [CONNECTIONS,...]]``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -26,6 +28,7 @@ from tests.perf.bench_container import _cpu_seconds, _machine
 
 DOCUMENTS = 5000
 CONNECTIONS = (8, 32)
+"""Overridden by a comma-separated second argument: ``bench_feed 5000 16,64``."""
 GENRES = ("romance", "science", "mystery", "adventure")
 
 
@@ -57,23 +60,32 @@ def service_pids(inst: Instance) -> dict[str, int]:
     }
 
 
-def feed(inst: Instance, path: Path, connections: int) -> tuple[float, float]:
-    """Feed ``path``; the feeder's documents/s and the command's wall-clock documents/s."""
-    started = time.monotonic()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def feed(inst: Instance, path: Path, connections: int) -> tuple[float, float, float]:
+    """Feed ``path``; the feeder's documents/s, the command's wall-clock documents/s, and
+    the CPU seconds the ``vespid feed`` process used."""
+    started, cpu = time.monotonic(), _children_cpu()
     result = run_vespid(
         "feed", str(path), "--target", inst.container, "--connections", str(connections)
     )
     wall = time.monotonic() - started
+    feeder_cpu = _children_cpu() - cpu
     if result.returncode != 0:
         raise SystemExit(f"vespid feed failed:\n{result.stdout}\n{result.stderr}\n{inst.logs()}")
     summary = json.loads(result.stdout)
     ok = int(summary["feeder.ok.count"])
-    return float(summary["feeder.ok.rate"]), ok / wall
+    return float(summary["feeder.ok.rate"]), ok / wall, feeder_cpu
 
 
 def main() -> None:
     """Start Vespid, feed at each connection count, print documents/s."""
-    documents = int(sys.argv[1]) if __name__ == "__main__" and len(sys.argv) > 1 else DOCUMENTS
+    args = sys.argv[1:] if __name__ == "__main__" else []
+    documents = int(args[0]) if args else DOCUMENTS
+    connection_counts = tuple(map(int, args[1].split(","))) if len(args) > 1 else CONNECTIONS
     with tempfile.TemporaryDirectory(prefix="vespid-bench-feed-") as tmp:
         root = Path(tmp)
         container_port = free_port()
@@ -88,20 +100,22 @@ def main() -> None:
             up = run_vespid("up", str(inst.app_dir), *inst.up_args())
             if up.returncode != 0:
                 raise SystemExit(f"vespid up failed:\n{up.stdout}\n{up.stderr}\n{inst.logs()}")
-            for connections in CONNECTIONS:
+            for connections in connection_counts:
                 path = root / f"feed-{connections}.jsonl"
                 write_feed(path, documents, f"c{connections}")
                 pids = service_pids(inst)
                 cpu = {name: _cpu_seconds(pid) for name, pid in pids.items()}
-                rate, wall_rate = feed(inst, path, connections)
+                rate, wall_rate, feeder_cpu = feed(inst, path, connections)
                 per_document = ", ".join(
-                    f"{name} {(_cpu_seconds(pid) - cpu[name]) / documents * 1000:.2f} ms"
+                    f"{name.split('-')[0]} {(_cpu_seconds(pid) - cpu[name]) / documents * 1000:.2f}"
                     for name, pid in sorted(pids.items())
                 )
                 sys.stdout.write(
                     f"vespid feed, {documents} small documents, {connections} connections: "
                     f"{rate:.0f} documents/s (feeder), {wall_rate:.0f} documents/s "
-                    f"(whole command); CPU per document: {per_document}\n"
+                    f"(whole command); CPU ms per document: {per_document}, "
+                    f"feeder {feeder_cpu / documents * 1000:.2f} (whole command); "
+                    f"load average {os.getloadavg()[0]:.1f}\n"
                 )
                 sys.stdout.flush()
         finally:

@@ -2,14 +2,18 @@
 
 Operations go out over ``connections`` keep-alive HTTP/1.1 connections. Operations on
 the same document are sent one after the other, in feed order (as Vespa's feed client
-does); others run concurrently. An answer of 429 or 503, or a broken connection, is
-retried with a growing delay; any other answer is final. At the end the feeder reports
+does); others run concurrently. An answer of 503, or a broken connection, is retried
+with a growing, jittered delay, up to ``retries`` times; a 429 (the cluster is
+overloaded: back-pressure, not a failure) is retried the same way for as long as the
+operation's ``timeout`` allows, as Vespa's feed clients keep retrying it. Any other
+answer is final. At the end the feeder reports
 the vespa CLI's metrics (``feeder.ok.count``, ``http.response.code.counts``, ...).
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
@@ -19,7 +23,7 @@ from typing import Any
 import orjson
 
 from vespid.cli.feedops import Operation
-from vespid.cli.http_sender import AiohttpSender, Answer, FeedSender, SendError
+from vespid.cli.http_sender import Answer, FeedSender, SendError, sender_for
 
 RETRIED_STATUSES = frozenset({429, 503})
 
@@ -99,19 +103,22 @@ class Feeder:
     Args:
         target: the container's base URL, e.g. ``http://localhost:8080``.
         connections: concurrent requests (and HTTP connections).
-        retries: how many times one operation is retried after 429/503/transport errors.
+        retries: how many times one operation is retried after 503 or a transport error.
+        timeout: seconds one request may take, and the time after which an operation
+            that keeps getting 429 (overload) is given up.
         report: called with a line for each operation that finally fails.
         progress: called every ``progress_interval`` seconds with the counters and the
             seconds since the start (the live progress line).
-        sender: what puts requests on the wire; an `AiohttpSender` unless a test injects one.
-        sleep: injected for tests.
+        sender: what puts requests on the wire; `sender_for` the target unless a test
+            injects one.
+        sleep, clock, rng: injected for tests.
     """
 
     def __init__(
         self,
         target: str,
         *,
-        connections: int = 8,
+        connections: int = 32,
         retries: int = 10,
         timeout: float = 60.0,
         report: Callable[[str], None] = lambda _: None,
@@ -120,12 +127,15 @@ class Feeder:
         sender: FeedSender | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
     ) -> None:
         if connections < 1:
             raise ValueError(f"connections must be at least 1, got {connections}")
-        self._sender = sender or AiohttpSender(target, connections, timeout)
+        self._sender = sender or sender_for(target, connections, timeout)
         self._connections = connections
         self._retries = retries
+        self._timeout = timeout
+        self._rng = rng or random.Random()
         self._report = report
         self._progress = progress
         self._progress_interval = progress_interval
@@ -184,9 +194,12 @@ class Feeder:
         request = operation.request()
         sent = len(request.body or b"")
         self.stats.inflight += 1
+        give_up = self._clock() + self._timeout
+        attempts = failures = 0
         problem = ""
         try:
-            for attempt in range(self._retries + 1):
+            while True:
+                attempts += 1
                 started = self._clock()
                 try:
                     response = await self._sender.send(
@@ -195,22 +208,29 @@ class Feeder:
                 except SendError as e:
                     self.stats.transport_errors += 1
                     self.stats.requests += 1
+                    failures += 1
                     problem = str(e)
                 else:
                     self.stats.record_response(response, self._clock() - started, sent)
                     if response.status not in RETRIED_STATUSES:
                         self._finish(operation, response)
                         return
+                    failures += response.status != 429  # overload is not a failure
                     problem = f"{response.status}: {_message(response)}"
-                if attempt < self._retries:
-                    await self._sleep(min(5.0, 0.05 * 2**attempt))
+                if failures > self._retries or self._clock() >= give_up:
+                    break
+                await self._sleep(self._backoff(attempts))
             self.stats.failed += 1
             self._report(
-                f"{operation.kind} {operation.doc_id} failed after {self._retries + 1} "
-                f"attempts: {problem}"
+                f"{operation.kind} {operation.doc_id} failed after {attempts} attempts: {problem}"
             )
         finally:
             self.stats.inflight -= 1
+
+    def _backoff(self, attempts: int) -> float:
+        """Seconds before the next attempt: doubling from 20 ms up to 2 s, with jitter so
+        that operations refused together do not all come back together."""
+        return min(2.0, 0.02 * 2.0 ** (attempts - 1)) * (0.5 + self._rng.random())
 
     def _finish(self, operation: Operation, response: Answer) -> None:
         # Like the vespa CLI, a condition that does not hold is an answer, not a failure.

@@ -149,9 +149,10 @@ def read_operations(text: str) -> Iterator[Operation]:
             yield parse_operation(item, f"operation {i + 1}")
         return
     decoder = json.JSONDecoder()
-    pos = start
+    pos, line, counted = start, 1, 0
     while pos < len(text):
-        line = text.count("\n", 0, pos) + 1
+        line += text.count("\n", counted, pos)  # only what was read since the last line
+        counted = pos
         try:
             obj, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as e:

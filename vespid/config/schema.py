@@ -40,6 +40,10 @@ class FieldConfig:
     """False for fields declared outside the `document` block (synthetic fields)."""
     source: str = ""
     """For a synthetic field, the document field whose value it takes (`input x`); else ''."""
+    struct_field: str = ""
+    """For a struct-field attribute (named like Vespa's, `persons.name`, with type
+    `array<T>`), the path inside each element of ``source``: `name` for an array of
+    structs, `key`, `value` or `value.name` for a map; '' for every other field."""
     fast_search: bool = False
     fast_access: bool = False
     paged: bool = False
@@ -134,6 +138,10 @@ class RankProfileConfig:
     global_rerank_count: int = 100
     match_features: tuple[str, ...] = ()
     summary_features: tuple[str, ...] = ()
+    rank_features: tuple[str, ...] = ()
+    """`rank-features`: listed by `ranking.listFeatures` after the default set."""
+    ignore_default_rank_features: bool = False
+    """`ignore-default-rank-features`: `ranking.listFeatures` lists only `rank_features`."""
     rank_properties: tuple[tuple[str, str], ...] = ()
     approximate_threshold: float = 0.05
     post_filter_threshold: float = 1.0

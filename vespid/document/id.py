@@ -108,9 +108,8 @@ class DocumentId:
     @property
     def global_id(self) -> bytes:
         """The 12-byte global id (gid) that identifies the document across nodes."""
-        digest = bytearray(hashlib.md5(str(self).encode("utf-8")).digest()[:12])
-        digest[:4] = (self.location & 0xFFFFFFFF).to_bytes(4, "little")
-        return bytes(digest)
+        digest = hashlib.md5(str(self).encode("utf-8")).digest()
+        return (self.location & 0xFFFFFFFF).to_bytes(4, "little") + digest[4:12]
 
     def __str__(self) -> str:
         if self.number is not None:

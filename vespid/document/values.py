@@ -34,6 +34,7 @@ import binascii
 import contextlib
 import math
 import re
+import struct
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -160,11 +161,11 @@ def float32(value: float) -> float | None:
     reads back as the same float (``0.1 + 0.2`` is stored and shown as ``0.3``), so
     the canonical value is that shortest decimal.
     """
-    with np.errstate(over="ignore"):
-        single = np.float32(value)
-    if not np.isfinite(single):
+    try:
+        struct.pack("<f", value)  # fails exactly when the value rounds beyond 32 bits
+    except OverflowError:
         return None
-    return float(str(single))
+    return float(str(np.float32(value)))
 
 
 def _boolean(schema: SchemaConfig, ftype: FieldType, value: Any, where: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vespid.messages.content import (
     INTERNAL_PREFIX,
+    WRITE_OPS,
     DocsumReply,
     DocsumRequest,
     GetReply,
@@ -18,6 +19,10 @@ from vespid.messages.content import (
     VisitedDocument,
     VisitReply,
     VisitRequest,
+    WriteBatchReply,
+    WriteBatchRequest,
+    WriteOperation,
+    WriteOutcome,
     WriteReply,
 )
 from vespid.messages.query import (
@@ -25,6 +30,7 @@ from vespid.messages.query import (
     DotProductItem,
     EqualsItem,
     FalseItem,
+    FuzzyItem,
     InItem,
     Item,
     NearestNeighborItem,
@@ -47,12 +53,14 @@ from vespid.messages.query import (
 
 __all__ = [
     "INTERNAL_PREFIX",
+    "WRITE_OPS",
     "AndItem",
     "DocsumReply",
     "DocsumRequest",
     "DotProductItem",
     "EqualsItem",
     "FalseItem",
+    "FuzzyItem",
     "GetReply",
     "GetRequest",
     "InItem",
@@ -81,6 +89,10 @@ __all__ = [
     "WandItem",
     "WeakAndItem",
     "WeightedSetItem",
+    "WriteBatchReply",
+    "WriteBatchRequest",
+    "WriteOperation",
+    "WriteOutcome",
     "WriteReply",
     "item_from_json",
     "item_to_json",

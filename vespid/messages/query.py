@@ -148,6 +148,8 @@ class EqualsItem(Item):
 
     field: str
     value: bool | int | float | str
+    filter: bool = False
+    """`{filter: true}`: matches, but is no query term for ranking."""
     type_name: ClassVar[str] = "equals"
 
 
@@ -161,6 +163,12 @@ class RangeItem(Item):
     upper: float | None = None
     include_lower: bool = True
     include_upper: bool = True
+    hit_limit: int = 0
+    """Vespa's capped range (`{hitLimit: n}range(...)`): only the documents with the n
+    lowest values (n > 0) or the n highest (n < 0, `descending: true`), ties at the cut
+    included; 0 for no cap."""
+    filter: bool = False
+    """`{filter: true}`: matches, but is no query term for ranking."""
     type_name: ClassVar[str] = "range"
 
 
@@ -186,11 +194,31 @@ class RegexItem(Item):
 
 @_item
 @dataclass(frozen=True, slots=True)
+class FuzzyItem(Item):
+    """`field contains ({maxEditDistance: 2, prefixLength: 0}fuzzy("text"))`: strings of
+    a string attribute within a Levenshtein distance of ``term`` (uncased).
+
+    The first ``prefix_length`` characters must match exactly; with ``prefix``, a
+    prefix of the string need only be that close to ``term``.
+    """
+
+    field: str
+    term: str
+    max_edit_distance: int = 2
+    prefix_length: int = 0
+    prefix: bool = False
+    type_name: ClassVar[str] = "fuzzy"
+
+
+@_item
+@dataclass(frozen=True, slots=True)
 class SameElementItem(Item):
     """Children must match within one element of an array of struct / map field."""
 
     field: str
     children: tuple[Item, ...]
+    element_filter: tuple[int, ...] = ()
+    """`{elementFilter: [0, 2]}`: only these element indexes may match; empty for any."""
     type_name: ClassVar[str] = "sameelement"
 
 
@@ -222,6 +250,10 @@ class WandItem(Item):
     field: str
     tokens: dict[str, float]
     target_hits: int = 10
+    score_threshold: float = 0.0
+    """`scoreThreshold`: only documents whose dot product exceeds it match (0: no bound)."""
+    threshold_boost_factor: float = 1.0
+    """`thresholdBoostFactor`: kept for the query tree; the top-k cut here is exact."""
     type_name: ClassVar[str] = "wand"
 
 

@@ -1,29 +1,25 @@
 """Running a service's ASGI app, and the logging set-up every process shares.
 
-Two HTTP servers, chosen per process by `serve`:
-
-- uvicorn (HTTP/1.1 only) for the internal ports: the config server and the content
-  nodes, whose only clients are Vespid's own (HTTP/1.1 keep-alive).
-- Hypercorn for the container's public port, which must speak HTTP/1.1 and HTTP/2
-  over cleartext side by side: the vespa CLI's feeder and pyvespa's async client open
-  ``http://`` URLs with h2c *prior knowledge* (the connection starts with the HTTP/2
-  preface, no ``Upgrade``), while curl, pyvespa's sync client and browsers use
-  HTTP/1.1. Hypercorn reads the first bytes of each connection and picks the
-  protocol, so one port serves both. docs/performance.md has the measurement that
-  chose it.
+Every process serves with uvicorn (httptools and uvloop). The internal ports (config
+server, content nodes) speak HTTP/1.1 only: their clients are Vespid's own. The
+container's public port (``h2c=True``) must also speak HTTP/2 over cleartext with
+prior knowledge, as the vespa CLI's feeder and pyvespa's async client do: there each
+connection is sniffed, and those that open with the HTTP/2 preface are served by
+Hypercorn's HTTP/2 (`vespid.runtime.h2c`). docs/performance.md has the measurements
+behind the choice.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
+import socket
 import sys
 from typing import Any
 
 import uvicorn
-from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config as HypercornConfig
+
+from vespid.runtime.h2c import Http2Connections, sniffing_protocol
 
 GRACEFUL_SHUTDOWN_SECONDS = 5
 """How long a stopping server lets requests in flight finish."""
@@ -43,28 +39,41 @@ def serve(app: Any, host: str, port: int, *, h2c: bool = False) -> None:
     """Serve ``app`` on ``host:port`` until SIGTERM/SIGINT (graceful shutdown).
 
     Args:
-        h2c: serve HTTP/2 over cleartext (prior knowledge and ``Upgrade: h2c``) as well
-            as HTTP/1.1 on the same port, with Hypercorn; else HTTP/1.1 with uvicorn.
+        h2c: serve HTTP/2 over cleartext with prior knowledge as well as HTTP/1.1 on
+            the same port (`vespid.runtime.h2c`); else HTTP/1.1 only.
     """
-    if h2c:
-        asyncio.run(_serve_hypercorn(app, host, port))
-        return
+    http2 = Http2Connections(app, hypercorn_config()) if h2c else None
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
+        http="httptools" if http2 is None else sniffing_protocol(http2),
         access_log=False,
         log_level="warning",
         lifespan="on",
+        proxy_headers=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
-    uvicorn.Server(config).run()
+    _Server(config, http2).run()
 
 
-def hypercorn_config(host: str, port: int) -> HypercornConfig:
-    """Hypercorn's settings for a public port: HTTP/1.1 and h2c, no access log."""
+class _Server(uvicorn.Server):
+    """uvicorn's server, which also closes the HTTP/2 connections it handed over."""
+
+    def __init__(self, config: uvicorn.Config, http2: Http2Connections | None) -> None:
+        super().__init__(config)
+        self._http2 = http2
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Stop accepting, finish or end every connection, then run the app's shutdown."""
+        if self._http2 is not None:
+            await self._http2.close()
+        await super().shutdown(sockets)
+
+
+def hypercorn_config() -> HypercornConfig:
+    """Hypercorn's settings for the HTTP/2 connections of a public port: no access log."""
     config = HypercornConfig()
-    config.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
     config.accesslog = None
     config.loglevel = "WARNING"
     config.graceful_timeout = GRACEFUL_SHUTDOWN_SECONDS
@@ -78,11 +87,3 @@ def hypercorn_config(host: str, port: int) -> HypercornConfig:
     # Vespa's own server (Jetty) does not name itself either.
     config.include_server_header = False
     return config
-
-
-async def _serve_hypercorn(app: Any, host: str, port: int) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await hypercorn_serve(app, hypercorn_config(host, port), shutdown_trigger=stop.wait)

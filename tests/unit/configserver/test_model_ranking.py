@@ -101,3 +101,21 @@ def test_cycles_and_bad_feature_inheritance_are_reported() -> None:
         "schemas/s.sd:3:15: match-features of rank-profile 'b' inherits 'c', which is not a "
         "parent of the profile",
     ]
+
+
+def test_rank_features_and_ignoring_the_defaults_are_inherited() -> None:
+    profiles, errors = _flatten("""schema s { document s { field t type string {} }
+      rank-profile base {
+        rank-features: nativeRank fieldLength(t)
+        ignore-default-rank-features
+      }
+      rank-profile child inherits base { }
+      rank-profile more inherits base {
+        rank-features inherits base { queryTermCount }
+      }
+    }""")
+    assert errors == []
+    assert profiles["child"].rank_features == ("nativeRank", "fieldLength(t)")
+    assert profiles["child"].ignore_default_rank_features
+    assert profiles["more"].rank_features == ("nativeRank", "fieldLength(t)", "queryTermCount")
+    assert not profiles["default"].ignore_default_rank_features

@@ -43,6 +43,9 @@ from vespid.messages import (
     VisitedDocument,
     VisitReply,
     VisitRequest,
+    WriteBatchReply,
+    WriteBatchRequest,
+    WriteOutcome,
     WriteReply,
     item_from_json,
 )
@@ -118,6 +121,20 @@ class FakeContentNode:
         request = RemoveRequest.from_json(data)
         self.requests.append(("remove", request))
         return WriteReply(found=self.documents.pop(request.id, None) is not None)
+
+    def _batch(self, data: Any) -> WriteBatchReply:
+        """Each operation as its single op would run, failing as ``failures`` says."""
+        request = WriteBatchRequest.from_json(data)
+        self.requests.append(("batch", request))
+        outcomes = []
+        for operation in request.operations:
+            error = self.failures.get(operation.op)
+            if error is not None:
+                outcomes.append(WriteOutcome(code=error.code, message=error.message))
+                continue
+            reply = getattr(self, f"_{operation.op}")(operation.to_json())
+            outcomes.append(WriteOutcome(reply.found, reply.timestamp))
+        return WriteBatchReply(tuple(outcomes))
 
     def _get(self, data: Any) -> GetReply:
         request = GetRequest.from_json(data)

@@ -185,3 +185,21 @@ def test_a_source_may_name_a_content_cluster() -> None:
 def test_sources_and_restrict_that_share_no_schema_are_illegal() -> None:
     with pytest.raises(IllegalQueryError, match=r"both among the sources and in model\.restrict"):
         build(yql="select * from music where true", **{"model.restrict": "books"})
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"ranking.listFeatures": "true"},
+        {"rankfeatures": "TRUE"},
+        {"ranking": {"listFeatures": True}},
+    ],
+)
+def test_list_features_in_get_and_post_forms(params: dict[str, Any]) -> None:
+    assert build(yql=ALL, **params).list_features
+    assert not build(yql=ALL).list_features
+
+
+def test_list_features_must_be_a_boolean() -> None:
+    with pytest.raises(InvalidQueryParameterError):
+        build(yql=ALL, **{"ranking.listFeatures": "maybe"})

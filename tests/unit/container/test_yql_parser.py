@@ -9,11 +9,13 @@ from container.yql import QueryModel, parse_yql
 from vespid.messages import (
     AndItem,
     EqualsItem,
+    FuzzyItem,
     NearestNeighborItem,
     NotItem,
     OrderBy,
     OrItem,
     RangeItem,
+    SameElementItem,
     TermItem,
     TrueItem,
     WeakAndItem,
@@ -131,3 +133,68 @@ def test_grouping_is_kept_as_text() -> None:
 def test_deep_nesting_is_a_syntax_error_not_a_crash(nested: str) -> None:
     with pytest.raises(YqlSyntaxError, match="levels of nesting"):
         parse_yql("select * from sources * where " + nested)
+
+
+def test_same_element_keeps_its_element_filter() -> None:
+    where = "persons contains ({elementFilter: [2, 0]}sameElement(name contains 'x'))"
+    tree = parse_yql(f"select * from sources * where {where}").where
+    assert tree == SameElementItem("persons", (TermItem("name", "x"),), (2, 0))
+    single = "persons contains ({elementFilter: 1}sameElement(name contains 'x'))"
+    assert parse_yql(f"select * from sources * where {single}").where == SameElementItem(
+        "persons", (TermItem("name", "x"),), (1,)
+    )
+
+
+@pytest.mark.parametrize("ids", ["-1", "[1, -2]", "1.5", "[1, 2.5]", "'a'"])
+def test_element_filter_ids_must_be_non_negative_integers(ids: str) -> None:
+    where = f"f contains ({{elementFilter: {ids}}}sameElement(name contains 'x'))"
+    with pytest.raises(YqlSyntaxError, match="elementFilter"):
+        parse_yql(f"select * from sources * where {where}")
+
+
+def test_fuzzy_with_its_annotations() -> None:
+    where = "name contains ({maxEditDistance: 1, prefixLength: 2, prefix: true}fuzzy('parantesis'))"
+    tree = parse_yql(f"select * from sources * where {where}").where
+    assert tree == FuzzyItem("name", "parantesis", 1, 2, True)
+    plain = parse_yql("select * from sources * where name contains fuzzy('x')").where
+    assert plain == FuzzyItem("name", "x")
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["fuzzy('a', 'b')", "({maxEditDistance: -1}fuzzy('a'))", "({prefixLength: 'x'}fuzzy('a'))"],
+)
+def test_fuzzy_refuses_bad_arguments(call: str) -> None:
+    with pytest.raises(YqlSyntaxError):
+        parse_yql(f"select * from sources * where name contains {call}")
+
+
+def test_text_searches_its_words_in_the_field_like_user_input() -> None:
+    tree = parse_yql('select * from sources * where title contains text("blue lake")').where
+    assert tree == WeakAndItem((TermItem("title", "blue"), TermItem("title", "lake")))
+    where = 'title contains ({grammar: "all"}text("blue lake"))'
+    assert parse_yql(f"select * from sources * where {where}").where == AndItem(
+        (TermItem("title", "blue"), TermItem("title", "lake"))
+    )
+    with pytest.raises(YqlSyntaxError):
+        parse_yql('select * from sources * where title contains text("  ")')
+
+
+def test_non_empty_passes_its_expression_through_or_fails_the_query() -> None:
+    kept = parse_yql("select * from sources * where nonEmpty(a contains 'x')").where
+    assert kept == TermItem("a", "x")
+    for where in ("nonEmpty(a contains '')", "nonEmpty(userInput(@q))", "nonEmpty(a contains @q)"):
+        with pytest.raises(YqlSyntaxError, match="nonEmpty"):
+            parse_yql(f"select * from sources * where {where}", {"q": ""})
+
+
+def test_an_element_index_is_same_element_on_that_element() -> None:
+    where = "numbers[2] = 42 and persons.age[0] > 30"
+    assert parse_yql(f"select * from sources * where {where}").where == AndItem(
+        (
+            SameElementItem("numbers", (EqualsItem("numbers", 42),), (2,)),
+            SameElementItem(
+                "persons.age", (RangeItem("persons.age", lower=30.0, include_lower=False),), (0,)
+            ),
+        )
+    )

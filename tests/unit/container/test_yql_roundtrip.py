@@ -12,6 +12,7 @@ from vespid.messages import (
     DotProductItem,
     EqualsItem,
     FalseItem,
+    FuzzyItem,
     InItem,
     Item,
     NearestNeighborItem,
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:Generating overly large repr"
 )
 
-names = st.sampled_from(["title", "body", "year", "f1", "my_field", "a.b", "m[3]", "x"])
+names = st.sampled_from(["title", "body", "year", "f1", "my_field", "a.b", "m.k.v", "x"])
 texts = st.text(max_size=12)
 floats = st.floats(allow_nan=False, allow_infinity=False, width=64)
 ints = st.integers(-(2**62), 2**62)
@@ -68,15 +69,30 @@ leaves: st.SearchStrategy[Item] = st.one_of(
         st.integers(0, 100),
         st.booleans(),
     ),
-    st.builds(EqualsItem, names, st.booleans() | ints | floats | texts),
+    st.builds(EqualsItem, names, st.booleans() | ints | floats | texts, st.booleans()),
     st.builds(
-        RangeItem, names, st.none() | floats, st.none() | floats, st.booleans(), st.booleans()
+        RangeItem,
+        names,
+        st.none() | floats,
+        st.none() | floats,
+        st.booleans(),
+        st.booleans(),
+        st.integers(-1000, 1000),
+        st.booleans(),
     ),
     st.builds(InItem, names, st.lists(ints | floats | texts, max_size=4).map(tuple)),
     st.builds(RegexItem, names, texts),
+    st.builds(FuzzyItem, names, texts, st.integers(0, 5), st.integers(0, 5), st.booleans()),
     st.builds(WeightedSetItem, names, tokens),
     st.builds(DotProductItem, names, st.dictionaries(texts, floats, max_size=3)),
-    st.builds(WandItem, names, st.dictionaries(texts, floats, max_size=3), st.integers(1, 1000)),
+    st.builds(
+        WandItem,
+        names,
+        st.dictionaries(texts, floats, max_size=3),
+        st.integers(1, 1000),
+        st.just(0.0) | floats,
+        st.just(1.0) | floats,
+    ),
     st.builds(
         NearestNeighborItem,
         names,
@@ -105,7 +121,12 @@ def _composites(children: st.SearchStrategy[Item]) -> st.SearchStrategy[Item]:
         st.lists(children, min_size=1, max_size=3).map(lambda c: RankItem(tuple(c))),
         st.builds(WeakAndItem, many, st.integers(1, 1000)),
         st.builds(NotItem, positive, st.lists(children, min_size=1, max_size=2).map(tuple)),
-        st.builds(SameElementItem, names, st.lists(children, max_size=2).map(tuple)),
+        st.builds(
+            SameElementItem,
+            names,
+            st.lists(children, max_size=2).map(tuple),
+            st.lists(st.integers(0, 9), max_size=2).map(tuple),
+        ),
     )
 
 

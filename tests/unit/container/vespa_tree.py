@@ -7,6 +7,7 @@ from vespid.messages import (
     DotProductItem,
     EqualsItem,
     FalseItem,
+    FuzzyItem,
     InItem,
     Item,
     NearestNeighborItem,
@@ -60,6 +61,8 @@ def _term(item: TermItem) -> str:
 def _range(item: RangeItem) -> str:
     low = "" if item.lower is None else _num(item.lower)
     high = "" if item.upper is None else _num(item.upper)
+    if item.hit_limit:
+        return _prefixed(item.field, f"[{low};{high};{item.hit_limit}]")
     if item.lower is None and not item.include_upper:
         return _prefixed(item.field, f"<{high}")
     if item.upper is None and not item.include_lower:
@@ -114,25 +117,30 @@ def vespa_string(item: Item) -> str:
         case NearItem(field, terms, distance, ordered):
             name = ("ONEAR" if ordered else "NEAR") + f"({distance})"
             return " ".join([name, *(f"{field}:{t}" for t in terms)])
-        case EqualsItem(field, value):
+        case EqualsItem(field, value, filtered):
             shown = str(value).lower() if isinstance(value, bool) else str(value)
-            return f"{field}:{shown}"
+            return ("|" if filtered else "") + f"{field}:{shown}"
         case RangeItem():
-            return _range(item)
+            return ("|" if item.filter else "") + _range(item)
         case RegexItem(field, pattern):
             return f"REGEXP {field}:{pattern}"
-        case SameElementItem(field, children):
+        case SameElementItem(field, children, only):
             inner = " ".join(_nested(c) for c in children).replace(f"{field}:", "")
-            return f"{field}:{{" + inner + "}"
+            ids = "[" + ",".join(map(str, only)) + "]" if only else ""
+            return f"{field}{ids}:{{" + inner + "}"
         case WeightedSetItem(field, tokens):
             return f"WEIGHTEDSET {field}{_tokens(tokens)}"
         case DotProductItem(field, tokens):
             return f"DOTPRODUCT {field}{_tokens(tokens)}"
-        case WandItem(field, tokens, target):
+        case WandItem(field, tokens, target, threshold, boost):
             name = "WAND" if target == 10 else f"WAND({target})"
+            if threshold or boost != 1.0:
+                name += f" {{scoreThreshold={threshold!r}, thresholdBoostFactor={boost!r}}}"
             return f"{name} {field}{_tokens(tokens)}"
         case NearestNeighborItem():
             return _nearest_neighbor(item)
+        case FuzzyItem(field, term, distance, prefix_length, prefix):
+            return f"{field}:fuzzy({term},{distance},{prefix_length},{str(prefix).lower()})"
         case InItem(field, values):
             return f"IN {field}" + "{" + ",".join(map(str, values)) + "}"
     raise TypeError(type(item).__name__)

@@ -66,7 +66,10 @@ async def wait_for(service: NodeService, status: str) -> None:
 
 @asynccontextmanager
 async def serving(
-    tmp_path: Path, server: ConfigServer, storage: Storage | None = None
+    tmp_path: Path,
+    server: ConfigServer,
+    storage: Storage | None = None,
+    max_pending_writes: int = 4096,
 ) -> AsyncIterator[tuple[NodeService, Client]]:
     settings = Settings(19100, "music", 0, tmp_path, ("http://config",))
     transport = httpx.MockTransport(server.handle)
@@ -78,7 +81,7 @@ async def serving(
         service = NodeService(settings, subscribe)
     else:
         service = NodeService(settings, subscribe, lambda _: (storage.snapshots, storage.tlog))
-    app = create_app(service)
+    app = create_app(service, max_pending_writes)
     await service.start()
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://node"
@@ -212,7 +215,9 @@ def test_every_content_error_has_a_handler() -> None:
     assert content.errors.ContentError in EXCEPTION_HANDLERS
 
 
-@pytest.mark.parametrize("op", ["put", "update", "remove", "get", "search", "docsum", "visit"])
+@pytest.mark.parametrize(
+    "op", ["put", "update", "remove", "batch", "get", "search", "docsum", "visit"]
+)
 def test_every_op_rejects_a_body_that_is_not_json(tmp_path: Path, op: str) -> None:
     async def run() -> int:
         server = ConfigServer()

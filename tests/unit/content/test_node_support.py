@@ -50,6 +50,7 @@ class ScanHit:
     sort_values: tuple[Any, ...] = ()
     match_features: dict[str, Any] | None = None
     summary_features: dict[str, Any] | None = None
+    rank_features: dict[str, Any] | None = None
 
 
 @dataclass

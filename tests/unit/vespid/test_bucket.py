@@ -96,3 +96,27 @@ def test_key_order_keeps_each_subtree_together(items: list[BucketId]) -> None:
 def test_widening_is_refused() -> None:
     with pytest.raises(ValueError, match="widen"):
         BucketId(8, 1).with_used_bits(9)
+
+
+ids = st.one_of(
+    st.text(min_size=1).map(lambda u: f"id:ns:t::{u}"),
+    st.tuples(st.integers(-(2**64) + 1, 2**64 - 1), st.text(min_size=1)).map(
+        lambda p: f"id:ns:t:n={p[0]}:{p[1]}"
+    ),
+    st.tuples(st.text(min_size=1), st.text(min_size=1)).map(lambda p: f"id:ns:t:g={p[0]}:{p[1]}"),
+)
+
+
+@given(ids)
+def test_full_bucket_takes_the_location_bits_from_the_gid_prefix(text: str) -> None:
+    doc_id = DocumentId.parse(text)
+    location_bits = doc_id.location & 0xFFFFFFFF
+    gid_bits = int.from_bytes(doc_id.global_id[4:12], "little") & (((1 << 26) - 1) << 32)
+    assert full_bucket_of(doc_id).id == gid_bits | location_bits
+
+
+@given(buckets)
+def test_key_reverses_the_raw_bits_and_keeps_the_used_bit_count(bucket: BucketId) -> None:
+    reversed_raw = int(f"{bucket.raw:064b}"[::-1], 2)
+    assert bucket.key == (reversed_raw >> 6 << 6) | bucket.used_bits
+    assert BucketId.from_key(bucket.key) == bucket

@@ -6,6 +6,7 @@ The container is an in-process httpx transport that records what it receives.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
@@ -39,10 +40,14 @@ class MockSender:
 
 
 class FakeContainer:
-    """Answers /document/v1 requests; refuses the first ``busy`` attempts per path with 429."""
+    """Answers /document/v1 requests; refuses the first ``busy`` attempts per path with
+    ``busy_status`` (429, overload, unless told otherwise)."""
 
-    def __init__(self, busy: int = 0, status_for: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, busy: int = 0, status_for: dict[str, int] | None = None, busy_status: int = 429
+    ) -> None:
         self.busy = busy
+        self.busy_status = busy_status
         self.status_for = status_for or {}
         self.received: list[tuple[str, str]] = []
         self.attempts: defaultdict[str, int] = defaultdict(int)
@@ -57,7 +62,8 @@ class FakeContainer:
         path = request.url.path
         self.attempts[path] += 1
         if self.attempts[path] <= self.busy:
-            return httpx.Response(429, json={"message": "Rejecting execution due to overload"})
+            message = "Rejecting execution due to overload" if self.busy_status == 429 else "busy"
+            return httpx.Response(self.busy_status, json={"message": message})
         self.received.append((request.method, path))
         status = self.status_for.get(path, 200)
         return httpx.Response(status, json={"pathId": path, "message": "nope"})
@@ -134,11 +140,42 @@ def test_a_refused_operation_is_final_and_reported() -> None:
 
 
 def test_giving_up_after_the_retries_is_reported() -> None:
-    container = FakeContainer(busy=100)
+    container = FakeContainer(busy=100, busy_status=503)
     feeder, reports = _feed(container, [Operation("remove", "id:n:t::x")], retries=3)
     assert feeder.stats.failed == 1
     assert container.attempts["/document/v1/n/t/docid/x"] == 4
-    assert reports[0].startswith("remove id:n:t::x failed after 4 attempts: 429")
+    assert reports[0].startswith("remove id:n:t::x failed after 4 attempts: 503")
+
+
+def test_overload_is_retried_beyond_the_retries_until_the_timeout_with_growing_delays() -> None:
+    container = FakeContainer(busy=100)
+    now = 0.0
+    delays: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        nonlocal now
+        delays.append(seconds)
+        now += seconds
+
+    reports: list[str] = []
+    feeder = Feeder(
+        "http://c",
+        sender=MockSender(httpx.MockTransport(container.handle)),
+        report=reports.append,
+        retries=3,
+        timeout=10.0,
+        sleep=sleep,
+        clock=lambda: now,
+        rng=random.Random(7),
+    )
+    stats = asyncio.run(feeder.feed([Operation("put", "id:n:t::x", {})]))
+    assert stats.failed == 1
+    assert container.attempts["/document/v1/n/t/docid/x"] == len(delays) + 1 > 4
+    assert 10.0 <= now < 13.0
+    assert all(0.01 <= d <= 3.0 for d in delays)
+    assert delays[-1] > delays[0]
+    assert reports[0].startswith("put id:n:t::x failed after")
+    assert "429: Rejecting execution due to overload" in reports[0]
 
 
 def test_transport_errors_are_retried_and_counted() -> None:
