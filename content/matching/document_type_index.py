@@ -9,6 +9,9 @@ set of live lids, and the compiled rank profiles, and answers a
    search the field's HNSW graph under the rank profile's approximate-threshold,
    post-filter-threshold and target-hits-max-adjustment-factor
    (`content.matching.nearest_neighbor`);
+   A word or an or/and of words under a profile ranking by a weighted sum of bm25
+   features takes a lean path that does steps 1-3 at once with the same answer
+   (`content.matching.text_query`);
 2. the matched lids are ranked with the requested rank profile (`content.ranking`),
    first phase over all, second phase over the best;
 3. the best ``offset + hits`` are chosen by relevance or by ``order by``, and their
@@ -50,6 +53,7 @@ from content.matching.nearest_search import (
 )
 from content.matching.ordering import best_by_attributes, sort_values
 from content.matching.snapshot import TypeIndexFlush, load_snapshot, take_snapshot
+from content.matching.text_query import TextSearch
 from content.ranking import QueryInputs, RankContext, Ranking, RankProgram, dump_features
 from content.ranking.selection import IndexArray, best_positions
 from content.storage import Directory
@@ -109,6 +113,7 @@ class DocumentTypeIndex:
         self._clock = clock
         self._catalog = FieldCatalog(schema)
         self._live = DocIdSet()
+        self._text = TextSearch(self._catalog)
         self._programs: dict[str, RankProgram] = {}
         self._thresholds: dict[str, NearestNeighborThresholds] = {}
         """Each compiled profile's nearestNeighbor thresholds, by profile name."""
@@ -167,6 +172,9 @@ class DocumentTypeIndex:
                 or rank profile, a missing query tensor, or an unsupported feature.
         """
         program = self._program(request.ranking)
+        lean = self._text_search(request, program)
+        if lean is not None:
+            return lean
         key, tree = self._tree(request.query)
         if not request.order_by and key is not None:
             nearest = self._nearest_search(request.ranking, program, key, tree)
@@ -204,6 +212,21 @@ class DocumentTypeIndex:
             int(matched.size),
             self.document_count,
         )
+
+    def _text_search(self, request: SearchRequest, program: RankProgram) -> MatchResult | None:
+        """Words, or an or/and of words, under a bm25-sum profile: the lean path, same answer."""
+        wanted = max(request.offset + request.hits, 0)
+        shape = program.bm25_sum
+        if shape is None or request.order_by or wanted > program.profile.keep_rank_count:
+            return None
+        found = self._text.search(request.query, shape, self.document_count, wanted)
+        if found is None:
+            return None
+        hits = [
+            RankedHit(lid, score)
+            for lid, score in zip(found.lids.tolist(), found.scores.tolist(), strict=True)
+        ]
+        return MatchResult(hits, found.total_count, self.document_count)
 
     def _tree(self, query: Any) -> tuple[bytes | None, Item]:
         """The decoded query tree, with its JSON text as the cache key (None: uncached).

@@ -65,6 +65,7 @@ from content.matching.term_matching import (
     range_test,
     regex_test,
 )
+from content.matching.weak_and import combination_scores, cut
 from content.ranking.match_data import MatchData, MatchedTerm, NearestMatch
 from vespid.config import FieldConfig
 from vespid.document.tensor_type import TensorType
@@ -452,25 +453,17 @@ def _kth_by_combination(
 ) -> tuple[npt.NDArray[np.float64], float]:
     """Per-place weakAnd scores and the ``target_hits``-th best of them.
 
-    A document's score depends only on which children matched it, so the documents
-    are counted per combination (a bitmask) and the combinations walked best first:
-    linear in the postings, where a partition over scores with few distinct values
-    can degrade badly. Each combination's score adds the weights in child order,
-    exactly as summing per document does.
+    The documents are counted per combination of children (`content.matching.weak_and`):
+    linear in the postings, where a partition over scores with few distinct values can
+    degrade badly.
     """
     masks = np.zeros(size, dtype=np.int32)
     for bit, at in enumerate(places):
         masks[at] |= 1 << bit
-    combinations = np.arange(1 << len(weights))
-    combination_scores = np.zeros(combinations.size)
-    for bit, weight in enumerate(weights):
-        combination_scores += np.where((combinations >> bit) & 1, weight, 0.0)
-    counts = np.bincount(masks, minlength=combinations.size)
+    scores = combination_scores(weights)
+    counts = np.bincount(masks, minlength=scores.size)
     counts[0] = 0  # places no child matched (gaps of the dense array)
-    best_first = np.argsort(-combination_scores, kind="stable")
-    reached = np.cumsum(counts[best_first])
-    threshold = float(combination_scores[best_first[np.searchsorted(reached, target_hits)]])
-    return combination_scores[masks], threshold
+    return scores[masks], cut(scores, counts, target_hits)
 
 
 def _token_test(value_kind: str, token: str) -> ValueTest:

@@ -29,7 +29,6 @@ import numpy as np
 
 from content.attribute import ArrayAttribute, ElementKeys, LidArray, ValueTest, lids_of_keys
 from content.index import ELEMENT_GAP, TermPostings, phrase_keys
-from content.index.field_index import KeyArray
 from content.matching.catalog import FieldCatalog
 from content.matching.term_matching import (
     attribute_term_test,
@@ -173,7 +172,7 @@ def _intersect(a: ElementKeys, b: ElementKeys) -> ElementKeys:
     return found
 
 
-def _elements_of(*position_keys: KeyArray) -> ElementKeys:
+def _elements_of(*position_keys: ElementKeys) -> ElementKeys:
     """The (lid, element) pairs of ``lid << 32 | position`` keys of an array index, whose
     element ``e`` holds positions ``e * ELEMENT_GAP`` and up."""
     if not position_keys:

@@ -241,6 +241,8 @@ def test_map_keys_of_an_integer_map_are_numbers_in_the_attribute() -> None:
     ("item", "message"),
     [
         (SameElementItem("persons", (TermItem("height", "3"),)), "'persons.height' is not"),
+        (SameElementItem("persons", (RangeItem("name", 3.0),)), "cannot search strings"),
+        (RangeItem("persons.name", 3.0), "cannot search strings"),
         (SameElementItem("nobody", (TermItem("name", "x"),)), "Field 'nobody' does not exist"),
         (
             SameElementItem("persons", (SameElementItem("name", (TermItem("x", "y"),)),)),
