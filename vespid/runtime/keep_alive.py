@@ -8,7 +8,9 @@ an idle connection (or a new one, up to ``max_connections``) and parses the answ
 httptools (llhttp, uvicorn's parser): about a third of aiohttp's CPU per request
 (docs/performance.md). A connection is reused only after a whole answer arrived on it;
 a request cancelled or failed midway closes its connection, so a late answer can never
-pair with the next request. Plain ``http://`` only.
+pair with the next request. A connection idle for longer than ``IDLE_REUSE_SECONDS`` is
+not reused: servers close idle connections (uvicorn after 5 s), and a request written
+just as the server closes would fail without an answer. Plain ``http://`` only.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import asyncio
 from typing import cast
 
 import httptools
+
+IDLE_REUSE_SECONDS = 2.0
+"""Idle connections older than this are closed rather than reused (see above)."""
 
 
 class _Connection(asyncio.Protocol):
@@ -29,6 +34,8 @@ class _Connection(asyncio.Protocol):
         self._body: list[bytes] = []
         self.reusable = True
         """False once the connection closed or the server asked to close it."""
+        self.idle_since = 0.0
+        """Event-loop time of the last answer."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)  # a TCP transport
@@ -109,16 +116,19 @@ class KeepAlivePool:
             finally:
                 answered = answer.done() and not answer.cancelled() and not answer.exception()
                 if answered and connection.reusable:
+                    connection.idle_since = asyncio.get_running_loop().time()
                     self._idle.append(connection)
                 else:
                     connection.close()
                     self._open.discard(connection)
 
     async def _connection(self) -> _Connection:
+        loop = asyncio.get_running_loop()
         while self._idle:
             connection = self._idle.pop()
-            if connection.reusable:
+            if connection.reusable and loop.time() - connection.idle_since < IDLE_REUSE_SECONDS:
                 return connection
+            connection.close()
             self._open.discard(connection)
         try:
             _, connection = await asyncio.get_running_loop().create_connection(

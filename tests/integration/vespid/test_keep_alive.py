@@ -18,6 +18,7 @@ import pytest
 
 from container.dispatch import KeepAliveTransport
 from vespid.cli.http_sender import Answer, KeepAliveSender, SendError, sender_for
+from vespid.runtime import keep_alive
 
 T = TypeVar("T")
 
@@ -162,3 +163,17 @@ def test_the_container_transport_reports_an_unreachable_node_as_a_connection_err
             await transport.post("http://127.0.0.1:1/internal/v1/put", b"{}")
 
     _with_server(run)
+
+
+def test_a_connection_idle_too_long_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keep_alive, "IDLE_REUSE_SECONDS", 0.0)
+
+    async def run(server: ScriptedServer, url: str) -> tuple[list[tuple[int, bytes]], int]:
+        transport = KeepAliveTransport()
+        answers = [await transport.post(url + "/internal/v1/get", b"{}") for _ in range(2)]
+        await transport.aclose()
+        return answers, server.connections
+
+    answers, connections = _with_server(run)
+    assert answers == [(200, b"ok"), (200, b"ok")]
+    assert connections == 2, "the idle connection was not reused"
