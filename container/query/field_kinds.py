@@ -85,7 +85,7 @@ class _Resolver:
             number: int | float = int(item.term) if kind == "integer" else float(item.term)
         except ValueError:
             return item
-        return EqualsItem(item.field, number)
+        return EqualsItem(item.field, number, filter=item.filter)
 
     def in_item(self, item: InItem) -> Item:
         kind = self.kind(item.field)

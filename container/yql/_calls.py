@@ -167,10 +167,15 @@ class CallRules(TokenCursor, abc.ABC):
         return RankItem(tuple(children)) if children else None
 
     def wand(self, reader: AnnotationReader) -> Item:
-        """``{targetHits: n}wand(field, {token: weight})``."""
+        """``{targetHits: n, scoreThreshold: s, thresholdBoostFactor: f}wand(field,
+        {token: weight})``."""
         field, tokens = self.field_and_tokens()
         return WandItem(
-            field, {k: float(v) for k, v in tokens.items()}, reader.integer("targetHits", 10)
+            field,
+            {k: float(v) for k, v in tokens.items()},
+            reader.integer("targetHits", 10),
+            reader.number("scoreThreshold") or 0.0,
+            _default(reader.number("thresholdBoostFactor"), 1.0),
         )
 
     def weighted_set(self, reader: AnnotationReader) -> Item:
@@ -220,6 +225,7 @@ class CallRules(TokenCursor, abc.ABC):
             None if high == float("inf") else float(high),
             include_lower=bounds in ("closed", "rightOpen"),
             include_upper=bounds in ("closed", "leftOpen"),
+            filter=reader.boolean("filter", False),
             hit_limit=hit_limit,
         )
 
@@ -306,6 +312,10 @@ class CallRules(TokenCursor, abc.ABC):
 
 
 _CONTAINS_CALLS = frozenset({"phrase", "near", "onear", "equiv", "fuzzy"})
+
+
+def _default(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 def _has_empty(item: Item) -> bool:

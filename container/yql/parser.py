@@ -295,22 +295,34 @@ class YqlParser(CallRules):
     def comparison(self, field: str, op: str) -> Item:
         """The value after ``field op``; ordering operators need a number."""
         start = self.token
-        value = self.comparison_value()
+        value, filtered = self.annotated_value()
         if op not in ("=", "!=") and isinstance(value, bool | str):
             raise self.error(f"a number after '{op}'", start)
-        return _comparison(field, op, value)
+        return _comparison(field, op, value, filtered)
 
     def value_first_relation(self) -> Item:
         """``value op field``, such as ``500 < price``."""
         start = self.token
-        value = self.comparison_value()
+        value, filtered = self.annotated_value()
         if not (self.token.kind == "op" and self.token.text in _COMPARISONS):
             raise self.error("a comparison operator")
         op = _MIRRORED[self.advance().text]
         field = self.expect_ident()
         if op not in ("=", "!=") and isinstance(value, bool | str):
             raise self.error(f"a number before '{op}'", start)
-        return _comparison(field, op, value)
+        return _comparison(field, op, value, filtered)
+
+    def annotated_value(self) -> tuple[bool | int | float | str, bool]:
+        """A comparison value and whether it is annotated ``{filter: true}``."""
+        position = self.token.position
+        if self.at_op("(") and self.peek().text == "{":
+            self.advance()
+            reader = self.reader(self.annotations(), position)
+            with self.nested():
+                value, inner = self.annotated_value()
+            self.expect_op(")")
+            return value, inner or reader.boolean("filter", False)
+        return self.comparison_value(), False
 
     def comparison_value(self) -> bool | int | float | str:
         """A number, string, true/false or ``@param``; may be ``({annotations}value)``."""
@@ -382,16 +394,18 @@ def _all_of(items: list[Item]) -> Item | None:
     return items[0] if items else None
 
 
-def _comparison(field: str, op: str, value: bool | int | float | str) -> Item:
+def _comparison(
+    field: str, op: str, value: bool | int | float | str, filtered: bool = False
+) -> Item:
     if op in ("=", "!="):
-        item: Item = EqualsItem(field, value)
+        item: Item = EqualsItem(field, value, filtered)
         return item if op == "=" else NotItem(TrueItem(), (item,))
     assert not isinstance(value, bool | str), "callers check ordering operands"
     bound = float(value)
     if op == "<":
-        return RangeItem(field, upper=bound, include_upper=False)
+        return RangeItem(field, upper=bound, include_upper=False, filter=filtered)
     if op == "<=":
-        return RangeItem(field, upper=bound)
+        return RangeItem(field, upper=bound, filter=filtered)
     if op == ">":
-        return RangeItem(field, lower=bound, include_lower=False)
-    return RangeItem(field, lower=bound)
+        return RangeItem(field, lower=bound, include_lower=False, filter=filtered)
+    return RangeItem(field, lower=bound, filter=filtered)

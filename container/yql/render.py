@@ -160,11 +160,22 @@ def _range(item: RangeItem) -> str:
     }[(item.include_lower, item.include_upper)]
     body = f"range({item.field}, {low}, {high})"
     annotations: dict[str, Any] = {"bounds": bounds} if bounds else {}
+    if item.filter:
+        annotations["filter"] = True
     if item.hit_limit:
         annotations["hitLimit"] = abs(item.hit_limit)
         if item.hit_limit < 0:
             annotations["descending"] = True
     return _annotated(annotations, body)
+
+
+def _wand_annotations(item: WandItem) -> dict[str, Any]:
+    annotations: dict[str, Any] = {"targetHits": item.target_hits}
+    if item.score_threshold:
+        annotations["scoreThreshold"] = item.score_threshold
+    if item.threshold_boost_factor != 1.0:
+        annotations["thresholdBoostFactor"] = item.threshold_boost_factor
+    return annotations
 
 
 def _fuzzy_annotations(item: FuzzyItem) -> dict[str, Any]:
@@ -202,7 +213,10 @@ _RENDERERS: dict[type[Item], Callable[[Any], str]] = {
     TermItem: _term,
     PhraseItem: lambda i: f"{i.field} contains phrase(" + ", ".join(map(quote, i.terms)) + ")",
     NearItem: _near,
-    EqualsItem: lambda i: f"{i.field} = {_literal(i.value)}",
+    EqualsItem: lambda i: (
+        f"{i.field} = "
+        + (f"({{filter: true}}{_literal(i.value)})" if i.filter else _literal(i.value))
+    ),
     RangeItem: _range,
     InItem: lambda i: f"{i.field} in (" + ", ".join(map(_literal, i.values)) + ")",
     RegexItem: lambda i: f"{i.field} matches {quote(i.pattern)}",
@@ -218,8 +232,6 @@ _RENDERERS: dict[type[Item], Callable[[Any], str]] = {
     ),
     WeightedSetItem: lambda i: f"weightedSet({i.field}, {_literal(i.tokens)})",
     DotProductItem: lambda i: f"dotProduct({i.field}, {_literal(i.tokens)})",
-    WandItem: lambda i: _annotated(
-        {"targetHits": i.target_hits}, f"wand({i.field}, {_literal(i.tokens)})"
-    ),
+    WandItem: lambda i: _annotated(_wand_annotations(i), f"wand({i.field}, {_literal(i.tokens)})"),
     NearestNeighborItem: _nearest_neighbor,
 }

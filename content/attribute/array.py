@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from content.attribute.base import ValueTest, grown
+from content.attribute.base import Arrays, ValueTest, grown
 from content.attribute.multi import MultiValueAttribute
 
 ElementKeys = npt.NDArray[np.int64]
@@ -42,6 +42,13 @@ class ArrayAttribute(MultiValueAttribute):
 
     def put(self, lid: int, value: Any) -> None:
         """Set ``lid``'s elements from the document field's value (a list or a map)."""
+        if not self.path:
+            # A plain array: every element has a value, so rows are elements in order.
+            super().put(lid, value)
+            where = self._slices.get(lid)
+            if where is not None:
+                self._elements[where[0] : where[1]] = np.arange(where[1] - where[0])
+            return
         found = element_values(value, self.path)
         super().put(lid, [v for _, v in found])
         if found:
@@ -53,6 +60,19 @@ class ArrayAttribute(MultiValueAttribute):
         rows = self._rows_where(test)
         keys = element_keys(self._owners[rows], self._elements[rows])
         return np.unique(keys)
+
+    def save_state(self) -> Arrays:
+        """The multi-value columns and each live row's element (for a snapshot)."""
+        keep = np.flatnonzero(self._live[: self._rows])
+        return {**super().save_state(), "elements": self._elements[keep]}
+
+    def load_state(self, arrays: Arrays) -> None:
+        """Take back what :meth:`save_state` returned."""
+        super().load_state(arrays)
+        elements = np.array(arrays["elements"], dtype=np.uint32)
+        if elements.size != self._rows:
+            raise ValueError(f"{self.name}: {elements.size} element indexes for {self._rows} rows")
+        self._elements = elements
 
     def _reserve(self, rows: int) -> None:
         super()._reserve(rows)

@@ -23,16 +23,26 @@ import numpy.typing as npt
 
 from content.attribute.base import LidArray
 from content.attribute.mixed_tensor import MixedTensorAttribute
-from content.attribute.tensor import DenseTensorAttribute
+from content.attribute.tensor import DenseTensorAttribute, row_norms
 
 FloatArray = npt.NDArray[np.float64]
 METRICS = ("euclidean", "angular", "prenormalized-angular", "dotproduct", "hamming")
+_DOT_METRICS = ("angular", "prenormalized-angular", "dotproduct")
+"""Metrics computed from one matrix-vector product, with no per-row temporary."""
+_WHOLE_MATRIX_SHARE = 4
+"""Scan the whole matrix when the wanted lids are at least a quarter of its rows."""
 
 
 def distances(
-    metric: str, vectors: npt.NDArray[np.float32], query: npt.NDArray[np.float32]
+    metric: str,
+    vectors: npt.NDArray[np.float32],
+    query: npt.NDArray[np.float32],
+    norms: npt.NDArray[np.float64] | None = None,
 ) -> FloatArray:
     """Return the distance from ``query`` to each row of ``vectors`` under ``metric``.
+
+    ``norms`` are the rows' norms when the caller keeps them (angular uses them
+    instead of recomputing them, see `content.attribute.tensor.row_norms`).
 
     Raises:
         ValueError: for a metric this module does not implement.
@@ -50,7 +60,7 @@ def distances(
         norm = float(probe.astype(np.float64) @ probe.astype(np.float64)) or 1.0
         return 1.0 - np.clip(_dots(rows, probe) / norm, -1.0, 1.0)
     if metric == "angular":
-        return np.arccos(np.clip(_cosines(rows, probe), -1.0, 1.0))
+        return np.arccos(np.clip(_cosines(rows, probe, norms), -1.0, 1.0))
     if metric == "hamming":
         cells = np.asarray(vectors, dtype=np.float64).astype(np.int64).astype(np.uint8)
         probe = np.asarray(query, dtype=np.float64).astype(np.int64).astype(np.uint8)
@@ -72,10 +82,13 @@ def _dots(rows: npt.NDArray[np.float32], probe: npt.NDArray[np.float32]) -> Floa
     return dots
 
 
-def _cosines(rows: npt.NDArray[np.float32], probe: npt.NDArray[np.float32]) -> FloatArray:
-    norms = np.sqrt(np.einsum("ij,ij->i", rows, rows, dtype=np.float64)) * float(
-        np.linalg.norm(probe.astype(np.float64))
-    )
+def _cosines(
+    rows: npt.NDArray[np.float32],
+    probe: npt.NDArray[np.float32],
+    stored: npt.NDArray[np.float64] | None,
+) -> FloatArray:
+    lengths = row_norms(rows) if stored is None else stored
+    norms = lengths * float(np.linalg.norm(probe.astype(np.float64)))
     dots = _dots(rows, probe)
     safe = np.where(norms > 0, norms, 1.0)
     return np.where(norms > 0, dots / safe, 0.0)
@@ -93,7 +106,13 @@ def closest_distances(
     """
     if isinstance(attribute, DenseTensorAttribute):
         has = lids[attribute.presence_for(lids)]
-        return has, distances(metric, attribute.vectors_for(has), query)
+        if metric in _DOT_METRICS and has.size * _WHOLE_MATRIX_SHARE >= attribute.size:
+            # Most of the matrix is wanted: one product over all of it (a view, no
+            # copy), then pick the wanted rows' distances.
+            matrix, norms = attribute.rows()
+            return has, distances(metric, matrix, query, norms)[has]
+        wanted = attribute.norms_for(has) if metric == "angular" else None
+        return has, distances(metric, attribute.vectors_for(has), query, wanted)
     rows, owners = attribute.rows_for(lids)
     best = np.full(lids.size, np.inf)
     np.minimum.at(best, owners, distances(metric, attribute.vectors(rows), query))

@@ -8,8 +8,9 @@ dictionary-encodes its values: an int32 code per lid (-1 when missing) into a
 
 Complexity: put and remove O(1); a filter is one vectorised pass over the value
 array (numbers) or the dictionary plus one gather (strings). With ``fast_search`` a
-:class:`PostingDictionary` also maps each distinct value to its lids, so selective
-filters touch only the matching documents.
+:class:`PostingDictionary` also maps each distinct value to its lids, so equality,
+prefix and range filters touch only the matching documents (pyroaring posting lists, handed to
+matching as they are).
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
+from pyroaring import BitMap
 
 from content.attribute.base import (
     FLOAT_TYPES,
     UNDEFINED_INTEGER,
+    Arrays,
     LidArray,
     ValueTest,
     grown,
@@ -72,8 +76,17 @@ class NumericAttribute:
             found = self.dictionary.lids_where(test)
             if found is not None:
                 return found
-        mask = self._present & test(self._values[: self._present.size])
-        return np.flatnonzero(mask).astype(np.uint32)
+        return np.flatnonzero(self.mask_where(test)).astype(np.uint32)
+
+    def postings_where(self, test: ValueTest) -> BitMap | None:
+        """With fast-search, the lids whose number passes ``test`` from the posting
+        lists (a new set); None without fast-search or when a scan is cheaper."""
+        return None if self.dictionary is None else self.dictionary.docids_where(test)
+
+    def mask_where(self, test: ValueTest) -> npt.NDArray[np.bool_]:
+        """Scan: whether each lid (over the attribute's capacity) holds a passing number."""
+        mask: npt.NDArray[np.bool_] = self._present & test(self._values[: self._present.size])
+        return mask
 
     def values_for(self, lids: LidArray) -> npt.NDArray[np.float64]:
         """Return each lid's number as float64, the undefined value where missing."""
@@ -97,6 +110,22 @@ class NumericAttribute:
             return None
         raw = self._values[lid]
         return float(raw) if self.is_float else int(raw)
+
+    def save_state(self) -> Arrays:
+        """A copy of the values (for a snapshot)."""
+        size = self._present.size
+        return {"values": self._values[:size].copy(), "present": self._present.copy()}
+
+    def load_state(self, arrays: Arrays) -> None:
+        """Take back what :meth:`save_state` returned."""
+        values = np.array(arrays["values"], dtype=self._values.dtype)
+        present = np.array(arrays["present"], dtype=bool)
+        if values.shape != present.shape:
+            raise ValueError(f"{self.name}: values and presence differ in length")
+        self._values, self._present = values, present
+        if self.dictionary is not None:
+            lids = np.flatnonzero(present)
+            self.dictionary.load(values[lids], lids)
 
 
 class StringDictionary:
@@ -132,6 +161,19 @@ class StringDictionary:
         if lowered.size == 0:
             return np.zeros(0, dtype=bool)
         return np.asarray(test(lowered), dtype=bool)
+
+    def save_state(self) -> npt.NDArray[np.uint8]:
+        """The values by code, as JSON bytes."""
+        return np.frombuffer(orjson.dumps(self._values), dtype=np.uint8)
+
+    def load_state(self, saved: npt.NDArray[np.uint8]) -> None:
+        """Take back what :meth:`save_state` returned."""
+        values = orjson.loads(saved.tobytes())
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ValueError("a string dictionary holds strings")
+        self._values = values
+        self._codes = {value: code for code, value in enumerate(values)}
+        self._lowered = None
 
     def sort_ranks(self) -> npt.NDArray[np.int64]:
         """Return, by code, the rank of the value in sorted (binary) order."""
@@ -178,8 +220,23 @@ class StringAttribute:
             found = self.postings.lids_where(lambda codes: by_code[codes])
             if found is not None:
                 return found
-        passing = np.append(by_code, False)
-        return np.flatnonzero(passing[self._codes]).astype(np.uint32)
+        return np.flatnonzero(self._mask_of(by_code)).astype(np.uint32)
+
+    def postings_where(self, test: ValueTest) -> BitMap | None:
+        """With fast-search, the lids whose string passes ``test`` from the posting
+        lists (a new set); None without fast-search or when a scan is cheaper."""
+        if self.postings is None:
+            return None
+        by_code = self.dictionary.code_mask(test)
+        return self.postings.docids_where(lambda codes: by_code[codes])
+
+    def mask_where(self, test: ValueTest) -> npt.NDArray[np.bool_]:
+        """Scan: whether each lid (over the attribute's capacity) holds a passing string."""
+        return self._mask_of(self.dictionary.code_mask(test))
+
+    def _mask_of(self, by_code: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        passing: npt.NDArray[np.bool_] = np.append(by_code, False)[self._codes]
+        return passing
 
     def codes_for(self, lids: LidArray) -> npt.NDArray[np.int32]:
         """Return each lid's code, -1 where missing."""
@@ -193,3 +250,18 @@ class StringAttribute:
         if lid >= self._codes.size or self._codes[lid] < 0:
             return None
         return self.dictionary.value(int(self._codes[lid]))
+
+    def save_state(self) -> Arrays:
+        """A copy of the codes and the dictionary (for a snapshot)."""
+        return {"codes": self._codes.copy(), "dictionary": self.dictionary.save_state()}
+
+    def load_state(self, arrays: Arrays) -> None:
+        """Take back what :meth:`save_state` returned."""
+        self.dictionary.load_state(arrays["dictionary"])
+        codes = np.array(arrays["codes"], dtype=np.int32)
+        if codes.size and int(codes.max()) >= len(self.dictionary.lowered()):
+            raise ValueError(f"{self.name}: a code is beyond the dictionary")
+        self._codes = codes
+        if self.postings is not None:
+            lids = np.flatnonzero(codes >= 0)
+            self.postings.load(codes[lids].astype(np.int64), lids)

@@ -4,7 +4,9 @@ A tensor type whose dimensions are all indexed (``tensor<float>(x[384])``,
 ``tensor(x[2],y[3])``) is stored as row ``lid`` of a ``(capacity, cells)`` float32
 matrix in row-major cell order (dimensions sorted by name, as Vespa orders them),
 with a presence mask; this is the matrix exact nearest-neighbor search scans and
-ranking reads (``attribute(embedding)``). Cell types bfloat16 and int8 are widened
+ranking reads (``attribute(embedding)``). Each row's Euclidean norm is kept beside it
+(float64, updated with the row), so an exact angular scan does not recompute every
+document's norm per query. Cell types bfloat16 and int8 are widened
 to float32. A type with a mapped dimension is kept as its canonical document JSON
 per lid, for ranking to turn into tensor values.
 """
@@ -16,8 +18,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 
-from content.attribute.base import LidArray, grown
+from content.attribute.base import Arrays, LidArray, grown
 from vespid.document.tensor_type import TensorType
 
 
@@ -32,6 +35,12 @@ class DenseTensorAttribute:
         self.cells = tensor_type.dense_size
         self._matrix = np.zeros((0, self.cells), dtype=np.float32)
         self._present = np.zeros(0, dtype=bool)
+        self._norms = np.zeros(0, dtype=np.float64)
+
+    @property
+    def size(self) -> int:
+        """One past the highest lid the matrix has a row for."""
+        return int(self._present.size)
 
     def put(self, lid: int, value: Any) -> None:
         """Set ``lid``'s tensor from its canonical JSON (``values`` or ``cells``)."""
@@ -40,14 +49,17 @@ class DenseTensorAttribute:
             return
         self._matrix = grown(self._matrix, lid + 1, 0.0)
         self._present = grown(self._present, lid + 1, False)
+        self._norms = grown(self._norms, lid + 1, 0.0)
         self._matrix[lid] = self._flat_cells(value)
         self._present[lid] = True
+        self._norms[lid] = row_norms(self._matrix[lid : lid + 1])[0]
 
     def remove(self, lid: int) -> None:
         """Clear ``lid``'s tensor."""
         if lid < self._present.size:
             self._present[lid] = False
             self._matrix[lid] = 0.0
+            self._norms[lid] = 0.0
 
     def presence_for(self, lids: LidArray) -> npt.NDArray[np.bool_]:
         """Return whether each lid holds a tensor."""
@@ -61,17 +73,47 @@ class DenseTensorAttribute:
 
         The result may be a view of the attribute's own matrix: read it, never write it.
         """
-        if lids.size and _is_run(lids) and int(lids[-1]) < self._present.size:
+        if lids.size >= _RUN_FROM and _is_run(lids) and int(lids[-1]) < self._present.size:
             # An exact scan over every document asks for a run of lids: slicing avoids
             # copying the whole matrix per query.
             first = int(lids[0])
             return self._matrix[first : first + lids.size]
+        try:
+            return self._matrix[lids]  # the matrix has a row for every lid below its size
+        except IndexError:
+            out = np.zeros((lids.size, self.cells), dtype=np.float32)
+            inside = lids < self._present.size
+            out[inside] = self._matrix[lids[inside]]
+            return out
+
+    def norms_for(self, lids: LidArray) -> npt.NDArray[np.float64]:
+        """Return the Euclidean norm of each lid's tensor (0 where missing)."""
         if lids.size == 0 or int(lids.max()) < self._present.size:
-            return self._matrix[lids]
-        out = np.zeros((lids.size, self.cells), dtype=np.float32)
+            return self._norms[lids]
+        out = np.zeros(lids.size, dtype=np.float64)
         inside = lids < self._present.size
-        out[inside] = self._matrix[lids[inside]]
+        out[inside] = self._norms[lids[inside]]
         return out
+
+    def rows(self) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float64]]:
+        """Return the whole matrix and its row norms, by lid up to :attr:`size` (views:
+        read them, never write them); rows of lids without a tensor are zeros."""
+        size = self._present.size
+        return self._matrix[:size], self._norms[:size]
+
+    def save_state(self) -> Arrays:
+        """A copy of the matrix and presence (for a snapshot)."""
+        size = self._present.size
+        return {"matrix": self._matrix[:size].copy(), "present": self._present.copy()}
+
+    def load_state(self, arrays: Arrays) -> None:
+        """Take back what :meth:`save_state` returned."""
+        matrix = np.array(arrays["matrix"], dtype=np.float32)
+        present = np.array(arrays["present"], dtype=bool)
+        if matrix.shape != (present.size, self.cells):
+            raise ValueError(f"{self.name}: matrix of shape {matrix.shape} for {self.cells} cells")
+        self._matrix, self._present = matrix, present
+        self._norms = row_norms(matrix)
 
     def _flat_cells(self, value: Any) -> npt.NDArray[np.float32]:
         if isinstance(value, Mapping) and "values" in value:
@@ -91,6 +133,17 @@ class DenseTensorAttribute:
         for dim in self.tensor_type.indexed:
             offset = offset * (dim.size or 1) + int(address[dim.name])
         return offset
+
+
+_RUN_FROM = 64
+"""From this many lids, checking for a run (and slicing) beats a gather."""
+
+
+def row_norms(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """Each row's Euclidean norm, summed in float64 (the one formula every angular
+    distance uses, so stored and freshly computed norms agree to the bit)."""
+    norms: npt.NDArray[np.float64] = np.sqrt(np.einsum("ij,ij->i", rows, rows, dtype=np.float64))
+    return norms
 
 
 def _is_run(lids: LidArray) -> bool:
@@ -123,3 +176,12 @@ class MappedTensorAttribute:
     def value_of(self, lid: int) -> Any:
         """Return ``lid``'s tensor JSON, None when missing."""
         return self._values.get(lid)
+
+    def save_state(self) -> Arrays:
+        """The tensors as JSON bytes (for a snapshot)."""
+        pairs = sorted(self._values.items())
+        return {"json": np.frombuffer(orjson.dumps(pairs), dtype=np.uint8)}
+
+    def load_state(self, arrays: Arrays) -> None:
+        """Take back what :meth:`save_state` returned."""
+        self._values = {int(lid): value for lid, value in orjson.loads(arrays["json"].tobytes())}

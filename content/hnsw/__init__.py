@@ -18,7 +18,7 @@ multi-vector (mixed tensor) fields, which it does not index.
 from __future__ import annotations
 
 from content.hnsw.access import DocVectorAccess, LidArray, LidFilter
-from content.hnsw.index import HnswIndex, HnswSettings, HnswSnapshot
+from content.hnsw.index import MIN_EXPLORE, HnswIndex, HnswSettings, HnswSnapshot
 from content.hnsw.metric import DistanceMetric, closeness, exact_distances
 from content.hnsw.plan import (
     NearestNeighborAlgorithm,
@@ -31,6 +31,7 @@ from content.hnsw.search import exact_nearest_neighbors, nearest_neighbors
 from content.hnsw.serializer import save_index, serialize_index
 
 __all__ = [
+    "MIN_EXPLORE",
     "DistanceMetric",
     "DocVectorAccess",
     "HnswCorruptionError",

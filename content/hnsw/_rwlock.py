@@ -18,7 +18,8 @@ class ReadWriteLock:
     """Shared (read) / exclusive (write) lock with writer preference."""
 
     def __init__(self) -> None:
-        self._condition = threading.Condition(threading.Lock())
+        self._mutex = threading.Lock()
+        self._condition = threading.Condition(self._mutex)
         self._readers = 0
         self._writing = False
         self._writers_waiting = 0
@@ -30,16 +31,18 @@ class ReadWriteLock:
 
     def acquire_read(self) -> None:
         """Take the lock shared; pair with :meth:`release_read`."""
-        with self._condition:
+        # The mutex directly (a C-level context manager) rather than the condition's
+        # Python-level one: a search takes this once per query.
+        with self._mutex:
             while self._writing or self._writers_waiting:
                 self._condition.wait()
             self._readers += 1
 
     def release_read(self) -> None:
         """Give back a shared hold."""
-        with self._condition:
+        with self._mutex:
             self._readers -= 1
-            if self._readers == 0:
+            if self._readers == 0 and self._writers_waiting:
                 self._condition.notify_all()
 
     @contextmanager

@@ -11,9 +11,15 @@ It plans the search with Vespa's rule (:mod:`content.hnsw.plan`) and runs it:
   exposes all of them to first-phase ranking, so there may be more than
   ``target_hits``).
 
-Graph hits get their distances recomputed from the document vectors, so every path
-reports exactly the distance the exact scan would, and ``distance_threshold`` cuts
-on those. Hits come back in ascending lid order, as Vespa's iterators produce them.
+Graph hits keep the distance hnswlib computed (float32, turned into Vespa's
+distance by `content.hnsw.metric.from_hnswlib`): it agrees with the exact scan's
+numpy distance to float32 rounding (the sums run in another order), and reading the
+hits' vectors back from the attribute to recompute it cost more than the rest of the
+query's own work (10 cache-cold rows per query). Angular is the exception: hnswlib
+reports ``1 - cos`` of normalised vectors, whose ``arccos`` loses precision for
+near-duplicates, so angular hits are recomputed from the document vectors exactly
+as the scan computes them. ``distance_threshold`` cuts on the reported distances.
+Hits come back in ascending lid order, as Vespa's iterators produce them.
 """
 
 from __future__ import annotations
@@ -60,6 +66,40 @@ def nearest_neighbors(
     probe = np.asarray(query, dtype=np.float32).reshape(-1)
     if target_hits <= 0:
         return np.zeros(0, np.uint32), np.zeros(0, np.float64)
+    if allowed is None and approximate and index.has_graph:
+        # Vespa's plan without a filter is always the graph's top k; the commonest
+        # query skips planning.
+        lids, found = _graph_hits(index, vectors, probe, target_hits, explore_additional_hits)
+    else:
+        lids, found = _planned(
+            index,
+            vectors,
+            probe,
+            target_hits,
+            explore_additional_hits,
+            allowed,
+            approximate,
+            thresholds,
+            documents,
+        )
+    if distance_threshold is not None:
+        lids, found = within(lids, found, distance_threshold)
+    by_lid = lids.argsort(kind="stable")
+    return lids[by_lid], found[by_lid]
+
+
+def _planned(
+    index: HnswIndex,
+    vectors: DocVectorAccess,
+    probe: npt.NDArray[np.float32],
+    target_hits: int,
+    explore_additional_hits: int,
+    allowed: LidFilter | None,
+    approximate: bool,
+    thresholds: NearestNeighborThresholds,
+    documents: int | None,
+) -> tuple[LidArray, FloatArray]:
+    """Plan with Vespa's rule and search: exact scan, pre-filtered or post-filtered graph."""
     plan = plan_nearest_neighbor(
         index.size if documents is None else documents,
         None if allowed is None else len(allowed),
@@ -70,22 +110,36 @@ def nearest_neighbors(
     )
     if plan.algorithm in (NearestNeighborAlgorithm.EXACT, NearestNeighborAlgorithm.EXACT_FALLBACK):
         lids = index.live_lids() if allowed is None else filter_lids(allowed)
-        lids, found = exact_nearest_neighbors(
+        return exact_nearest_neighbors(
             index.metric, vectors, lids[index.live_mask(lids)], probe, target_hits
         )
-    else:
-        lids, _ = index.search(
-            probe,
-            plan.target_hits,
-            explore_additional_hits,
-            allowed=None if plan.post_filter or allowed is None else allowed,
-        )
-        if plan.post_filter and allowed is not None:
-            lids = lids[np.fromiter((int(lid) in allowed for lid in lids), bool, lids.size)]
-        found = exact_distances(index.metric, vectors.vectors_for(lids), probe)
-    lids, found = within(lids, found, distance_threshold)
-    by_lid = lids.argsort(kind="stable")
-    return lids[by_lid], found[by_lid]
+    lids, found = _graph_hits(
+        index,
+        vectors,
+        probe,
+        plan.target_hits,
+        explore_additional_hits,
+        None if plan.post_filter or allowed is None else allowed,
+    )
+    if plan.post_filter and allowed is not None:
+        kept = np.fromiter((int(lid) in allowed for lid in lids), bool, lids.size)
+        lids, found = lids[kept], found[kept]
+    return lids, found
+
+
+def _graph_hits(
+    index: HnswIndex,
+    vectors: DocVectorAccess,
+    probe: npt.NDArray[np.float32],
+    target_hits: int,
+    explore_additional_hits: int,
+    allowed: LidFilter | None = None,
+) -> tuple[LidArray, FloatArray]:
+    """The graph's hits, nearest first, with distances as the module docstring says."""
+    if index.metric is DistanceMetric.ANGULAR:
+        lids = index.nearest_lids(probe, target_hits, explore_additional_hits, allowed)
+        return lids, exact_distances(index.metric, vectors.vectors_for(lids), probe)
+    return index.search(probe, target_hits, explore_additional_hits, allowed)
 
 
 def exact_nearest_neighbors(

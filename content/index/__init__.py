@@ -13,6 +13,7 @@ from content.index.docidset import (
     DocIdSet,
     LidArray,
     docids_from_lids,
+    docids_from_mask,
     lids_of,
 )
 from content.index.field_index import FieldIndex, TermPostings
@@ -27,6 +28,7 @@ __all__ = [
     "LidArray",
     "TermPostings",
     "docids_from_lids",
+    "docids_from_mask",
     "fold_accents",
     "lids_of",
     "near_lids",

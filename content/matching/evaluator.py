@@ -39,7 +39,15 @@ from content.attribute import (
 )
 from content.attribute.single import NumericAttribute, StringAttribute
 from content.hnsw import NearestNeighborThresholds
-from content.index import DocIdSet, TermPostings, docids_from_lids, lids_of, near_lids, phrase_lids
+from content.index import (
+    DocIdSet,
+    TermPostings,
+    docids_from_lids,
+    docids_from_mask,
+    lids_of,
+    near_lids,
+    phrase_lids,
+)
 from content.matching.catalog import FieldCatalog
 from content.matching.nearest_neighbor import (
     DEFAULT_THRESHOLDS,
@@ -57,6 +65,7 @@ from content.matching.term_matching import (
     range_test,
     regex_test,
 )
+from content.matching.weak_and import combination_scores, cut
 from content.ranking.match_data import MatchData, MatchedTerm, NearestMatch
 from vespid.config import FieldConfig
 from vespid.document.tensor_type import TensorType
@@ -117,6 +126,15 @@ class QueryEvaluator:
         """Return the live lids matching ``item``; ranking data accumulates in ``data``."""
         return self._eval(item, self.live, ranked=True) & self.live
 
+    def filter(self, items: tuple[Item, ...]) -> DocIdSet:
+        """Return the live lids matching every one of ``items``, evaluated as an ``and``
+        evaluates its children before a nearestNeighbor sibling, recording nothing
+        for ranking."""
+        result = self.live.copy()
+        for item in items:
+            result &= self._eval(item, result, ranked=False)
+        return result
+
     def _eval(self, item: Item, allowed: DocIdSet, ranked: bool) -> DocIdSet:
         match item:
             case TrueItem():
@@ -144,12 +162,12 @@ class QueryEvaluator:
                     name, terms, ranked, lambda p: near_lids(p, distance, ordered=ordered)
                 )
             case EqualsItem(field=name, value=value):
-                return self._attribute_filter(name, equals_test(value), ranked)
+                return self._attribute_filter(name, equals_test(value), ranked and not item.filter)
             case RangeItem():
                 return self._attribute_filter(
                     item.field,
                     range_test(item.lower, item.upper, item.include_lower, item.include_upper),
-                    ranked,
+                    ranked and not item.filter,
                     item.hit_limit,
                 )
             case InItem(field=name, values=values) if name in self.catalog.attributes:
@@ -174,7 +192,7 @@ class QueryEvaluator:
             case DotProductItem(field=name, tokens=tokens):
                 return self._token_set(name, tokens, None)
             case WandItem(field=name, tokens=tokens, target_hits=target_hits):
-                return self._token_set(name, tokens, target_hits)
+                return self._token_set(name, tokens, target_hits, item.score_threshold)
             case NearestNeighborItem():
                 return self._nearest(item, allowed)
         raise InvalidQueryError(f"Query item '{item.type_name}' is not supported here")
@@ -302,17 +320,33 @@ class QueryEvaluator:
             raise InvalidQueryError(
                 f"Field '{name}' must be a numeric or string attribute to filter on it"
             )
-        lids = attribute.lids_where(test)
-        if hit_limit:
-            lids = capped_lids(attribute, lids, hit_limit)
-        self._record(ranked, MatchedTerm(self._next_term_index(ranked), field.name, lids))
-        return docids_from_lids(lids)
+        term_index = self._next_term_index(ranked)
+        if hit_limit or isinstance(attribute, MultiValueAttribute):
+            lids = attribute.lids_where(test)
+            if hit_limit:
+                lids = capped_lids(attribute, lids, hit_limit)
+            self._record(ranked, MatchedTerm(term_index, field.name, lids))
+            return docids_from_lids(lids)
+        # Fast-search posting lists when there are, else a scan's mask: straight into
+        # a bitmap either way; the sorted lids only when ranking needs them.
+        found = attribute.postings_where(test)
+        if found is None:
+            found = docids_from_mask(attribute.mask_where(test))
+        if ranked:
+            self.data.terms.append(MatchedTerm(term_index, field.name, lids_of(found)))
+        return found
 
-    def _token_set(self, name: str, tokens: dict[str, float], target_hits: int | None) -> DocIdSet:
+    def _token_set(
+        self,
+        name: str,
+        tokens: dict[str, float],
+        target_hits: int | None,
+        score_threshold: float = 0.0,
+    ) -> DocIdSet:
         field = self.catalog.field(name)
         attribute = self.catalog.attributes.get(field.name)
         if isinstance(attribute, MultiValueAttribute | StringAttribute | NumericAttribute):
-            return self._attribute_tokens(field, attribute, tokens, target_hits)
+            return self._attribute_tokens(field, attribute, tokens, target_hits, score_threshold)
         if field.name in self.catalog.indexes:
             items = [TermItem(field.name, token) for token in tokens]
             return _union(self._term(t, ranked=False) for t in items)
@@ -324,6 +358,7 @@ class QueryEvaluator:
         attribute: MultiValueAttribute | StringAttribute | NumericAttribute,
         tokens: dict[str, float],
         target_hits: int | None,
+        score_threshold: float = 0.0,
     ) -> DocIdSet:
         per_token = [
             (weight, _token_test(attribute.value_kind, token)) for token, weight in tokens.items()
@@ -335,6 +370,10 @@ class QueryEvaluator:
                 scores += weight * attribute.weight_sums(test, lids)
             else:
                 scores += weight * np.isin(lids, attribute.lids_where(test))
+        if score_threshold:
+            # Vespa's wand: a document must score above the threshold to be a hit.
+            above = scores > score_threshold
+            lids, scores = lids[above], scores[above]
         if target_hits is not None and lids.size > target_hits:
             keep = scores >= np.sort(scores)[-target_hits]
             lids, scores = lids[keep], scores[keep]
@@ -414,25 +453,17 @@ def _kth_by_combination(
 ) -> tuple[npt.NDArray[np.float64], float]:
     """Per-place weakAnd scores and the ``target_hits``-th best of them.
 
-    A document's score depends only on which children matched it, so the documents
-    are counted per combination (a bitmask) and the combinations walked best first:
-    linear in the postings, where a partition over scores with few distinct values
-    can degrade badly. Each combination's score adds the weights in child order,
-    exactly as summing per document does.
+    The documents are counted per combination of children (`content.matching.weak_and`):
+    linear in the postings, where a partition over scores with few distinct values can
+    degrade badly.
     """
     masks = np.zeros(size, dtype=np.int32)
     for bit, at in enumerate(places):
         masks[at] |= 1 << bit
-    combinations = np.arange(1 << len(weights))
-    combination_scores = np.zeros(combinations.size)
-    for bit, weight in enumerate(weights):
-        combination_scores += np.where((combinations >> bit) & 1, weight, 0.0)
-    counts = np.bincount(masks, minlength=combinations.size)
+    scores = combination_scores(weights)
+    counts = np.bincount(masks, minlength=scores.size)
     counts[0] = 0  # places no child matched (gaps of the dense array)
-    best_first = np.argsort(-combination_scores, kind="stable")
-    reached = np.cumsum(counts[best_first])
-    threshold = float(combination_scores[best_first[np.searchsorted(reached, target_hits)]])
-    return combination_scores[masks], threshold
+    return scores[masks], cut(scores, counts, target_hits)
 
 
 def _token_test(value_kind: str, token: str) -> ValueTest:

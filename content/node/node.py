@@ -17,6 +17,7 @@ import orjson
 
 from content.bucketdb import BucketEntry
 from content.docstore import Change, StoredDocument
+from content.matching import DocumentTypeIndex
 from content.node import operations
 from content.node.conditions import check_condition, parse_visit_selection, selected
 from content.node.documents import DocumentDatabase
@@ -61,15 +62,17 @@ class ContentNode:
         self.database = database
         self.cluster = cluster
         self.distribution_key = distribution_key
-        self._indexes = (
-            SearchIndexes(database.store)
-            if index_factory is None
-            else SearchIndexes(database.store, index_factory)
+        self._indexes = SearchIndexes(
+            database.store,
+            database.snapshots,
+            database.recovered,
+            DocumentTypeIndex if index_factory is None else index_factory,
         )
         self._schemas: dict[str, SchemaConfig] = {}
         self.generation: int | None = None
         self._clock = clock
         database.add_listener(self._indexes.on_change)
+        database.add_flush_target(self._indexes)
 
     def apply_config(self, config: ContentConfig) -> None:
         """Serve the document types ``config`` gives this node's cluster."""
@@ -82,6 +85,12 @@ class ContentNode:
         self._schemas = schemas
         self.generation = config.generation
         log.info("config generation %d: serving %s", config.generation, ", ".join(schemas) or "-")
+
+    @property
+    def search_side_loaded(self) -> dict[str, bool]:
+        """Per document type: whether its search index was loaded from a snapshot at
+        start (True) or built from the document store (False)."""
+        return dict(self._indexes.loaded)
 
     async def put(self, request: PutRequest) -> WriteReply:
         """Store a whole document, if its condition (when given) holds."""

@@ -3,6 +3,9 @@
 Given the matched lids and what matching learnt (:class:`MatchData`), a
 :class:`RankProgram` computes first-phase and second-phase scores and the hits'
 match- and summary-features, reading rank features from :class:`RankFeatures`.
+A profile ranking by a positive-weighted sum of bm25 features is also recognised
+(`content.ranking.bm25_sum`) for the lean text path, which reads each term's bm25
+contributions from a cache kept with its postings (`content.ranking.bm25_terms`).
 """
 
 from __future__ import annotations

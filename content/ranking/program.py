@@ -15,6 +15,9 @@ Ranking one query (Vespa's phases):
    re-ranked hits first.
 
 Match-features and summary-features are computed only for the hits returned.
+A profile whose first phase is a weighted sum of bm25 features also gets a
+`content.ranking.bm25_sum.Bm25Sum`, which text queries rank with directly
+(`content.matching.text_query`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from content.index import LidArray
+from content.ranking.bm25_sum import bm25_sum_of
 from content.ranking.features import FeatureValue, RankContext, RankFeatures
 from content.ranking.match_data import FloatArray
 from content.ranking.selection import best_set
@@ -72,6 +76,8 @@ class RankProgram:
         self._constants = {c.name: _constant_value(profile, c) for c in profile.constants}
         self._match_features = self._compile_list(profile.match_features)
         self._summary_features = self._compile_list(profile.summary_features)
+        self.bm25_sum = bm25_sum_of(profile, self.first_phase.node)
+        """The profile as a weighted bm25 sum for the lean text path, None if it is not one."""
 
     def first_phase_scores(self, context: RankContext, lids: LidArray) -> FloatArray:
         """Return the first-phase score of every one of ``lids``."""

@@ -104,6 +104,7 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
     ('weightedSet(tags, {"rock": 1, "jazz": 1})', {}, ["a", "c", "d"]),
     ('dotProduct(tags, {"pop": 2})', {}, ["a", "b"]),
     ('({targetHits: 10}wand(tags, {"rock": 1, "pop": 1}))', {}, ["a", "b", "d"]),
+    ('({scoreThreshold: 1.5}wand(tags, {"rock": 1, "pop": 1}))', {}, ["a", "b"]),
 ]
 
 
@@ -147,6 +148,7 @@ def test_struct_arrays_and_maps_come_back_in_summaries_as_fed(operators: Instanc
         ("persons contains sameElement(height > 3)", {}, "persons.height"),
         ("nonEmpty(title contains @text)", {"text": ""}, "nonEmpty"),
         ('year contains fuzzy("x")', {}, "fuzzy needs a string attribute"),
+        ("category > 3", {}, "cannot search strings"),
     ],
 )
 def test_queries_that_cannot_run_are_400s_that_say_why(

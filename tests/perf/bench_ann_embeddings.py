@@ -24,7 +24,9 @@ Everything goes through ``content.matching.DocumentTypeIndex``:
    (``hnsw.exploreAdditionalHits`` 0), then with exploreAdditionalHits raised along
    ``EXPLORE`` until recall@10 ≥ 0.95; queries per CPU-second, one query per call;
 3. the same after removing a random 10% of the documents and putting them back
-   (same lids, same vectors);
+   (same lids, same vectors: the graph revives the nodes with their links), then after
+   removing another 10% and adding their vectors as new documents under new lids
+   (new graph nodes linked in around the deleted ones);
 4. the same after the field's HNSW index is written with ``content.hnsw.save_index``
    to files, read back with ``load_index`` and put in place of the live graph (the
    content node does not persist the graph yet, so this stands in for a restart).
@@ -165,19 +167,28 @@ def recall(found: Sequence[set[int]], truth: Sequence[set[int]]) -> float:
     return float(np.mean([len(f & t) / max(len(t), 1) for f, t in zip(found, truth, strict=True)]))
 
 
-def put(index: DocumentTypeIndex, vectors: Matrix, lids: Sequence[int]) -> tuple[float, float]:
-    """Put ``lids`` one by one; returns (wall seconds, CPU seconds)."""
+def put(
+    index: DocumentTypeIndex,
+    vectors: Matrix,
+    lids: Sequence[int],
+    rows: Sequence[int] | None = None,
+) -> tuple[float, float]:
+    """Put ``lids`` one by one (lid i gets row ``rows[i]``, by default row ``lids[i]``);
+    returns (wall seconds, CPU seconds)."""
     wall, cpu = time.perf_counter(), time.process_time()
-    for lid in lids:
-        index.put(lid, {"embedding": {"values": vectors[lid].tolist()}, "group": lid % 100})
+    for lid, row in zip(lids, lids if rows is None else rows, strict=True):
+        index.put(lid, {"embedding": {"values": vectors[row].tolist()}, "group": lid % 100})
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def numpy_top10(vectors: Matrix, queries: Matrix, percent: int | None) -> list[set[int]]:
-    lids = np.arange(len(vectors))
+def numpy_top10(
+    vectors: Matrix, rows: npt.NDArray[np.int64], queries: Matrix, percent: int | None
+) -> list[set[int]]:
+    """The exact top 10 by cosine, where lid i holds row ``rows[i]`` (-1: no document)."""
+    lids = np.flatnonzero(rows >= 0)
     if percent is not None:
         lids = lids[lids % 100 < percent]
-    similarity = queries @ vectors[lids].T
+    similarity = queries @ vectors[rows[lids]].T
     best = np.argsort(-similarity, axis=1, kind="stable")[:, :10]
     return [set(lids[row].tolist()) for row in best]
 
@@ -188,7 +199,11 @@ did), recall and q/s there."""
 
 
 def report_recall(
-    label: str, index: DocumentTypeIndex, vectors: Matrix, queries: Matrix
+    label: str,
+    index: DocumentTypeIndex,
+    vectors: Matrix,
+    rows: npt.NDArray[np.int64],
+    queries: Matrix,
 ) -> dict[str, Row]:
     """Recall@10 against the exact answer per case in CASES, by case name."""
     out: dict[str, Row] = {}
@@ -203,7 +218,7 @@ def report_recall(
         )
         plan = plan_nearest_neighbor(documents, allowed, 10, thresholds).algorithm.value
         truth, exact_rate = run(index, requests(queries, percent, approximate=False))
-        agreement = recall(truth, numpy_top10(vectors, queries, percent))
+        agreement = recall(truth, numpy_top10(vectors, rows, queries, percent))
         name = "none" if percent is None else f"{percent}%"
         if ranking != "nn":
             name += f" {ranking}"
@@ -327,7 +342,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="vespid-ann-http-") as path:
             asyncio.run(feed_http(vectors, min(over_http, count), Path(path)))
     summary: dict[str, dict[str, Row]] = {}
-    summary["fresh"] = report_recall("fresh index", index, vectors, queries)
+    rows = np.arange(count)
+    summary["fresh"] = report_recall("fresh index", index, vectors, rows, queries)
 
     rng = np.random.default_rng(10)
     churned = sorted(rng.choice(count, count // 10, replace=False).tolist())
@@ -340,7 +356,24 @@ def main() -> None:
         f"  removed {len(churned)} documents in {removed:.1f} s, put them back in {wall:.1f} s "
         f"({len(churned) / wall:.0f} documents/s)\n"
     )
-    summary["churned"] = report_recall("after removing and re-adding 10%", index, vectors, queries)
+    summary["churned"] = report_recall(
+        "after removing 10% and putting them back (same lids)", index, vectors, rows, queries
+    )
+
+    moved = sorted(rng.choice(count, count // 10, replace=False).tolist())
+    for lid in moved:
+        index.remove(lid)
+    new_lids = list(range(rows.size, rows.size + len(moved)))
+    rows = np.concatenate([rows, rows[moved]])
+    rows[moved] = -1
+    wall, _ = put(index, vectors, new_lids, rows[new_lids].tolist())
+    write(
+        f"  removed another {len(moved)} documents and added their vectors under new lids in "
+        f"{wall:.1f} s ({len(moved) / wall:.0f} documents/s)\n"
+    )
+    summary["moved"] = report_recall(
+        "after removing 10% and adding them under new lids", index, vectors, rows, queries
+    )
 
     graphs = cast(dict[str, HnswIndex], index.hnsw_indexes)
     with tempfile.TemporaryDirectory(prefix="vespid-ann-") as path:
@@ -360,12 +393,14 @@ def main() -> None:
         f"  HNSW index saved ({size / 2**20:.0f} MiB) in {saved:.1f} s, loaded in {read:.1f} s, "
         f"{loaded.size} vectors, put in place of the live graph\n"
     )
-    summary["loaded"] = report_recall("after save_index / load_index", index, vectors, queries)
+    summary["loaded"] = report_recall(
+        "after save_index / load_index", index, vectors, rows, queries
+    )
 
     write("  summary: recall@10 at defaults (q/s); exploreAdditionalHits for >= 0.95\n")
-    for state, rows in summary.items():
+    for state, cases in summary.items():
         cells = []
-        for name, (r0, q0, explore, r, q) in rows.items():
+        for name, (r0, q0, explore, r, q) in cases.items():
             more = "never" if explore is None else f"+{explore} -> {r:.3f} ({q:.0f} q/s)"
             cells.append(f"{name}: {r0:.3f} ({q0:.0f} q/s), {more}")
         write(f"  {state:>8}: " + "; ".join(cells) + "\n")

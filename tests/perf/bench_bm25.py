@@ -115,6 +115,17 @@ class BruteForce:
         self.count = len(texts)
 
     def top10(self, terms: list[str], conjunctive: bool) -> list[int]:
+        scores, matched = self._score(terms, conjunctive)
+        order = np.lexsort((matched, -scores[matched]))
+        best: list[int] = matched[order][:10].tolist()
+        return best
+
+    def matches(self, terms: list[str], conjunctive: bool) -> list[int]:
+        """Every document matching the query (what totalCount counts)."""
+        found: list[int] = self._score(terms, conjunctive)[1].tolist()
+        return found
+
+    def _score(self, terms: list[str], conjunctive: bool) -> tuple[Any, Any]:
         scores = np.zeros(self.count)
         hits = np.zeros(self.count, dtype=np.int64)
         for term in terms:
@@ -125,10 +136,7 @@ class BruteForce:
             idf = math.log(1 + (self.count - n + 0.5) / (n + 0.5))
             scores[docs] += idf * tf * (K1 + 1) / (tf + self.norm[docs])
             hits[docs] += 1
-        matched = np.flatnonzero(hits == len(terms) if conjunctive else hits > 0)
-        order = np.lexsort((matched, -scores[matched]))
-        best: list[int] = matched[order][:10].tolist()
-        return best
+        return scores, np.flatnonzero(hits == len(terms) if conjunctive else hits > 0)
 
 
 def vespid_search(index: DocumentTypeIndex, kind: str) -> Engine:

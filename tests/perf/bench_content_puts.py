@@ -9,10 +9,10 @@ process does once it has its config. Measured three times: with the real search 
 bucket database), and with the index through `ContentNode.write_batch` (what the
 ``batch`` op of the content node API calls: 512 puts, one wait for durability), with
 no flush during the feed; each prints puts/s, the process's CPU time per put and the
-load average (other work on the machine moves puts/s much more than the CPU per put). Then the time to flush (a full
-snapshot), to flush again after 5% of the documents are written again (a delta), and to
-reopen storage (snapshot and delta load and bucket database rebuild; the search index
-rebuild is not included).
+load average (other work on the machine moves puts/s much more than the CPU per put).
+Then the time to flush (a full snapshot), to flush again after 5% of the documents are
+written again (a delta), and to reopen storage (snapshot and delta load and bucket
+database rebuild; the search index rebuild is not included).
 
 Through HTTP: a real ``python -m content`` process (uvicorn) fed ``POST
 /internal/v1/put`` over CONNECTIONS keep-alive connections, one request in flight on

@@ -39,6 +39,14 @@ class Connection:
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         )
         self._writer.write(head.encode() + body)
+        return await self._answer()
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        """GET ``path`` (already URL-encoded); return the status and the answer's body."""
+        self._writer.write(f"GET {path} HTTP/1.1\r\nHost: {self._host}\r\n\r\n".encode())
+        return await self._answer()
+
+    async def _answer(self) -> tuple[int, bytes]:
         answer = await self._reader.readuntil(b"\r\n\r\n")
         status = int(answer[9:12])
         length = 0

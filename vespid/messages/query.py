@@ -148,6 +148,8 @@ class EqualsItem(Item):
 
     field: str
     value: bool | int | float | str
+    filter: bool = False
+    """`{filter: true}`: matches, but is no query term for ranking."""
     type_name: ClassVar[str] = "equals"
 
 
@@ -165,6 +167,8 @@ class RangeItem(Item):
     """Vespa's capped range (`{hitLimit: n}range(...)`): only the documents with the n
     lowest values (n > 0) or the n highest (n < 0, `descending: true`), ties at the cut
     included; 0 for no cap."""
+    filter: bool = False
+    """`{filter: true}`: matches, but is no query term for ranking."""
     type_name: ClassVar[str] = "range"
 
 
@@ -246,6 +250,10 @@ class WandItem(Item):
     field: str
     tokens: dict[str, float]
     target_hits: int = 10
+    score_threshold: float = 0.0
+    """`scoreThreshold`: only documents whose dot product exceeds it match (0: no bound)."""
+    threshold_boost_factor: float = 1.0
+    """`thresholdBoostFactor`: kept for the query tree; the top-k cut here is exact."""
     type_name: ClassVar[str] = "wand"
 
 

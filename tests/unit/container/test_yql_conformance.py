@@ -19,10 +19,8 @@ from tests.unit.container.vespa_tree import vespa_string
 
 CASES_FILE = SHARED / "vespa-tests" / "query-parsing" / "yql-parse-cases.json"
 
-_FILTER = "filter annotation on numeric comparisons is not kept"
 _HNSW = "hnsw.* tuning annotations on nearestNeighbor are not kept"
 _NN_DEFAULT = "nearestNeighbor without targetHits gets targetHits=10"
-_WAND = "wand scoreThreshold/thresholdBoostFactor are not kept"
 _EQUIV = "equiv() is kept as an OR of its alternatives"
 _TOKENIZE = "terms are tokenized by the content node, not the container"
 _FLOAT_BOUNDS = "range bounds are floats; the printer shows integral bounds without .0"
@@ -30,9 +28,7 @@ _CUSTOM_ENV = "needs Vespa's custom index facts (field types for in); we accept 
 
 DIFFERS: dict[int, str] = {
     10: "origin annotations, normalizeCase and hash-ordered weighted sets",
-    **dict.fromkeys(range(41, 51), _FILTER),
     62: "a nested annotated phrase is flattened, not kept as a segment",
-    **dict.fromkeys((73, 74, 75), _WAND),
     **dict.fromkeys((87, 92), _NN_DEFAULT),
     **dict.fromkeys(range(93, 106), _HNSW),
     122: "totalTargetHits on weakAnd is not kept",

@@ -117,11 +117,11 @@ def vespa_string(item: Item) -> str:
         case NearItem(field, terms, distance, ordered):
             name = ("ONEAR" if ordered else "NEAR") + f"({distance})"
             return " ".join([name, *(f"{field}:{t}" for t in terms)])
-        case EqualsItem(field, value):
+        case EqualsItem(field, value, filtered):
             shown = str(value).lower() if isinstance(value, bool) else str(value)
-            return f"{field}:{shown}"
+            return ("|" if filtered else "") + f"{field}:{shown}"
         case RangeItem():
-            return _range(item)
+            return ("|" if item.filter else "") + _range(item)
         case RegexItem(field, pattern):
             return f"REGEXP {field}:{pattern}"
         case SameElementItem(field, children, only):
@@ -132,8 +132,10 @@ def vespa_string(item: Item) -> str:
             return f"WEIGHTEDSET {field}{_tokens(tokens)}"
         case DotProductItem(field, tokens):
             return f"DOTPRODUCT {field}{_tokens(tokens)}"
-        case WandItem(field, tokens, target):
+        case WandItem(field, tokens, target, threshold, boost):
             name = "WAND" if target == 10 else f"WAND({target})"
+            if threshold or boost != 1.0:
+                name += f" {{scoreThreshold={threshold!r}, thresholdBoostFactor={boost!r}}}"
             return f"{name} {field}{_tokens(tokens)}"
         case NearestNeighborItem():
             return _nearest_neighbor(item)

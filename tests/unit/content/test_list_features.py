@@ -84,3 +84,17 @@ def test_rank_features_add_to_the_defaults_or_replace_them() -> None:
     index.put(1, {"title": "love song", "year": 1990})
     (hit,) = _search(index, "only", list_features=True)
     assert hit.rank_features == {"attribute(year)": 1990.0}
+
+
+def test_filter_comparisons_match_but_are_no_query_terms() -> None:
+    ranked = OrItem((TermItem("title", "love"), RangeItem("year", 1990.0)))
+    filtered = OrItem((TermItem("title", "love"), RangeItem("year", 1990.0, filter=True)))
+    counts = []
+    for tree in (ranked, filtered):
+        request = SearchRequest(
+            ("music",), item_to_json(tree), ranking="listed", list_features=True
+        )
+        hits = _index().search(request).hits
+        assert [h.lid for h in hits] == [1, 2]
+        counts.append({(h.rank_features or {})["queryTermCount"] for h in hits})
+    assert counts == [{2.0}, {1.0}]
