@@ -85,8 +85,14 @@ def write_snapshot(directory: Directory, serial: SerialNum, entries: list[Stored
 
 
 def write_delta(directory: Directory, serial: SerialNum, entries: list[StoredDocument]) -> None:
-    """Atomically write a delta holding ``entries``, the state of their ids at ``serial``."""
-    directory.write_atomic(delta_name(serial), serialize_snapshot(serial, entries))
+    """Atomically write a delta holding ``entries``, the state of their ids at ``serial``.
+
+    Nothing is written for no entries: a flush with nothing new has the previous
+    flush's serial, and its empty delta would replace that flush's delta, losing its
+    writes at the next start.
+    """
+    if entries:
+        directory.write_atomic(delta_name(serial), serialize_snapshot(serial, entries))
 
 
 def delta_name(serial: int) -> str:

@@ -115,3 +115,30 @@ def test_tombstones_expire_at_flush_after_their_time() -> None:
         await node.aclose()
 
     asyncio.run(run())
+
+
+def test_a_flush_with_nothing_new_keeps_the_previous_delta() -> None:
+    """Two flushes at the same serial: the second must not replace the first's delta."""
+
+    async def run() -> Storage:
+        storage = Storage()
+        node = open_node(storage)
+        await node.put(PutRequest(DOCS[0], {"title": "kept"}))
+        await node.put(PutRequest(DOCS[1], {"title": "removed"}))
+        await node.put(PutRequest(DOCS[2], {"title": "kept"}))
+        await node.flush()  # a full snapshot
+        await node.remove(RemoveRequest(DOCS[1]))  # then deltas: 1 entry of 3
+        await node.flush()
+        await node.flush()
+        await node.aclose()
+        return storage
+
+    storage = asyncio.run(run())
+
+    async def check() -> tuple[bool, bool]:
+        node = open_node(storage)
+        found = node.get(GetRequest(DOCS[0])).found, node.get(GetRequest(DOCS[1])).found
+        await node.aclose()
+        return found
+
+    assert asyncio.run(check()) == (True, False)
