@@ -32,6 +32,8 @@ class Settings:
     host: str = "0.0.0.0"
     flush_bytes: int = 64 << 20
     """Transaction log bytes since the last snapshot that trigger a flush."""
+    memory_budget: int = 512 << 20
+    """Unflushed in-memory index bytes (writes since the last flush) that trigger a flush."""
     tombstone_ttl: float = 14 * 24 * 3600.0
     """Seconds removes are remembered for replicas that missed them."""
     max_pending_writes: int = 4096
@@ -48,6 +50,7 @@ _FLAGS: dict[str, tuple[str, Callable[[str], Any], bool]] = {
     "application": ("VESPID_APPLICATION", str, False),
     "host": ("VESPID_HOST", str, False),
     "flush_bytes": ("VESPID_FLUSH_BYTES", int, False),
+    "memory_budget": ("VESPID_MEMORY_BUDGET", int, False),
     "tombstone_ttl": ("VESPID_TOMBSTONE_TTL", float, False),
     "max_pending_writes": ("VESPID_MAX_PENDING_WRITES", int, False),
 }

@@ -1,4 +1,4 @@
-"""Dispatch: the container's only network client, to content nodes (aiohttp lives here).
+"""Dispatch: the container's only network client, to content nodes.
 
 `ContentClient` sends `vespid.messages` requests; `WriteBatcher` coalesces concurrent
 writes into batch requests; `SearchDispatcher` scatters queries,
@@ -8,7 +8,7 @@ merges hits and fetches summaries; `result` holds what the renderer needs.
 from __future__ import annotations
 
 from container.dispatch.batcher import WriteBatcher
-from container.dispatch.client import AiohttpTransport, ContentClient, ContentTransport
+from container.dispatch.client import ContentClient, ContentTransport, KeepAliveTransport
 from container.dispatch.merge import merge_hits
 from container.dispatch.result import (
     BACKEND_COMMUNICATION_ERROR,
@@ -35,10 +35,10 @@ __all__ = [
     "NO_BACKENDS_IN_SERVICE",
     "NULL_QUERY",
     "TIMEOUT",
-    "AiohttpTransport",
     "ContentClient",
     "ContentTransport",
     "Coverage",
+    "KeepAliveTransport",
     "ResultHit",
     "SearchDispatcher",
     "SearchError",

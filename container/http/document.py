@@ -122,7 +122,13 @@ async def _selected_update(
     return update
 
 
+_NO_PARAMS = DocumentParams()
+"""A document operation's parameters when the URL has none (most of a feed's)."""
+
+
 def _document_params(request: Request) -> DocumentParams:
+    if not request.scope.get("query_string"):
+        return _NO_PARAMS
     query = Parameters(dict(request.query_params))
     create = query.values.get("create")
     return DocumentParams(

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from content.attribute.base import ValueTest, grown
+from content.attribute.base import Arrays, ValueTest, grown
 from content.attribute.multi import MultiValueAttribute
 
 ElementKeys = npt.NDArray[np.int64]
@@ -60,6 +60,19 @@ class ArrayAttribute(MultiValueAttribute):
         rows = self._rows_where(test)
         keys = element_keys(self._owners[rows], self._elements[rows])
         return np.unique(keys)
+
+    def save_state(self) -> Arrays:
+        """The multi-value columns and each live row's element (for a snapshot)."""
+        keep = np.flatnonzero(self._live[: self._rows])
+        return {**super().save_state(), "elements": self._elements[keep]}
+
+    def load_state(self, arrays: Arrays) -> None:
+        """Take back what :meth:`save_state` returned."""
+        super().load_state(arrays)
+        elements = np.array(arrays["elements"], dtype=np.uint32)
+        if elements.size != self._rows:
+            raise ValueError(f"{self.name}: {elements.size} element indexes for {self._rows} rows")
+        self._elements = elements
 
     def _reserve(self, rows: int) -> None:
         super()._reserve(rows)

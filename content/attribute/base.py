@@ -19,6 +19,9 @@ import numpy.typing as npt
 LidArray = npt.NDArray[np.uint32]
 """Sorted, distinct lids."""
 
+Arrays = dict[str, npt.NDArray[Any]]
+"""An attribute's saved state: named numpy arrays (`content.storage.arrays` stores them)."""
+
 ValueTest = Callable[[npt.NDArray[Any]], npt.NDArray[np.bool_]]
 """A vectorised predicate over attribute values."""
 
@@ -56,6 +59,19 @@ def moved_slices(
     return {
         lid: (starts[lid], starts[lid] + (stop - start)) for lid, (start, stop) in slices.items()
     }
+
+
+def slices_of(owners: npt.NDArray[Any]) -> dict[int, tuple[int, int]]:
+    """Each lid's row slice in compacted rows, where each lid's rows are together.
+
+    Raises:
+        ValueError: when some lid's rows are not contiguous.
+    """
+    lids, starts, counts = np.unique(owners, return_index=True, return_counts=True)
+    if owners.size and int(np.count_nonzero(np.diff(owners.astype(np.int64)))) + 1 != lids.size:
+        raise ValueError("a document's elements are not stored together")
+    stops = starts + counts
+    return dict(zip(lids.tolist(), zip(starts.tolist(), stops.tolist(), strict=True), strict=True))
 
 
 def element_type(type_text: str) -> tuple[str, str]:

@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 
-from content.attribute.base import LidArray, grown, moved_slices
+from content.attribute.base import Arrays, LidArray, grown, moved_slices, slices_of
 from vespid.document.tensor_type import TensorType
 
 
@@ -109,6 +110,33 @@ class MixedTensorAttribute:
     def label_name(self, code: int) -> str:
         """Return the label a code stands for."""
         return self._names[code]
+
+    def save_state(self) -> Arrays:
+        """A copy of the live vectors, compacted, and the labels (for a snapshot)."""
+        keep = np.flatnonzero(self._live[: self._used])
+        return {
+            "rows": self._rows[keep],
+            "owners": self._owners[keep],
+            "codes": self._codes[keep],
+            "present": self._present.copy(),
+            "names": np.frombuffer(orjson.dumps(self._names), dtype=np.uint8),
+        }
+
+    def load_state(self, arrays: Arrays) -> None:
+        """Take back what :meth:`save_state` returned."""
+        rows = np.array(arrays["rows"], dtype=np.float32)
+        owners = np.array(arrays["owners"], dtype=np.uint32)
+        codes = np.array(arrays["codes"], dtype=np.int32)
+        if rows.shape != (owners.size, self.cells) or codes.size != owners.size:
+            raise ValueError(f"{self.name}: vector columns do not fit together")
+        self._names = [str(n) for n in orjson.loads(arrays["names"].tobytes())]
+        self._name_codes = {name: code for code, name in enumerate(self._names)}
+        self._rows, self._owners, self._codes = rows, owners, codes
+        self._present = np.array(arrays["present"], dtype=bool)
+        self._used = int(owners.size)
+        self._live = np.ones(self._used, dtype=bool)
+        self._dead = 0
+        self._slices = slices_of(owners)
 
     def _code(self, label: str) -> int:
         code = self._name_codes.get(label)

@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from content.attribute.base import FLOAT_TYPES, LidArray, ValueTest, grown, moved_slices
+from content.attribute.base import (
+    FLOAT_TYPES,
+    Arrays,
+    LidArray,
+    ValueTest,
+    grown,
+    moved_slices,
+    slices_of,
+)
 from content.attribute.single import StringDictionary
 
 
@@ -85,6 +93,29 @@ class MultiValueAttribute:
         added = np.ones(int(keep.sum())) if count else self._weights[rows][keep]
         np.add.at(out, position[keep], added)
         return out
+
+    def save_state(self) -> Arrays:
+        """A copy of the live elements, compacted (for a snapshot)."""
+        keep = np.flatnonzero(self._live[: self._rows])
+        return {
+            "values": self._values[keep],
+            "owners": self._owners[keep],
+            "weights": self._weights[keep],
+            "dictionary": self.dictionary.save_state(),
+        }
+
+    def load_state(self, arrays: Arrays) -> None:
+        """Take back what :meth:`save_state` returned."""
+        self.dictionary.load_state(arrays["dictionary"])
+        self._values = np.array(arrays["values"], dtype=self._values.dtype)
+        self._owners = np.array(arrays["owners"], dtype=np.uint32)
+        self._weights = np.array(arrays["weights"], dtype=np.int64)
+        if not self._values.size == self._owners.size == self._weights.size:
+            raise ValueError(f"{self.name}: element columns differ in length")
+        self._rows = int(self._owners.size)
+        self._live = np.ones(self._rows, dtype=bool)
+        self._dead = 0
+        self._slices = slices_of(self._owners)
 
     def _rows_where(self, test: ValueTest) -> npt.NDArray[np.intp]:
         live = self._live[: self._rows]

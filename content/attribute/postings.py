@@ -19,6 +19,7 @@ returns None), since one Python-level lookup per key then costs more than the sc
 
 from __future__ import annotations
 
+import array
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,18 @@ class PostingDictionary:
             del self._postings[key]
             self._keys = None
 
+    def load(self, keys: npt.NDArray[Any], lids: npt.NDArray[Any]) -> None:
+        """Replace the postings with ``lids[i]`` holding ``keys[i]``: grouped with one
+        sort instead of one insertion per document."""
+        order = np.argsort(keys, kind="stable")
+        distinct, starts = np.unique(keys[order], return_index=True)
+        groups = np.split(lids[order].astype(np.uint32), starts[1:]) if distinct.size else []
+        self._postings = {
+            key: _bitmap(group) for key, group in zip(distinct.tolist(), groups, strict=True)
+        }
+        self._keys = None
+        self._total = int(lids.size)
+
     def keys(self) -> npt.NDArray[Any]:
         """Return the distinct values present, sorted."""
         if self._keys is None:
@@ -85,3 +98,10 @@ class PostingDictionary:
         if found is None:
             return None
         return np.frombuffer(found.to_array(), dtype=np.uint32).copy()
+
+
+def _bitmap(lids: npt.NDArray[np.uint32]) -> BitMap:
+    """A set of ``lids``; pyroaring copies an ``array('I')`` in bulk, a numpy array by item."""
+    buffer = array.array("I")
+    buffer.frombytes(np.ascontiguousarray(lids, dtype=np.uint32).tobytes())
+    return BitMap(buffer)

@@ -19,11 +19,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 from pyroaring import BitMap
 
 from content.attribute.base import (
     FLOAT_TYPES,
     UNDEFINED_INTEGER,
+    Arrays,
     LidArray,
     ValueTest,
     grown,
@@ -109,6 +111,22 @@ class NumericAttribute:
         raw = self._values[lid]
         return float(raw) if self.is_float else int(raw)
 
+    def save_state(self) -> Arrays:
+        """A copy of the values (for a snapshot)."""
+        size = self._present.size
+        return {"values": self._values[:size].copy(), "present": self._present.copy()}
+
+    def load_state(self, arrays: Arrays) -> None:
+        """Take back what :meth:`save_state` returned."""
+        values = np.array(arrays["values"], dtype=self._values.dtype)
+        present = np.array(arrays["present"], dtype=bool)
+        if values.shape != present.shape:
+            raise ValueError(f"{self.name}: values and presence differ in length")
+        self._values, self._present = values, present
+        if self.dictionary is not None:
+            lids = np.flatnonzero(present)
+            self.dictionary.load(values[lids], lids)
+
 
 class StringDictionary:
     """Distinct strings and their codes; codes are stable and never reused."""
@@ -143,6 +161,19 @@ class StringDictionary:
         if lowered.size == 0:
             return np.zeros(0, dtype=bool)
         return np.asarray(test(lowered), dtype=bool)
+
+    def save_state(self) -> npt.NDArray[np.uint8]:
+        """The values by code, as JSON bytes."""
+        return np.frombuffer(orjson.dumps(self._values), dtype=np.uint8)
+
+    def load_state(self, saved: npt.NDArray[np.uint8]) -> None:
+        """Take back what :meth:`save_state` returned."""
+        values = orjson.loads(saved.tobytes())
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ValueError("a string dictionary holds strings")
+        self._values = values
+        self._codes = {value: code for code, value in enumerate(values)}
+        self._lowered = None
 
     def sort_ranks(self) -> npt.NDArray[np.int64]:
         """Return, by code, the rank of the value in sorted (binary) order."""
@@ -219,3 +250,18 @@ class StringAttribute:
         if lid >= self._codes.size or self._codes[lid] < 0:
             return None
         return self.dictionary.value(int(self._codes[lid]))
+
+    def save_state(self) -> Arrays:
+        """A copy of the codes and the dictionary (for a snapshot)."""
+        return {"codes": self._codes.copy(), "dictionary": self.dictionary.save_state()}
+
+    def load_state(self, arrays: Arrays) -> None:
+        """Take back what :meth:`save_state` returned."""
+        self.dictionary.load_state(arrays["dictionary"])
+        codes = np.array(arrays["codes"], dtype=np.int32)
+        if codes.size and int(codes.max()) >= len(self.dictionary.lowered()):
+            raise ValueError(f"{self.name}: a code is beyond the dictionary")
+        self._codes = codes
+        if self.postings is not None:
+            lids = np.flatnonzero(codes >= 0)
+            self.postings.load(codes[lids].astype(np.int64), lids)

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 
-from content.attribute.base import LidArray, grown
+from content.attribute.base import Arrays, LidArray, grown
 from vespid.document.tensor_type import TensorType
 
 
@@ -100,6 +101,20 @@ class DenseTensorAttribute:
         size = self._present.size
         return self._matrix[:size], self._norms[:size]
 
+    def save_state(self) -> Arrays:
+        """A copy of the matrix and presence (for a snapshot)."""
+        size = self._present.size
+        return {"matrix": self._matrix[:size].copy(), "present": self._present.copy()}
+
+    def load_state(self, arrays: Arrays) -> None:
+        """Take back what :meth:`save_state` returned."""
+        matrix = np.array(arrays["matrix"], dtype=np.float32)
+        present = np.array(arrays["present"], dtype=bool)
+        if matrix.shape != (present.size, self.cells):
+            raise ValueError(f"{self.name}: matrix of shape {matrix.shape} for {self.cells} cells")
+        self._matrix, self._present = matrix, present
+        self._norms = row_norms(matrix)
+
     def _flat_cells(self, value: Any) -> npt.NDArray[np.float32]:
         if isinstance(value, Mapping) and "values" in value:
             flat = np.asarray(value["values"], dtype=np.float32).reshape(-1)
@@ -161,3 +176,12 @@ class MappedTensorAttribute:
     def value_of(self, lid: int) -> Any:
         """Return ``lid``'s tensor JSON, None when missing."""
         return self._values.get(lid)
+
+    def save_state(self) -> Arrays:
+        """The tensors as JSON bytes (for a snapshot)."""
+        pairs = sorted(self._values.items())
+        return {"json": np.frombuffer(orjson.dumps(pairs), dtype=np.uint8)}
+
+    def load_state(self, arrays: Arrays) -> None:
+        """Take back what :meth:`save_state` returned."""
+        self._values = {int(lid): value for lid, value in orjson.loads(arrays["json"].tobytes())}

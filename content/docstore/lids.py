@@ -14,8 +14,7 @@ from content.types import LocalDocId
 class LidAllocator:
     """Hands out the lowest free local id; `release` makes one free again.
 
-    Free ids sit in a min-heap; `reserve` may take one out of the middle, so the heap
-    can hold stale entries, skipped lazily (the set of free ids is the truth).
+    Free ids sit in a min-heap, and in a set for the membership checks of `release`.
     """
 
     def __init__(self) -> None:
@@ -43,21 +42,21 @@ class LidAllocator:
         self._limit += 1
         return LocalDocId(self._limit - 1)
 
-    def reserve(self, lid: LocalDocId) -> None:
-        """Mark ``lid`` as used (loading a snapshot that names its ids).
+    def reserve_all(self, lids: list[int]) -> None:
+        """Mark ``lids`` as used in an allocator that has handed out none (loading a
+        snapshot): one pass instead of one `reserve` each.
 
         Raises:
-            ValueError: when ``lid`` is already in use.
+            ValueError: when the allocator is not new or a lid appears twice.
         """
-        if lid < self._limit:
-            if lid not in self._free:
-                raise ValueError(f"local id {lid} is already in use")
-            self._free.discard(lid)
-            return
-        for free in range(self._limit, lid):
-            heapq.heappush(self._heap, free)
-            self._free.add(free)
-        self._limit = lid + 1
+        if self._limit:
+            raise ValueError("reserve_all needs a new allocator")
+        used = set(lids)
+        if len(used) != len(lids):
+            raise ValueError("a local id appears twice")
+        self._limit = max(used) + 1 if used else 0
+        self._free = set(range(self._limit)) - used
+        self._heap = sorted(self._free)  # a sorted list is a valid min-heap
 
     def release(self, lid: LocalDocId) -> None:
         """Make ``lid`` free for reuse.

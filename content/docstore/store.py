@@ -106,17 +106,26 @@ class DocumentStore:
             self._lids.release(previous.lid)
         return self._install(previous, StoredDocument(doc_id, timestamp, None, None, bucket))
 
-    def restore(self, entry: StoredDocument) -> None:
-        """Add ``entry`` with its own local id (loading a snapshot).
+    def restore_all(self, entries: list[StoredDocument]) -> None:
+        """Fill an empty store with ``entries`` at their own local ids (loading a
+        snapshot): what `restore` does for each, in bulk.
 
         Raises:
-            ValueError: when the id is already stored or the local id is taken.
+            ValueError: when the store is not empty, or an id or local id repeats.
         """
-        if entry.id in self._entries:
-            raise ValueError(f"document {entry.id} appears twice")
-        if entry.lid is not None:
-            self._lids.reserve(entry.lid)
-        self._install(None, entry)
+        if self._entries:
+            raise ValueError("restore_all needs an empty store")
+        by_id = {e.id: e for e in entries}
+        if len(by_id) != len(entries):
+            raise ValueError("a document id appears twice")
+        live = [e for e in entries if e.lid is not None]
+        self._lids.reserve_all([e.lid for e in live if e.lid is not None])
+        self._by_lid = [None] * self._lids.limit
+        for entry in live:
+            assert entry.lid is not None
+            self._by_lid[entry.lid] = entry
+        self._removed = {e.id: None for e in entries if e.data is None}
+        self._entries = by_id
 
     def prune_tombstones(self, older_than: int) -> list[StoredDocument]:
         """Forget tombstones with a timestamp below ``older_than``; return them."""

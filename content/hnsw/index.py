@@ -102,6 +102,9 @@ class HnswSnapshot:
     """hnswlib's own state (scalars and numpy arrays); None for exact metrics."""
     rows: npt.NDArray[Any] | None
     """The vectors by lid for exact metrics (uint8 bytes for hamming, float32 lat/lng)."""
+    digests: npt.NDArray[np.uint64] | None = None
+    """Each lid's vector digest (so re-putting the same vector after a load leaves the
+    graph alone, as before it); None in files written before digests were kept."""
 
 
 class HnswIndex:
@@ -157,6 +160,8 @@ class HnswIndex:
             index._graph = graph
         elif snapshot.rows is not None:
             index._rows = snapshot.rows.copy()
+        if snapshot.digests is not None and snapshot.digests.shape == snapshot.states.shape:
+            index._digests = snapshot.digests.copy()
         return index
 
     def _start(self, settings: HnswSettings, states: npt.NDArray[np.uint8], threads: int) -> None:
@@ -324,7 +329,8 @@ class HnswIndex:
                 (graph,) = self._graph.__getstate__()
             else:
                 rows = self._rows.copy()
-            return HnswSnapshot(self.settings, self._states.copy(), graph, rows)
+            states, digests = self._states.copy(), self._digests.copy()
+            return HnswSnapshot(self.settings, states, graph, rows, digests)
 
     def _walk(
         self, probe: npt.NDArray[np.float32], k: int, allowed: LidFilter | None

@@ -59,6 +59,7 @@ def read_snapshot(data: bytes, source: str = "<bytes>") -> HnswSnapshot:
         arrays["states"],
         graph,
         arrays.get("rows"),
+        arrays.get("digests"),
     )
 
 

@@ -14,8 +14,9 @@ File layout, version 1 (integers little-endian):
 Each ``arrays`` entry is ``{"name", "dtype", "shape", "nbytes", "crc32"}``: ``states``
 (a uint8 ABSENT/LIVE/REMOVED per lid), then either hnswlib's arrays as
 ``graph.<key>`` (level-0 data and links, upper-level links, element levels, the label
-table, sorted by label) or ``rows`` (the vectors of an exact metric). The graph is stored as hnswlib
-holds it in memory, so loading copies it back and never rebuilds it.
+table, sorted by label) or ``rows`` (the vectors of an exact metric), then ``digests``
+(a uint64 digest of each lid's vector; optional: older files lack it). The graph is
+stored as hnswlib holds it in memory, so loading copies it back and never rebuilds it.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def serialize_snapshot(snapshot: HnswSnapshot) -> Iterator[bytes]:
                 scalars[key] = value
     if snapshot.rows is not None:
         arrays.append(("rows", np.ascontiguousarray(snapshot.rows)))
+    if snapshot.digests is not None:
+        arrays.append(("digests", np.ascontiguousarray(snapshot.digests)))
     settings = snapshot.settings
     header = {
         "settings": {

@@ -120,7 +120,9 @@ class NodeService:
 
     def _open(self) -> ContentNode:
         options = StorageOptions(
-            flush_bytes=self.settings.flush_bytes, tombstone_ttl=self.settings.tombstone_ttl
+            flush_bytes=self.settings.flush_bytes,
+            memory_budget=self.settings.memory_budget,
+            tombstone_ttl=self.settings.tombstone_ttl,
         )
         snapshots, tlog = self._storage(self.settings)
         database = DocumentDatabase.open(snapshots, tlog, options)

@@ -99,8 +99,8 @@ class Analyzer:
     _memos: dict[tuple[bool, bool], dict[str, str]] = dataclass_field(
         default_factory=dict, compare=False, repr=False
     )
-    """Per (fold, stem) mode, token as written → its term: a document repeats few
-    distinct words, so each is lower-cased, folded and stemmed once, not at every
+    """Per (fold, stem) mode, token as written → its term: words repeat within and
+    across documents, so each is lower-cased, folded and stemmed once, not at every
     occurrence (the memo is a cache of a pure function: the terms are the same)."""
 
     @classmethod

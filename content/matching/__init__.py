@@ -13,11 +13,21 @@ The node creates one :class:`DocumentTypeIndex` per schema and calls:
   raises `vespid.errors.InvalidQueryError` for unknown fields or rank profiles;
 - ``document_count`` — live documents;
 - ``hnsw_indexes`` — the `content.hnsw.HnswIndex` of each tensor field with
-  ``index: hnsw`` (kept in step with put/remove), for the node to persist.
+  ``index: hnsw`` (kept in step with put/remove);
+- ``start_flush(serial)`` / ``load(directory, serial)`` — a snapshot of the whole
+  search side at a log serial, written and loaded by `content.matching.snapshot`;
+  ``unflushed_bytes`` — memory written since the last flush (for the memory budget).
 """
 
 from __future__ import annotations
 
 from content.matching.document_type_index import DocumentTypeIndex, MatchResult, RankedHit
+from content.matching.snapshot import IndexSnapshotError, TypeIndexFlush
 
-__all__ = ["DocumentTypeIndex", "MatchResult", "RankedHit"]
+__all__ = [
+    "DocumentTypeIndex",
+    "IndexSnapshotError",
+    "MatchResult",
+    "RankedHit",
+    "TypeIndexFlush",
+]

@@ -63,6 +63,11 @@ class FieldCatalog:
         for source, write in self._writers:
             write(lid, fields.get(source))
 
+    def replace_graph(self, name: str, graph: HnswIndex) -> None:
+        """Serve ``graph`` (loaded from a snapshot) as field ``name``'s HNSW index."""
+        self.graphs[name] = graph
+        self._writers = tuple(self._writers_of(self.schema))
+
     def remove(self, lid: int) -> None:
         """Drop ``lid`` from every index, attribute and HNSW graph."""
         for index in self.indexes.values():

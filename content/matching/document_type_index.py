@@ -52,9 +52,12 @@ from content.matching.nearest_search import (
     plan_nearest_search,
 )
 from content.matching.ordering import best_by_attributes, sort_values
+from content.matching.snapshot import TypeIndexFlush, load_snapshot, take_snapshot
 from content.matching.text_query import TextSearch
 from content.ranking import QueryInputs, RankContext, Ranking, RankProgram, dump_features
 from content.ranking.selection import IndexArray, best_positions
+from content.storage import Directory
+from content.types import SerialNum
 from vespid.config import RankProfileConfig, SchemaConfig
 from vespid.errors import InvalidQueryError
 from vespid.messages import Item, SearchRequest, item_from_json
@@ -142,6 +145,24 @@ class DocumentTypeIndex:
         if lid in self._live:
             self._catalog.remove(lid)
             self._live.discard(lid)
+
+    @property
+    def unflushed_bytes(self) -> int:
+        """Estimated memory of the text index writes since the last flush."""
+        return sum(index.unflushed_bytes for index in self._catalog.indexes.values())
+
+    def start_flush(self, serial: SerialNum) -> TypeIndexFlush | None:
+        """Take the state as it is now, the state after log record ``serial``, for a
+        snapshot (`content.matching.snapshot`); None when it cannot be saved."""
+        return take_snapshot(self.schema.name, serial, self._catalog, self._live)
+
+    def load(self, directory: Directory, serial: SerialNum) -> None:
+        """Fill this empty index from its snapshot at ``serial`` in ``directory``.
+
+        Raises:
+            IndexSnapshotError: when there is no usable snapshot (discard this index).
+        """
+        self._live = load_snapshot(directory, self.schema.name, serial, self._catalog)
 
     def search(self, request: SearchRequest) -> MatchResult:
         """Match and rank ``request`` over the live documents.

@@ -4,11 +4,12 @@
 when some element of ``persons`` has both, not when one person is called Joe and
 another is over 30. The conditions name struct fields relative to the outer field
 (``name`` is the struct-field attribute ``persons.name``; for a map, ``key``,
-``value`` or ``value.name``). Each condition gives the (lid, element) pairs where it
-holds, read from the attribute's element column; the boolean operators combine those
-pairs (and: intersection, or: union, ``a and !b``: difference; ``rank`` keeps its
-first child; a lone ``!b`` excepts from every element that has some struct field),
-and a document matches when any pair survives.
+``value`` or ``value.name``). Each condition (a term, comparison, ``in``, ``matches``
+or ``fuzzy``) gives the (lid, element) pairs where it holds, read from the
+attribute's element column; the boolean operators combine those pairs (and:
+intersection, or: union, ``a and !b``: difference; ``rank`` keeps its first child; a
+lone ``!b`` excepts from every element that has some struct field), and a document
+matches when any pair survives.
 
 On an indexed ``array<string>`` (``chunks contains sameElement("one" and "two")``)
 the conditions are words and phrases of the field itself; their positions say which
@@ -33,6 +34,7 @@ from content.matching.catalog import FieldCatalog
 from content.matching.term_matching import (
     attribute_term_test,
     equals_test,
+    fuzzy_test,
     in_test,
     match_index_term,
     range_test,
@@ -42,6 +44,7 @@ from vespid.errors import InvalidQueryError
 from vespid.messages import (
     AndItem,
     EqualsItem,
+    FuzzyItem,
     InItem,
     Item,
     NotItem,
@@ -117,6 +120,11 @@ class _ElementMatcher:
                 return self.where(name, in_test(values))
             case RegexItem(field=name, pattern=pattern):
                 return self.where(name, regex_test(name, pattern))
+            case FuzzyItem(field=name, term=term):
+                test = fuzzy_test(
+                    name, term, item.max_edit_distance, item.prefix_length, item.prefix
+                )
+                return self.where(name, test)
         raise InvalidQueryError(
             f"sameElement on '{self.field}' cannot hold a '{item.type_name}' item"
         )

@@ -179,9 +179,15 @@ def range_test(
     On integer values the bounds become the equivalent integers (``v < 2.5`` is
     ``v <= 2``), so the comparison runs on the values as stored, with no conversion of
     the whole column to float.
+
+    Raises:
+        InvalidQueryError: when run over strings (a string attribute has no order to
+            compare a number with).
     """
 
     def test(values: FloatArray) -> npt.NDArray[np.bool_]:
+        if values.dtype == object:
+            raise InvalidQueryError("A numeric range or comparison cannot search strings")
         if values.dtype.kind in "iu":
             low, high = _integer_range(lower, upper, include_lower, include_upper)
             if low is not None and high is not None:

@@ -7,17 +7,22 @@ bucket database at once (readers see it), and acknowledged when the caller has a
 since the previous flush, or a full snapshot once the deltas hold half as many entries
 as the store (`content.docstore.snapshot`), so a flush costs about what was written
 since the last one rather than the whole store. The node registers a
-listener to keep its search indexes in step with every applied change.
+listener to keep its search indexes in step with every applied change, and a *flush
+target* so that each flush also snapshots the search side at the same serial; the log is
+pruned only once every target has written. A flush starts when the log has grown by
+``flush_bytes`` since the last one, or when the targets hold more than
+``memory_budget`` bytes of unflushed writes in memory.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from content.bucketdb import BucketDatabase, bucket_at, full_bucket
 from content.docstore import (
@@ -51,13 +56,51 @@ class StorageOptions:
     """Size at which a transaction log segment is closed and a new one started."""
     flush_bytes: int = 64 << 20
     """Log bytes written since the last snapshot that trigger a flush."""
+    memory_budget: int = 512 << 20
+    """Unflushed in-memory bytes of the flush targets (the text indexes' memory parts)
+    that trigger a flush."""
     tombstone_ttl: float = 14 * 24 * 3600.0
     """Seconds a tombstone is kept so replicas can learn of the remove (Vespa: 2 weeks)."""
     distribution_bits: int = 16
 
     def __post_init__(self) -> None:
-        if self.flush_bytes <= 0 or self.tombstone_ttl < 0:
-            raise ValueError("flush_bytes must be positive and tombstone_ttl not negative")
+        if self.flush_bytes <= 0 or self.memory_budget <= 0 or self.tombstone_ttl < 0:
+            raise ValueError(
+                "flush_bytes and memory_budget must be positive and tombstone_ttl not negative"
+            )
+
+
+class FlushJob(Protocol):
+    """A flush target's part of one flush, holding its state at the flush's serial."""
+
+    def write(self) -> None:
+        """Write the snapshot files (runs in a worker thread)."""
+
+    def finish(self) -> None:
+        """Back on the event loop once written: switch to what was written."""
+
+
+class FlushTarget(Protocol):
+    """In-memory state that is snapshotted with every flush (the search indexes)."""
+
+    @property
+    def unflushed_bytes(self) -> int:
+        """Memory held by writes since the last flush."""
+        ...
+
+    def start_flush(self, serial: SerialNum) -> FlushJob:
+        """Take the state after record ``serial``, now, without waiting."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    """What opening the database restored, for flush targets that load their own snapshots."""
+
+    serial: SerialNum
+    """The serial of the document store snapshot loaded (0: none)."""
+    changes: list[Change]
+    """What the log replay after it changed, in log order (ignored operations left out)."""
 
 
 class DocumentDatabase:
@@ -81,6 +124,8 @@ class DocumentDatabase:
         self._clock = clock
         self._committer = GroupCommitter(tlog)
         self._listeners: list[ChangeListener] = []
+        self._targets: list[FlushTarget] = []
+        self.recovered = Recovered(SerialNum(0), [])
         self._last_timestamp = 0
         self._flushed_bytes = 0
         self._flush_task: asyncio.Task[None] | None = None
@@ -112,13 +157,13 @@ class DocumentDatabase:
         flushed = SerialNum(0)
         if snapshot is not None:
             flushed = snapshot.serial
-            for entry in snapshot.entries:
-                store.restore(entry)
+            store.restore_all(snapshot.entries)
         tlog = TransactionLog.open(log_directory, flushed, options.segment_bytes)
         full = snapshots.exists(SNAPSHOT_NAME)
         deltas = 0 if snapshot is None else snapshot.delta_entries
         database = cls(snapshots, tlog, store, options, clock, full, deltas)
         replayed = database._replay(flushed)
+        database.recovered = Recovered(flushed, database.recovered.changes)
         log.info(
             "document database opened: %d documents, %d tombstones, %d log records replayed",
             len(store),
@@ -130,6 +175,15 @@ class DocumentDatabase:
     def add_listener(self, listener: ChangeListener) -> None:
         """Call ``listener`` with every change applied from now on."""
         self._listeners.append(listener)
+
+    @property
+    def snapshots(self) -> Directory:
+        """Where snapshots are written (flush targets write theirs there too)."""
+        return self._snapshots
+
+    def add_flush_target(self, target: FlushTarget) -> None:
+        """Snapshot ``target`` with every flush from now on."""
+        self._targets.append(target)
 
     def next_timestamp(self) -> int:
         """A fresh timestamp: microseconds now, strictly above every earlier one."""
@@ -171,7 +225,7 @@ class DocumentDatabase:
             TlogWriteError: the log cannot be written.
         """
         await self._committer.durable(serial)
-        if self._flush_task is None and self._log_bytes_since_flush() >= self.options.flush_bytes:
+        if self._flush_task is None and self._flush_due():
             self._flush_task = asyncio.get_running_loop().create_task(self._background_flush())
 
     async def flush(self) -> SerialNum:
@@ -194,6 +248,7 @@ class DocumentDatabase:
             entries = self.store.copy_entries()
         else:
             entries = [e for i in dirty if (e := self.store.get(i)) is not None]
+        jobs = [target.start_flush(serial) for target in self._targets]
         appended = self.tlog.appended_bytes
         try:
             write = write_snapshot if full else write_delta
@@ -203,6 +258,9 @@ class DocumentDatabase:
             raise
         self._full_snapshot = self._full_snapshot or full
         self._delta_entries = 0 if full else self._delta_entries + len(entries)
+        for job in jobs:
+            await asyncio.to_thread(job.write)
+            job.finish()
         pruned = await asyncio.to_thread(self.tlog.prune, serial)
         self._flushed_bytes = appended
         kind = "full snapshot" if full else "delta"
@@ -226,12 +284,7 @@ class DocumentDatabase:
         """Rebuild the bucket database for a cluster using ``distribution_bits`` bits."""
         if distribution_bits == self.options.distribution_bits:
             return
-        self.options = StorageOptions(
-            self.options.segment_bytes,
-            self.options.flush_bytes,
-            self.options.tombstone_ttl,
-            distribution_bits,
-        )
+        self.options = dataclasses.replace(self.options, distribution_bits=distribution_bits)
         self.buckets = self._bucket_database()
 
     def _bucket_database(self) -> BucketDatabase:
@@ -251,7 +304,8 @@ class DocumentDatabase:
                 change = self.store.remove(operation.id, record.timestamp, bucket)
             else:
                 change = self.store.put(operation.id, record.timestamp, operation.fields, bucket)
-            self._apply(change, None)
+            if self._apply(change, None).current is not None:
+                self.recovered.changes.append(change)
             self._last_timestamp = max(self._last_timestamp, record.timestamp)
             count += 1
         return count
@@ -271,8 +325,15 @@ class DocumentDatabase:
     def _bucket(self, entry: StoredDocument) -> BucketId:
         return bucket_at(entry.bucket, self.options.distribution_bits)
 
-    def _log_bytes_since_flush(self) -> int:
-        return self.tlog.appended_bytes - self._flushed_bytes
+    @property
+    def flush_target_bytes(self) -> int:
+        """Memory the flush targets hold in writes since the last flush."""
+        return sum(t.unflushed_bytes for t in self._targets)
+
+    def _flush_due(self) -> bool:
+        if self.tlog.appended_bytes - self._flushed_bytes >= self.options.flush_bytes:
+            return True
+        return self.flush_target_bytes >= self.options.memory_budget
 
     async def _background_flush(self) -> None:
         try:

@@ -8,16 +8,16 @@ acknowledged (the coroutine returns) only once their log record is synced.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
 
 from content.bucketdb import BucketEntry
 from content.docstore import Change, StoredDocument
+from content.matching import DocumentTypeIndex
 from content.node import operations
 from content.node.conditions import check_condition, parse_visit_selection, selected
 from content.node.documents import DocumentDatabase
@@ -25,6 +25,7 @@ from content.node.search import IndexFactory, SearchIndexes, doctype_of
 from content.node.values import updated
 from content.node.views import FieldSet, summary
 from content.node.visit import page
+from content.types import SerialNum
 from vespid.config import ContentConfig, SchemaConfig
 from vespid.document import DocumentId
 from vespid.errors import NodeNotReadyError, UnknownDocumentTypeError, VespidError
@@ -61,15 +62,17 @@ class ContentNode:
         self.database = database
         self.cluster = cluster
         self.distribution_key = distribution_key
-        self._indexes = (
-            SearchIndexes(database.store)
-            if index_factory is None
-            else SearchIndexes(database.store, index_factory)
+        self._indexes = SearchIndexes(
+            database.store,
+            database.snapshots,
+            database.recovered,
+            DocumentTypeIndex if index_factory is None else index_factory,
         )
         self._schemas: dict[str, SchemaConfig] = {}
         self.generation: int | None = None
         self._clock = clock
         database.add_listener(self._indexes.on_change)
+        database.add_flush_target(self._indexes)
 
     def apply_config(self, config: ContentConfig) -> None:
         """Serve the document types ``config`` gives this node's cluster."""
@@ -83,60 +86,48 @@ class ContentNode:
         self.generation = config.generation
         log.info("config generation %d: serving %s", config.generation, ", ".join(schemas) or "-")
 
+    @property
+    def search_side_loaded(self) -> dict[str, bool]:
+        """Per document type: whether its search index was loaded from a snapshot at
+        start (True) or built from the document store (False)."""
+        return dict(self._indexes.loaded)
+
     async def put(self, request: PutRequest) -> WriteReply:
         """Store a whole document, if its condition (when given) holds."""
-        doc_id, _ = self._resolve(request.id)
-        self._check(request.condition, doc_id, request.create)
-        return await self._write(operations.PUT, doc_id, request.fields)
+        return await self._acked(*self._apply_put(request))
 
     async def update(self, request: UpdateRequest) -> WriteReply:
         """Apply a partial update; create the document first when ``create`` is set."""
-        doc_id, schema = self._resolve(request.id)
-        self._check(request.condition, doc_id, request.create)
-        current = self._live(str(doc_id))
-        if current is None and not request.create:
-            return WriteReply(found=False)
-        base = None if current is None else _fields(current)
-        fields = updated(schema, base, request.fields)
-        reply = await self._write(operations.UPDATE, doc_id, fields)
-        return WriteReply(found=current is not None, timestamp=reply.timestamp)
+        return await self._acked(*self._apply_update(request))
 
     async def remove(self, request: RemoveRequest) -> WriteReply:
         """Remove a document, leaving a tombstone."""
-        doc_id, _ = self._resolve(request.id)
-        self._check(request.condition, doc_id, create=False)
-        timestamp = self.database.next_timestamp()
-        serial, change = self.database.remove(doc_id, timestamp)
-        await self.database.durable(serial)
-        return WriteReply(found=_was_live(change), timestamp=timestamp)
+        return await self._acked(*self._apply_remove(request))
 
     async def write_batch(
         self, requests: Sequence[PutRequest | UpdateRequest | RemoveRequest]
     ) -> list[WriteReply | VespidError]:
         """Apply writes in order; answer them all once one group commit covers them.
 
-        Each write runs as it would alone, as a task started in batch order: it is
-        applied before its first await (the wait for durability), so the writes apply
-        in order and share the log's next sync. A write refused with a `VespidError`
-        (condition not met, unknown type) gets that error in its place; a storage
-        failure fails the whole batch.
+        Each write is applied (logged, stored, indexed) as it would be alone, in batch
+        order, and then one wait for the last one's log record covers them all (a sync
+        writes every record before it): no task or future per write. A write refused
+        with a `VespidError` (condition not met, unknown type) gets that error in its
+        place; a storage failure fails the whole batch, with nothing acknowledged.
         """
-        outcomes = await asyncio.gather(*map(self._write_one, requests), return_exceptions=True)
         replies: list[WriteReply | VespidError] = []
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException) and not isinstance(outcome, VespidError):
-                raise outcome
-            replies.append(outcome)
+        last: SerialNum | None = None
+        for request in requests:
+            try:
+                serial, reply = self._apply(request)
+            except VespidError as e:
+                replies.append(e)
+                continue
+            replies.append(reply)
+            last = last if serial is None else serial
+        if last is not None:
+            await self.database.durable(last)
         return replies
-
-    def _write_one(
-        self, request: PutRequest | UpdateRequest | RemoveRequest
-    ) -> Coroutine[Any, Any, WriteReply]:
-        if isinstance(request, PutRequest):
-            return self.put(request)
-        if isinstance(request, UpdateRequest):
-            return self.update(request)
-        return self.remove(request)
 
     def get(self, request: GetRequest) -> GetReply:
         """The document's fields in ``field_set``."""
@@ -194,12 +185,53 @@ class ContentNode:
         """Sync and close the storage."""
         await self.database.aclose()
 
-    async def _write(self, op: str, doc_id: DocumentId, fields: dict[str, Any]) -> WriteReply:
+    def _apply(
+        self, request: PutRequest | UpdateRequest | RemoveRequest
+    ) -> tuple[SerialNum | None, WriteReply]:
+        if isinstance(request, PutRequest):
+            return self._apply_put(request)
+        if isinstance(request, UpdateRequest):
+            return self._apply_update(request)
+        return self._apply_remove(request)
+
+    def _apply_put(self, request: PutRequest) -> tuple[SerialNum, WriteReply]:
+        """Log and apply a put; its reply may be given once the serial is durable."""
+        doc_id, _ = self._resolve(request.id)
+        self._check(request.condition, doc_id, request.create)
+        return self._log_write(operations.PUT, doc_id, request.fields)
+
+    def _apply_update(self, request: UpdateRequest) -> tuple[SerialNum | None, WriteReply]:
+        """Log and apply an update; no serial when there was nothing to update."""
+        doc_id, schema = self._resolve(request.id)
+        self._check(request.condition, doc_id, request.create)
+        current = self._live(str(doc_id))
+        if current is None and not request.create:
+            return None, WriteReply(found=False)
+        base = None if current is None else _fields(current)
+        fields = updated(schema, base, request.fields)
+        serial, reply = self._log_write(operations.UPDATE, doc_id, fields)
+        return serial, WriteReply(found=current is not None, timestamp=reply.timestamp)
+
+    def _apply_remove(self, request: RemoveRequest) -> tuple[SerialNum, WriteReply]:
+        doc_id, _ = self._resolve(request.id)
+        self._check(request.condition, doc_id, create=False)
+        timestamp = self.database.next_timestamp()
+        serial, change = self.database.remove(doc_id, timestamp)
+        return serial, WriteReply(found=_was_live(change), timestamp=timestamp)
+
+    def _log_write(
+        self, op: str, doc_id: DocumentId, fields: dict[str, Any]
+    ) -> tuple[SerialNum, WriteReply]:
         timestamp = self.database.next_timestamp()
         data = operations.encode_fields(fields)
         serial, change = self.database.put(op, doc_id, data, timestamp, fields)
-        await self.database.durable(serial)
-        return WriteReply(found=_was_live(change), timestamp=timestamp)
+        return serial, WriteReply(found=_was_live(change), timestamp=timestamp)
+
+    async def _acked(self, serial: SerialNum | None, reply: WriteReply) -> WriteReply:
+        """``reply`` once the log record ``serial`` (if any) is synced."""
+        if serial is not None:
+            await self.database.durable(serial)
+        return reply
 
     def _visited(self, doc_id: str, field_set: FieldSet) -> VisitedDocument:
         current = self._live(doc_id)

@@ -67,5 +67,5 @@ class Directory(Protocol):
     def delete(self, name: str) -> None:
         """Remove ``name`` durably; a missing file is not an error."""
 
-    def write_atomic(self, name: str, chunks: Iterable[bytes]) -> None:
+    def write_atomic(self, name: str, chunks: Iterable[bytes | memoryview]) -> None:
         """Replace ``name`` with the concatenation of ``chunks``, atomically and durably."""

@@ -83,7 +83,7 @@ class FileDirectory:
             return
         self._sync_dir()
 
-    def write_atomic(self, name: str, chunks: Iterable[bytes]) -> None:
+    def write_atomic(self, name: str, chunks: Iterable[bytes | memoryview]) -> None:
         temp = self.path / (name + _TEMP_SUFFIX)
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:

@@ -110,7 +110,7 @@ class RamDirectory:
     def delete(self, name: str) -> None:
         self.files.pop(name, None)
 
-    def write_atomic(self, name: str, chunks: Iterable[bytes]) -> None:
+    def write_atomic(self, name: str, chunks: Iterable[bytes | memoryview]) -> None:
         data = bytearray()
         for chunk in chunks:
             data += chunk

@@ -148,6 +148,7 @@ def test_struct_arrays_and_maps_come_back_in_summaries_as_fed(operators: Instanc
         ("persons contains sameElement(height > 3)", {}, "persons.height"),
         ("nonEmpty(title contains @text)", {"text": ""}, "nonEmpty"),
         ('year contains fuzzy("x")', {}, "fuzzy needs a string attribute"),
+        ("category > 3", {}, "cannot search strings"),
     ],
 )
 def test_queries_that_cannot_run_are_400s_that_say_why(

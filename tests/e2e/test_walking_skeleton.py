@@ -223,7 +223,7 @@ def test_feed_rides_through_a_content_node_crash(
 ) -> None:
     """SIGKILL the content node while ``vespid feed`` runs: retries carry the feed through,
     and every acknowledged put is there afterwards (transaction log replay)."""
-    ids = [f"id:extra:book::{i}" for i in range(400)]
+    ids = [f"id:extra:book::{i}" for i in range(2000)]  # enough to outlast the kill
     puts = tmp_path / "puts.jsonl"
     puts.write_text(
         "".join(json.dumps({"put": i, "fields": {"title": f"extra {i}"}}) + "\n" for i in ids)
@@ -245,11 +245,15 @@ def test_feed_rides_through_a_content_node_crash(
     summary = json.loads(out)
     failed = {line.split()[1] for line in err.splitlines() if " failed" in line}
     assert summary["feeder.ok.count"] + len(failed) == len(ids)
+    # The feed may have had its last answers before the kill landed: wait for the node.
+    _eventually(lambda: _content_pid(instance) not in (None, pid) or None, "the restart")
+    _eventually(lambda: httpx.get(first).status_code == 200 or None, "the node to serve")
     acknowledged = [i for i in ids if i not in failed]
-    for doc_id in acknowledged:
-        user = doc_id.split("::", 1)[1]
-        response = httpx.get(f"{instance.container}/document/v1/extra/book/docid/{user}")
-        assert response.status_code == 200, doc_id
+    with httpx.Client(base_url=instance.container, timeout=30) as client:
+        for doc_id in acknowledged:
+            user = doc_id.split("::", 1)[1]
+            response = client.get(f"/document/v1/extra/book/docid/{user}")
+            assert response.status_code == 200, doc_id
     assert failed == set(), err
     assert _total(instance.query("select * from sources * where true")) == 100 + len(ids)
 

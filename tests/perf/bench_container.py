@@ -18,8 +18,14 @@ survives a busy machine.
 The load generator shares the cores with the server, so requests/s compare servers;
 they are not the container's ceiling.
 
+Part 3, clients (``--clients``): the CPU a client spends per request posting a small
+body to one uvicorn server (the "uvicorn" child of part 2) with 16 requests in flight:
+`vespid.runtime.keep_alive` (the container's client to content nodes and the feeder's)
+against aiohttp (what both used before). The client's own process time, per request.
+
 Not a test: ``.venv/bin/python -m tests.perf.bench_container`` (``--profile`` prints
-where the overhead goes; ``--serve SERVER PORT`` is the child process of part 2).
+where the overhead goes; ``--serve SERVER PORT`` is the child process of part 2;
+``--clients`` runs part 3 only).
 """
 
 from __future__ import annotations
@@ -37,11 +43,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import httpx
 import orjson
 from hypercorn.asyncio import serve as hypercorn_serve
 
-from container.dispatch import ContentClient
+from container.dispatch import ContentClient, KeepAliveTransport
 from container.http import ContainerRuntime, create_app
 from tests.e2e.harness import free_port
 from tests.unit.container.harness import config
@@ -265,6 +272,63 @@ def _serving() -> list[tuple[str, str, str, float, float]]:
     return rows
 
 
+CLIENT_REQUESTS = 4000
+CLIENT_IN_FLIGHT = 16
+
+
+async def _client_load(url: str, client: str) -> float:
+    """Client CPU ms per request for ``CLIENT_REQUESTS`` puts, ``CLIENT_IN_FLIGHT`` at once."""
+    path = "/document/v1/music/music/docid/c"
+    left = CLIENT_REQUESTS
+    if client == "keep-alive":
+        transport = KeepAliveTransport()
+
+        async def post(i: int) -> int:
+            status, _ = await transport.post(f"{url}{path}{i % 100}", PUT_BODY)
+            return status
+
+        close = transport.aclose
+    else:
+        session = aiohttp.ClientSession()
+
+        async def post(i: int) -> int:
+            async with session.post(f"{url}{path}{i % 100}", data=PUT_BODY) as response:
+                await response.read()
+                return response.status
+
+        close = session.close
+
+    async def worker() -> None:
+        nonlocal left
+        while left > 0:
+            left -= 1
+            assert await post(left) == 200
+
+    started = time.process_time()
+    await asyncio.gather(*(worker() for _ in range(CLIENT_IN_FLIGHT)))
+    spent = time.process_time() - started
+    await close()
+    return spent / CLIENT_REQUESTS * 1000
+
+
+def _clients() -> None:
+    port = free_port()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.perf.bench_container", "--serve", "uvicorn", str(port)]
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_up(url)
+        for _ in range(2):
+            for client in ("keep-alive", "aiohttp"):
+                per_request = asyncio.run(_client_load(url, client))
+                sys.stdout.write(f"client {client:10} {per_request:.3f} ms CPU/request\n")
+                sys.stdout.flush()
+    finally:
+        child.terminate()
+        child.wait(30)
+
+
 def _machine() -> str:
     model = "unknown CPU"
     if os.path.exists("/proc/cpuinfo"):
@@ -284,9 +348,13 @@ def main() -> None:
     args.add_argument("--profile", action="store_true")
     args.add_argument("--serve", nargs=2, metavar=("SERVER", "PORT"))
     args.add_argument("--overhead-only", action="store_true")
+    args.add_argument("--clients", action="store_true")
     parsed = args.parse_args(sys.argv[1:] if __name__ == "__main__" else [])
     if parsed.serve:
         _serve(parsed.serve[0], int(parsed.serve[1]))
+        return
+    if parsed.clients:
+        _clients()
         return
     times = asyncio.run(_overhead(parsed.profile))
     p50 = statistics.median(times) * 1000

@@ -80,3 +80,13 @@ def test_the_node_service_settles_after_every_applied_config(tmp_path: Path) -> 
 
     asyncio.run(run())
     assert settled == [1, 2]
+
+
+@pytest.mark.usefixtures("restored_collector")
+def test_only_settling_again_pays_for_a_full_collection() -> None:
+    gc.unfreeze()
+    full_collections = gc.get_stats()[2]["collections"]
+    settle_long_lived_objects()
+    assert gc.get_stats()[2]["collections"] == full_collections
+    settle_long_lived_objects()
+    assert gc.get_stats()[2]["collections"] == full_collections + 1

@@ -116,3 +116,16 @@ def test_the_file_starts_with_the_magic_and_version() -> None:
     data = serialize_index(built())
     magic, version, _, _ = PREAMBLE.unpack_from(data)
     assert (magic, version) == (MAGIC, 1)
+
+
+def test_a_loaded_index_leaves_its_graph_alone_when_a_vector_is_set_again() -> None:
+    """As before the save: a partial update re-puts a document with the same vector, and
+    reviving a removed lid with its old vector only unmarks it, so a log replay after a
+    restart changes the loaded graph exactly as it changed the graph it was saved from."""
+    loaded = read_index(serialize_index(built()))
+    unchanged = serialize_index(loaded)
+    for lid in (3, 251, 10, 250):  # live, live, removed, removed
+        loaded.set_vector(lid, VECTORS[lid])
+    loaded.remove(10)
+    loaded.remove(250)
+    assert serialize_index(loaded) == unchanged

@@ -46,3 +46,9 @@ def test_a_bad_value_names_the_setting() -> None:
 def test_a_missing_setting_says_how_to_give_it() -> None:
     with pytest.raises(SettingsError, match="pass --cluster or set VESPID_CLUSTER"):
         parse_settings(["--port", "1"], {})
+
+
+def test_the_flush_triggers_come_from_flags_or_the_environment() -> None:
+    settings = parse_settings([*FLAGS, "--memory-budget", "1000"], {"VESPID_FLUSH_BYTES": "5"})
+    assert (settings.memory_budget, settings.flush_bytes) == (1000, 5)
+    assert parse_settings(FLAGS, {}).memory_budget == 512 << 20

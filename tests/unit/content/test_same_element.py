@@ -14,11 +14,13 @@ from content.attribute import ArrayAttribute
 from content.index import DocIdSet, lids_of
 from content.matching.catalog import FieldCatalog
 from content.matching.evaluator import QueryEvaluator
+from tests.unit.content.test_fuzzy import fits
 from vespid.config import FieldConfig, SchemaConfig
 from vespid.errors import InvalidQueryError
 from vespid.messages import (
     AndItem,
     EqualsItem,
+    FuzzyItem,
     InItem,
     Item,
     NotItem,
@@ -88,6 +90,9 @@ def person_leaves() -> st.SearchStrategy[Item]:
         st.builds(EqualsItem, st.just("age"), st.integers(19, 25)),
         st.builds(InItem, st.just("name"), st.lists(st.sampled_from(NAMES), max_size=2).map(tuple)),
         st.builds(RegexItem, st.just("name"), st.sampled_from(["^a", "b", "y$"])),
+        st.builds(
+            FuzzyItem, st.just("name"), st.sampled_from(["an", "bop", "cy"]), st.integers(0, 1)
+        ),
     )
 
 
@@ -132,6 +137,8 @@ def holds(item: Item, element: dict[str, Any]) -> bool:
             return value in vs
         case RegexItem(pattern=pattern):
             return re.search(pattern, value.lower()) is not None
+        case FuzzyItem(term=t, max_edit_distance=distance):
+            return fits(t, value, distance, 0, prefix=False)
     raise AssertionError(item)
 
 
@@ -241,6 +248,8 @@ def test_map_keys_of_an_integer_map_are_numbers_in_the_attribute() -> None:
     ("item", "message"),
     [
         (SameElementItem("persons", (TermItem("height", "3"),)), "'persons.height' is not"),
+        (SameElementItem("persons", (RangeItem("name", 3.0),)), "cannot search strings"),
+        (RangeItem("persons.name", 3.0), "cannot search strings"),
         (SameElementItem("nobody", (TermItem("name", "x"),)), "Field 'nobody' does not exist"),
         (
             SameElementItem("persons", (SameElementItem("name", (TermItem("x", "y"),)),)),

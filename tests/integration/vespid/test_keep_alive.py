@@ -1,4 +1,6 @@
-"""`KeepAliveSender` against a real HTTP/1.1 server on loopback (asyncio streams).
+"""`vespid.runtime.keep_alive` against a real HTTP/1.1 server on loopback (asyncio streams),
+through its two users: the feeder's `KeepAliveSender` and the container's
+`KeepAliveTransport`.
 
 The server reads each request whole and answers by a script per path: a plain
 keep-alive answer, a chunked one, one that closes the connection, or none at all.
@@ -14,7 +16,9 @@ from typing import TypeVar
 
 import pytest
 
+from container.dispatch import KeepAliveTransport
 from vespid.cli.http_sender import Answer, KeepAliveSender, SendError, sender_for
+from vespid.runtime import keep_alive
 
 T = TypeVar("T")
 
@@ -137,3 +141,39 @@ def test_an_unreachable_target_is_a_send_error() -> None:
 def test_https_targets_go_through_aiohttp() -> None:
     assert isinstance(sender_for("http://localhost:8080", 4, 1.0), KeepAliveSender)
     assert not isinstance(sender_for("https://localhost:8443", 4, 1.0), KeepAliveSender)
+
+
+def test_the_container_transport_posts_json_and_keeps_the_connection() -> None:
+    async def run(server: ScriptedServer, url: str) -> tuple[list[tuple[int, bytes]], int]:
+        transport = KeepAliveTransport()
+        answers = [await transport.post(url + "/internal/v1/batch", b'{"operations":[]}')]
+        answers.append(await transport.post(url + "/internal/v1/get", b"{}"))
+        await transport.aclose()
+        return answers, server.connections
+
+    answers, connections = _with_server(run)
+    assert answers == [(200, b"ok"), (200, b"ok")]
+    assert connections == 1
+
+
+def test_the_container_transport_reports_an_unreachable_node_as_a_connection_error() -> None:
+    async def run(_: ScriptedServer, __: str) -> None:
+        transport = KeepAliveTransport()
+        with pytest.raises(ConnectionError):
+            await transport.post("http://127.0.0.1:1/internal/v1/put", b"{}")
+
+    _with_server(run)
+
+
+def test_a_connection_idle_too_long_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keep_alive, "IDLE_REUSE_SECONDS", 0.0)
+
+    async def run(server: ScriptedServer, url: str) -> tuple[list[tuple[int, bytes]], int]:
+        transport = KeepAliveTransport()
+        answers = [await transport.post(url + "/internal/v1/get", b"{}") for _ in range(2)]
+        await transport.aclose()
+        return answers, server.connections
+
+    answers, connections = _with_server(run)
+    assert answers == [(200, b"ok"), (200, b"ok")]
+    assert connections == 2, "the idle connection was not reused"
