@@ -15,7 +15,7 @@ they are for the content nodes to resolve or refuse.
 >>> from vespid.config import FieldConfig, SchemaConfig
 >>> schema = SchemaConfig("s", fields=(FieldConfig("year", "int", attribute=True),))
 >>> resolve_field_kinds(TermItem("year", "2001"), [schema])
-EqualsItem(field='year', value=2001)
+EqualsItem(field='year', value=2001, filter=False)
 """
 
 from __future__ import annotations
