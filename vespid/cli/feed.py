@@ -118,7 +118,7 @@ class Feeder:
         self,
         target: str,
         *,
-        connections: int = 32,
+        connections: int = 64,
         retries: int = 10,
         timeout: float = 60.0,
         report: Callable[[str], None] = lambda _: None,

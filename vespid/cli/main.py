@@ -84,8 +84,8 @@ def _build_parser() -> argparse.ArgumentParser:
     feed.add_argument(
         "--connections",
         type=int,
-        default=32,
-        help="requests in flight, one per HTTP/1.1 connection (default 32; the vespa CLI's "
+        default=64,
+        help="requests in flight, one per HTTP/1.1 connection (default 64; the vespa CLI's "
         "8 connections each carry many HTTP/2 streams)",
     )
     _add_client_flags(feed, timeout=60.0)
