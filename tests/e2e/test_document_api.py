@@ -3,7 +3,8 @@
 ``vespid up`` runs the sample application (one container, one content node). Every
 status-code path Vespa's document API answers with is driven here, with Vespa's
 bodies (``pathId``, ``id``, ``message``), except 429, which needs a content node with
-a tiny pending-write limit: ``test_overload.py``.
+a tiny pending-write limit (``test_overload.py``), and 500, which needs a content node
+that cannot write its log (``test_storage_failure.py``).
 
 The visit test feeds a few thousand documents with ``vespid feed`` and visits them
 page by page, each document exactly once; then removes part of them by selection.
