@@ -7,7 +7,8 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,3 +100,30 @@ def copy_sample(target: Path, container_port: int, source: Path = SAMPLE) -> Pat
     assert 'port="8080"' in text
     services.write_text(text.replace('port="8080"', f'port="{container_port}"'))
     return target
+
+
+@contextmanager
+def running_instance(
+    root: Path, write_app: Callable[[Path, int], Path] = copy_sample
+) -> Iterator[Instance]:
+    """A Vespid started with ``vespid up`` under ``root`` on free ports, for benchmarks;
+    ``vespid down`` on exit. ``write_app(directory, container_port)`` writes the package.
+
+    Raises:
+        SystemExit: when ``vespid up`` fails (with its output and the services' logs).
+    """
+    container_port = free_port()
+    inst = Instance(
+        home=root / "home",
+        app_dir=write_app(root / "app", container_port),
+        config_port=free_port(),
+        zookeeper_port=free_port(),
+        container_port=container_port,
+    )
+    try:
+        up = run_vespid("up", str(inst.app_dir), *inst.up_args())
+        if up.returncode != 0:
+            raise SystemExit(f"vespid up failed:\n{up.stdout}\n{up.stderr}\n{inst.logs()}")
+        yield inst
+    finally:
+        run_vespid("down", "--home", str(inst.home), timeout=120)

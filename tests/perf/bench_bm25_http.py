@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 import orjson
 
-from tests.e2e.harness import Instance, free_port, run_vespid
+from tests.e2e.harness import Instance, run_vespid, running_instance
 from tests.perf.bench_bm25 import (
     MIN_DF,
     SEED,
@@ -226,18 +226,7 @@ def main() -> None:
     texts = documents(count)
     with tempfile.TemporaryDirectory(prefix="vespid-bench-bm25-http-") as tmp:
         root = Path(tmp)
-        container_port = free_port()
-        inst = Instance(
-            home=root / "home",
-            app_dir=write_application(root / "app", container_port),
-            config_port=free_port(),
-            zookeeper_port=free_port(),
-            container_port=container_port,
-        )
-        try:
-            up = run_vespid("up", str(inst.app_dir), *inst.up_args())
-            if up.returncode != 0:
-                raise SystemExit(f"vespid up failed:\n{up.stdout}\n{up.stderr}\n{inst.logs()}")
+        with running_instance(root, write_application) as inst:
             feed_path = root / "feed.jsonl"
             write_feed(feed_path, texts)
             started = time.monotonic()
@@ -253,8 +242,6 @@ def main() -> None:
                 f"{time.monotonic() - started:.0f} s\n"
             )
             asyncio.run(run_rows(inst, texts, per_length))
-        finally:
-            run_vespid("down", "--home", str(inst.home), timeout=120)
 
 
 if __name__ == "__main__":

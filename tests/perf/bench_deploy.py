@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.harness import SAMPLE, Instance, copy_sample, free_port, run_vespid
+from tests.e2e.harness import SAMPLE, Instance, run_vespid, running_instance
 
 DEPLOYS = 15
 POLL = 0.005
@@ -100,18 +100,7 @@ def deploy_once(client: httpx.Client, inst: Instance, urls: list[str]) -> tuple[
 
 def run(root: Path) -> tuple[list[float], list[float]]:
     """Start a Vespid under ``root``, redeploy it ``DEPLOYS`` times, stop it."""
-    container_port = free_port()
-    inst = Instance(
-        home=root / "home",
-        app_dir=copy_sample(root / "app", container_port),
-        config_port=free_port(),
-        zookeeper_port=free_port(),
-        container_port=container_port,
-    )
-    try:
-        up = run_vespid("up", str(inst.app_dir), *inst.up_args())
-        if up.returncode != 0:
-            raise SystemExit(f"vespid up failed:\n{up.stdout}\n{up.stderr}\n{inst.logs()}")
+    with running_instance(root) as inst:
         feed = run_vespid("feed", str(SAMPLE / "feed.jsonl"), "--target", inst.container)
         if feed.returncode != 0:
             raise SystemExit(f"vespid feed failed:\n{feed.stdout}\n{feed.stderr}")
@@ -129,8 +118,6 @@ def run(root: Path) -> tuple[list[float], list[float]]:
                     f"converged {took[1] * 1000:.0f} ms later\n"
                 )
         return activate, converge
-    finally:
-        run_vespid("down", "--home", str(inst.home), timeout=120)
 
 
 def main() -> None:

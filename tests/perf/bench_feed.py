@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.e2e.harness import Instance, copy_sample, free_port, run_vespid
+from tests.e2e.harness import Instance, run_vespid, running_instance
 from tests.perf.bench_container import _cpu_seconds, _machine
 
 DOCUMENTS = 5000
@@ -88,18 +88,7 @@ def main() -> None:
     connection_counts = tuple(map(int, args[1].split(","))) if len(args) > 1 else CONNECTIONS
     with tempfile.TemporaryDirectory(prefix="vespid-bench-feed-") as tmp:
         root = Path(tmp)
-        container_port = free_port()
-        inst = Instance(
-            home=root / "home",
-            app_dir=copy_sample(root / "app", container_port),
-            config_port=free_port(),
-            zookeeper_port=free_port(),
-            container_port=container_port,
-        )
-        try:
-            up = run_vespid("up", str(inst.app_dir), *inst.up_args())
-            if up.returncode != 0:
-                raise SystemExit(f"vespid up failed:\n{up.stdout}\n{up.stderr}\n{inst.logs()}")
+        with running_instance(root) as inst:
             for connections in connection_counts:
                 path = root / f"feed-{connections}.jsonl"
                 write_feed(path, documents, f"c{connections}")
@@ -118,8 +107,6 @@ def main() -> None:
                     f"load average {os.getloadavg()[0]:.1f}\n"
                 )
                 sys.stdout.flush()
-        finally:
-            run_vespid("down", "--home", str(inst.home), timeout=120)
     sys.stdout.write(f"({_machine()})\n")
 
 
